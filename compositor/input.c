@@ -1,0 +1,266 @@
+/*
+ * dom0 owns every input device. Keys and pointer events go to the client
+ * dom0 chose (the focused view), never to one that asked.
+ */
+#include "compositor/input.h"
+
+#include <stdlib.h>
+#include <wlr/types/wlr_data_device.h>
+#include <wlr/types/wlr_keyboard.h>
+#include <wlr/types/wlr_pointer.h>
+#include <wlr/util/log.h>
+#include <xkbcommon/xkbcommon.h>
+
+#include "compositor/server.h"
+#include "compositor/view.h"
+
+static void handle_keyboard_modifiers(struct wl_listener *listener, void *data)
+{
+	struct keyboard *keyboard = wl_container_of(listener, keyboard, modifiers);
+	wlr_seat_set_keyboard(keyboard->server->seat, keyboard->device);
+	wlr_seat_keyboard_notify_modifiers(keyboard->server->seat,
+		&keyboard->device->keyboard->modifiers);
+}
+
+static void handle_keyboard_key(struct wl_listener *listener, void *data)
+{
+	struct keyboard *keyboard = wl_container_of(listener, keyboard, key);
+	struct wlr_event_keyboard_key *event = data;
+	/* Key bindings (secure attention, clipboard keys) hook in here. */
+	wlr_seat_set_keyboard(keyboard->server->seat, keyboard->device);
+	wlr_seat_keyboard_notify_key(keyboard->server->seat, event->time_msec,
+		event->keycode, event->state);
+}
+
+static void keyboard_destroy(struct keyboard *keyboard)
+{
+	wl_list_remove(&keyboard->modifiers.link);
+	wl_list_remove(&keyboard->key.link);
+	wl_list_remove(&keyboard->destroy.link);
+	wl_list_remove(&keyboard->link);
+	free(keyboard);
+}
+
+static void handle_keyboard_destroy(struct wl_listener *listener, void *data)
+{
+	struct keyboard *keyboard = wl_container_of(listener, keyboard, destroy);
+	keyboard_destroy(keyboard);
+}
+
+static void add_keyboard(struct server *server, struct wlr_input_device *device)
+{
+	struct keyboard *keyboard = calloc(1, sizeof(*keyboard));
+	if (!keyboard) {
+		wlr_log(WLR_ERROR, "Out of memory");
+		return;
+	}
+
+	struct xkb_context *context = xkb_context_new(XKB_CONTEXT_NO_FLAGS);
+	struct xkb_keymap *keymap = context ? xkb_keymap_new_from_names(context,
+		NULL, XKB_KEYMAP_COMPILE_NO_FLAGS) : NULL;
+	if (!keymap) {
+		wlr_log(WLR_ERROR, "Cannot compile the default keymap for %s",
+			device->name);
+		xkb_context_unref(context);
+		free(keyboard);
+		return;
+	}
+	wlr_keyboard_set_keymap(device->keyboard, keymap);
+	xkb_keymap_unref(keymap);
+	xkb_context_unref(context);
+	wlr_keyboard_set_repeat_info(device->keyboard, 25, 600);
+
+	keyboard->server = server;
+	keyboard->device = device;
+	keyboard->modifiers.notify = handle_keyboard_modifiers;
+	wl_signal_add(&device->keyboard->events.modifiers, &keyboard->modifiers);
+	keyboard->key.notify = handle_keyboard_key;
+	wl_signal_add(&device->keyboard->events.key, &keyboard->key);
+	keyboard->destroy.notify = handle_keyboard_destroy;
+	wl_signal_add(&device->events.destroy, &keyboard->destroy);
+	wl_list_insert(&server->keyboards, &keyboard->link);
+
+	wlr_seat_set_keyboard(server->seat, device);
+}
+
+static void update_capabilities(struct server *server)
+{
+	uint32_t caps = WL_SEAT_CAPABILITY_POINTER;
+	if (!wl_list_empty(&server->keyboards)) {
+		caps |= WL_SEAT_CAPABILITY_KEYBOARD;
+	}
+	wlr_seat_set_capabilities(server->seat, caps);
+}
+
+static void handle_new_input(struct wl_listener *listener, void *data)
+{
+	struct server *server = wl_container_of(listener, server, new_input);
+	struct wlr_input_device *device = data;
+
+	switch (device->type) {
+	case WLR_INPUT_DEVICE_KEYBOARD:
+		add_keyboard(server, device);
+		break;
+	case WLR_INPUT_DEVICE_POINTER:
+		wlr_cursor_attach_input_device(server->cursor, device);
+		break;
+	default:
+		break;
+	}
+	update_capabilities(server);
+}
+
+static void process_cursor_motion(struct server *server, uint32_t time_msec)
+{
+	struct wlr_surface *surface = NULL;
+	double sx, sy;
+	struct view *view = view_at(server, server->cursor->x,
+		server->cursor->y, &surface, &sx, &sy);
+	if (!view) {
+		wlr_xcursor_manager_set_cursor_image(server->cursor_manager,
+			"left_ptr", server->cursor);
+	}
+	if (surface) {
+		wlr_seat_pointer_notify_enter(server->seat, surface, sx, sy);
+		wlr_seat_pointer_notify_motion(server->seat, time_msec, sx, sy);
+	} else {
+		wlr_seat_pointer_clear_focus(server->seat);
+	}
+}
+
+static void handle_cursor_motion(struct wl_listener *listener, void *data)
+{
+	struct server *server = wl_container_of(listener, server, cursor_motion);
+	struct wlr_event_pointer_motion *event = data;
+	wlr_cursor_move(server->cursor, event->device, event->delta_x,
+		event->delta_y);
+	process_cursor_motion(server, event->time_msec);
+}
+
+static void handle_cursor_motion_absolute(struct wl_listener *listener,
+		void *data)
+{
+	struct server *server =
+		wl_container_of(listener, server, cursor_motion_absolute);
+	struct wlr_event_pointer_motion_absolute *event = data;
+	wlr_cursor_warp_absolute(server->cursor, event->device, event->x,
+		event->y);
+	process_cursor_motion(server, event->time_msec);
+}
+
+static void handle_cursor_button(struct wl_listener *listener, void *data)
+{
+	struct server *server = wl_container_of(listener, server, cursor_button);
+	struct wlr_event_pointer_button *event = data;
+
+	wlr_seat_pointer_notify_button(server->seat, event->time_msec,
+		event->button, event->state);
+	if (event->state == WLR_BUTTON_PRESSED) {
+		struct wlr_surface *surface = NULL;
+		double sx, sy;
+		struct view *view = view_at(server, server->cursor->x,
+			server->cursor->y, &surface, &sx, &sy);
+		view_focus(view);
+	}
+}
+
+static void handle_cursor_axis(struct wl_listener *listener, void *data)
+{
+	struct server *server = wl_container_of(listener, server, cursor_axis);
+	struct wlr_event_pointer_axis *event = data;
+	wlr_seat_pointer_notify_axis(server->seat, event->time_msec,
+		event->orientation, event->delta, event->delta_discrete,
+		event->source);
+}
+
+static void handle_cursor_frame(struct wl_listener *listener, void *data)
+{
+	struct server *server = wl_container_of(listener, server, cursor_frame);
+	wlr_seat_pointer_notify_frame(server->seat);
+}
+
+static void handle_request_set_cursor(struct wl_listener *listener, void *data)
+{
+	struct server *server =
+		wl_container_of(listener, server, request_set_cursor);
+	struct wlr_seat_pointer_request_set_cursor_event *event = data;
+	/* Only the client under the pointer may set its image. */
+	if (event->seat_client ==
+			server->seat->pointer_state.focused_client) {
+		wlr_cursor_set_surface(server->cursor, event->surface,
+			event->hotspot_x, event->hotspot_y);
+	}
+}
+
+static void handle_request_set_selection(struct wl_listener *listener,
+		void *data)
+{
+	struct server *server =
+		wl_container_of(listener, server, request_set_selection);
+	struct wlr_seat_request_set_selection_event *event = data;
+	/*
+	 * Only dom0's clients get here: VM clients never see
+	 * wl_data_device_manager (security.c), and a wlr_data_source does not
+	 * say which client made it.
+	 */
+	wlr_seat_set_selection(server->seat, event->source, event->serial);
+}
+
+bool input_init(struct server *server)
+{
+	server->seat = wlr_seat_create(server->display, "seat0");
+	server->cursor = wlr_cursor_create();
+	server->cursor_manager = wlr_xcursor_manager_create(NULL, 24);
+	if (!server->seat || !server->cursor || !server->cursor_manager) {
+		wlr_log(WLR_ERROR, "Cannot create the seat");
+		return false;
+	}
+	wlr_cursor_attach_output_layout(server->cursor, server->output_layout);
+	wlr_xcursor_manager_load(server->cursor_manager, 1);
+
+	server->new_input.notify = handle_new_input;
+	wl_signal_add(&server->backend->events.new_input, &server->new_input);
+	server->cursor_motion.notify = handle_cursor_motion;
+	wl_signal_add(&server->cursor->events.motion, &server->cursor_motion);
+	server->cursor_motion_absolute.notify = handle_cursor_motion_absolute;
+	wl_signal_add(&server->cursor->events.motion_absolute,
+		&server->cursor_motion_absolute);
+	server->cursor_button.notify = handle_cursor_button;
+	wl_signal_add(&server->cursor->events.button, &server->cursor_button);
+	server->cursor_axis.notify = handle_cursor_axis;
+	wl_signal_add(&server->cursor->events.axis, &server->cursor_axis);
+	server->cursor_frame.notify = handle_cursor_frame;
+	wl_signal_add(&server->cursor->events.frame, &server->cursor_frame);
+	server->request_set_cursor.notify = handle_request_set_cursor;
+	wl_signal_add(&server->seat->events.request_set_cursor,
+		&server->request_set_cursor);
+	server->request_set_selection.notify = handle_request_set_selection;
+	wl_signal_add(&server->seat->events.request_set_selection,
+		&server->request_set_selection);
+
+	update_capabilities(server);
+	return true;
+}
+
+void input_finish(struct server *server)
+{
+	if (!server->cursor_manager) {
+		return;
+	}
+	wl_list_remove(&server->new_input.link);
+	wl_list_remove(&server->cursor_motion.link);
+	wl_list_remove(&server->cursor_motion_absolute.link);
+	wl_list_remove(&server->cursor_button.link);
+	wl_list_remove(&server->cursor_axis.link);
+	wl_list_remove(&server->cursor_frame.link);
+	wl_list_remove(&server->request_set_cursor.link);
+	wl_list_remove(&server->request_set_selection.link);
+
+	struct keyboard *keyboard, *tmp;
+	wl_list_for_each_safe(keyboard, tmp, &server->keyboards, link) {
+		keyboard_destroy(keyboard);
+	}
+	wlr_xcursor_manager_destroy(server->cursor_manager);
+	wlr_cursor_destroy(server->cursor);
+	server->cursor_manager = NULL;
+}

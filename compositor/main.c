@@ -1,0 +1,194 @@
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <wlr/util/log.h>
+
+#include "compositor/config.h"
+#include "compositor/server.h"
+#include "compositor/vm.h"
+
+#ifndef MULLION_BRIDGE_PATH
+#define MULLION_BRIDGE_PATH "/usr/local/bin/mullion-bridge"
+#endif
+
+static const char usage[] =
+	"Usage: mullion [options]\n"
+	"\n"
+	"The dom0 compositor of a compartmentalised desktop: shows the windows\n"
+	"of every configured VM, framed in the VM's trust colour.\n"
+	"\n"
+	"  -c, --config FILE     configuration (default " CONFIG_DEFAULT_PATH ")\n"
+	"  -s, --startup CMD     run CMD with /bin/sh once the compositor is up\n"
+	"  -o, --output WxH      size of the headless output (default 1280x720)\n"
+	"  -v, --verbose         log debug messages\n"
+	"  -h, --help            show this help and exit\n"
+	"      --version         show the version and exit\n"
+	"\n"
+	"Environment: WLR_BACKENDS (e.g. headless), WLR_RENDERER (gles2, pixman),\n"
+	"MULLION_BRIDGE (path of mullion-bridge, default " MULLION_BRIDGE_PATH ").\n";
+
+struct options {
+	const char *config_path;
+	const char *startup_cmd;
+	int output_width, output_height;
+	enum wlr_log_importance verbosity;
+};
+
+static bool parse_size(const char *str, int *width, int *height)
+{
+	char tail;
+	return sscanf(str, "%dx%d%c", width, height, &tail) == 2 &&
+		*width > 0 && *width <= 16384 && *height > 0 &&
+		*height <= 16384;
+}
+
+/* Returns -1 to go on, or the exit status. */
+static int parse_options(int argc, char *argv[], struct options *options)
+{
+	enum { OPT_VERSION = 256 };
+	static const struct option long_options[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "startup", required_argument, NULL, 's' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, OPT_VERSION },
+		{ 0 },
+	};
+
+	int c;
+	while ((c = getopt_long(argc, argv, "c:s:o:vh", long_options,
+			NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			options->config_path = optarg;
+			break;
+		case 's':
+			options->startup_cmd = optarg;
+			break;
+		case 'o':
+			if (!parse_size(optarg, &options->output_width,
+					&options->output_height)) {
+				fprintf(stderr, "mullion: bad output size '%s' "
+					"(expected WxH)\n", optarg);
+				return EXIT_FAILURE;
+			}
+			break;
+		case 'v':
+			options->verbosity = WLR_DEBUG;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return EXIT_SUCCESS;
+		case OPT_VERSION:
+			printf("mullion %s\n", MULLION_VERSION);
+			return EXIT_SUCCESS;
+		default:
+			fputs(usage, stderr);
+			return EXIT_FAILURE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "mullion: unexpected argument '%s'\n",
+			argv[optind]);
+		return EXIT_FAILURE;
+	}
+	return -1;
+}
+
+static void run_startup_command(const char *cmd)
+{
+	pid_t pid = fork();
+	if (pid < 0) {
+		wlr_log_errno(WLR_ERROR, "Cannot start '%s'", cmd);
+		return;
+	}
+	if (pid == 0) {
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		execl("/bin/sh", "/bin/sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+}
+
+static int handle_terminate(int signal, void *data)
+{
+	struct wl_display *display = data;
+	wl_display_terminate(display);
+	return 0;
+}
+
+int main(int argc, char *argv[])
+{
+	struct options options = {
+		.config_path = CONFIG_DEFAULT_PATH,
+		.output_width = 1280,
+		.output_height = 720,
+		.verbosity = WLR_INFO,
+	};
+	int status = parse_options(argc, argv, &options);
+	if (status >= 0) {
+		return status;
+	}
+	wlr_log_init(options.verbosity, NULL);
+
+	char error[CONFIG_ERROR_MAX];
+	struct config *config = config_load(options.config_path, error,
+		sizeof(error));
+	if (!config) {
+		fprintf(stderr, "mullion: %s\n", error);
+		return EXIT_FAILURE;
+	}
+
+	const char *bridge_path = getenv("MULLION_BRIDGE");
+	struct server_options server_options = {
+		.config = config,
+		.bridge_path = bridge_path ? bridge_path : MULLION_BRIDGE_PATH,
+		.headless_width = options.output_width,
+		.headless_height = options.output_height,
+	};
+	struct server server = { 0 };
+	status = EXIT_FAILURE;
+	if (!server_init(&server, &server_options)) {
+		goto out;
+	}
+	if (!server_start(&server)) {
+		goto out;
+	}
+	setenv("WAYLAND_DISPLAY", server.socket, 1);
+	if (!vms_start(&server)) {
+		goto out;
+	}
+
+	struct wl_event_source *sigint = wl_event_loop_add_signal(
+		server.event_loop, SIGINT, handle_terminate, server.display);
+	struct wl_event_source *sigterm = wl_event_loop_add_signal(
+		server.event_loop, SIGTERM, handle_terminate, server.display);
+
+	wlr_log(WLR_INFO, "Running on WAYLAND_DISPLAY=%s with %zu VM(s)",
+		server.socket, config->vm_count);
+	/* The one line scripts wait for: the socket is ready. */
+	printf("WAYLAND_DISPLAY=%s\n", server.socket);
+	fflush(stdout);
+
+	if (options.startup_cmd) {
+		run_startup_command(options.startup_cmd);
+	}
+	wl_display_run(server.display);
+	status = EXIT_SUCCESS;
+
+	if (sigint) {
+		wl_event_source_remove(sigint);
+	}
+	if (sigterm) {
+		wl_event_source_remove(sigterm);
+	}
+out:
+	server_finish(&server);
+	config_destroy(config);
+	return status;
+}

@@ -1,0 +1,284 @@
+#include "compositor/view.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wlr/util/log.h>
+
+#include "compositor/server.h"
+#include "compositor/vm.h"
+
+/* Long enough for any sane title; the bridge already bounds VM titles. */
+#define VIEW_TITLE_MAX 512
+
+static size_t utf8_truncate(const char *str, size_t max)
+{
+	size_t len = strnlen(str, max + 1);
+	if (len <= max) {
+		return len;
+	}
+	/* Step back over continuation bytes so a character is not split. */
+	len = max;
+	while (len > 0 && ((unsigned char)str[len] & 0xc0) == 0x80) {
+		len--;
+	}
+	return len;
+}
+
+void view_format_title(const struct view *view, char *out, size_t size)
+{
+	const char *title = view->xdg_surface->toplevel->title;
+	if (!title) {
+		title = "";
+	}
+	int len = (int)utf8_truncate(title, VIEW_TITLE_MAX);
+	if (view->vm) {
+		snprintf(out, size, "[%s] %.*s", view->vm->config->name, len,
+			title);
+	} else {
+		snprintf(out, size, "%.*s", len, title);
+	}
+}
+
+static void update_title(struct view *view)
+{
+	if (!view->toplevel_handle) {
+		return;
+	}
+	char title[VIEW_TITLE_MAX + CONFIG_NAME_MAX + 4];
+	view_format_title(view, title, sizeof(title));
+	wlr_foreign_toplevel_handle_v1_set_title(view->toplevel_handle, title);
+}
+
+static void update_geometry(struct view *view)
+{
+	struct wlr_box geometry;
+	wlr_xdg_surface_get_geometry(view->xdg_surface, &geometry);
+	/* Content (geometry) starts at the tree origin; the frame is outside. */
+	wlr_scene_node_set_position(view->surface_node, -geometry.x,
+		-geometry.y);
+	if (view->vm) {
+		decoration_set_size(&view->decoration, geometry.width,
+			geometry.height);
+	}
+}
+
+static void place(struct view *view)
+{
+	/* Cascade, so a new window never sits exactly on the last one. */
+	struct server *server = view->server;
+	int count = wl_list_length(&server->views);
+	int step = 32 + (server->config->border_width * 2);
+	view->x = step + (count % 8) * step;
+	view->y = step + (count % 8) * step;
+	wlr_scene_node_set_position(&view->tree->node, view->x, view->y);
+}
+
+void view_focus(struct view *view)
+{
+	if (!view || !view->mapped) {
+		return;
+	}
+	struct server *server = view->server;
+	struct wlr_seat *seat = server->seat;
+	struct wlr_surface *previous = seat->keyboard_state.focused_surface;
+	struct wlr_surface *surface = view->xdg_surface->surface;
+	if (previous == surface) {
+		return;
+	}
+	if (previous && wlr_surface_is_xdg_surface(previous)) {
+		struct wlr_xdg_surface *prev_xdg =
+			wlr_xdg_surface_from_wlr_surface(previous);
+		if (prev_xdg && prev_xdg->role == WLR_XDG_SURFACE_ROLE_TOPLEVEL) {
+			wlr_xdg_toplevel_set_activated(prev_xdg, false);
+		}
+		struct view *prev_view;
+		wl_list_for_each(prev_view, &server->views, link) {
+			if (prev_view->xdg_surface == prev_xdg &&
+					prev_view->toplevel_handle) {
+				wlr_foreign_toplevel_handle_v1_set_activated(
+					prev_view->toplevel_handle, false);
+			}
+		}
+	}
+
+	wlr_scene_node_raise_to_top(&view->tree->node);
+	wl_list_remove(&view->link);
+	wl_list_insert(&server->views, &view->link);
+	wlr_xdg_toplevel_set_activated(view->xdg_surface, true);
+	if (view->toplevel_handle) {
+		wlr_foreign_toplevel_handle_v1_set_activated(
+			view->toplevel_handle, true);
+	}
+
+	struct wlr_keyboard *keyboard = wlr_seat_get_keyboard(seat);
+	if (keyboard) {
+		wlr_seat_keyboard_notify_enter(seat, surface,
+			keyboard->keycodes, keyboard->num_keycodes,
+			&keyboard->modifiers);
+	} else {
+		wlr_seat_keyboard_notify_enter(seat, surface, NULL, 0, NULL);
+	}
+}
+
+struct view *view_at(struct server *server, double lx, double ly,
+		struct wlr_surface **surface, double *sx, double *sy)
+{
+	struct wlr_scene_node *node = wlr_scene_node_at(
+		&server->view_tree->node, lx, ly, sx, sy);
+	if (!node) {
+		return NULL;
+	}
+	if (node->type == WLR_SCENE_NODE_SURFACE) {
+		*surface = wlr_scene_surface_from_node(node)->surface;
+	}
+	/* The view's tree carries it in data; frames and popups are below. */
+	while (node && !node->data) {
+		node = node->parent;
+	}
+	return node ? node->data : NULL;
+}
+
+static void handle_map(struct wl_listener *listener, void *data)
+{
+	struct view *view = wl_container_of(listener, view, map);
+	struct server *server = view->server;
+
+	place(view);
+	update_geometry(view);
+
+	view->toplevel_handle = wlr_foreign_toplevel_handle_v1_create(
+		server->foreign_toplevel_manager);
+	if (view->toplevel_handle) {
+		update_title(view);
+		const char *app_id = view->xdg_surface->toplevel->app_id;
+		if (app_id) {
+			wlr_foreign_toplevel_handle_v1_set_app_id(
+				view->toplevel_handle, app_id);
+		}
+	}
+
+	view->mapped = true;
+	wlr_scene_node_set_enabled(&view->tree->node, true);
+	view_focus(view);
+}
+
+static void handle_unmap(struct wl_listener *listener, void *data)
+{
+	struct view *view = wl_container_of(listener, view, unmap);
+	view->mapped = false;
+	wlr_scene_node_set_enabled(&view->tree->node, false);
+	if (view->toplevel_handle) {
+		wlr_foreign_toplevel_handle_v1_destroy(view->toplevel_handle);
+		view->toplevel_handle = NULL;
+	}
+}
+
+static void handle_commit(struct wl_listener *listener, void *data)
+{
+	struct view *view = wl_container_of(listener, view, commit);
+	if (view->mapped) {
+		update_geometry(view);
+	}
+}
+
+static void handle_set_title(struct wl_listener *listener, void *data)
+{
+	struct view *view = wl_container_of(listener, view, set_title);
+	update_title(view);
+}
+
+static void handle_set_app_id(struct wl_listener *listener, void *data)
+{
+	struct view *view = wl_container_of(listener, view, set_app_id);
+	const char *app_id = view->xdg_surface->toplevel->app_id;
+	if (view->toplevel_handle && app_id) {
+		wlr_foreign_toplevel_handle_v1_set_app_id(view->toplevel_handle,
+			app_id);
+	}
+}
+
+static void handle_destroy(struct wl_listener *listener, void *data)
+{
+	struct view *view = wl_container_of(listener, view, destroy);
+	view_destroy(view);
+}
+
+struct view *view_create(struct server *server,
+		struct wlr_xdg_surface *xdg_surface)
+{
+	struct view *view = calloc(1, sizeof(*view));
+	if (!view) {
+		wlr_log(WLR_ERROR, "Out of memory");
+		return NULL;
+	}
+	view->server = server;
+	view->xdg_surface = xdg_surface;
+	view->vm = vm_from_client(server,
+		wl_resource_get_client(xdg_surface->resource));
+
+	view->tree = wlr_scene_tree_create(&server->view_tree->node);
+	if (!view->tree) {
+		free(view);
+		return NULL;
+	}
+	/* Hidden until mapped, and then frame and content appear together. */
+	wlr_scene_node_set_enabled(&view->tree->node, false);
+	view->tree->node.data = view;
+	if (view->vm) {
+		decoration_init(&view->decoration, &view->tree->node,
+			view->vm->config->rgb, server->config->border_width);
+	}
+	view->surface_node = wlr_scene_xdg_surface_create(&view->tree->node,
+		xdg_surface);
+	if (!view->surface_node) {
+		decoration_finish(&view->decoration);
+		wlr_scene_node_destroy(&view->tree->node);
+		free(view);
+		return NULL;
+	}
+	/* Popups of this toplevel attach below its surface node. */
+	xdg_surface->data = view->surface_node;
+
+	view->map.notify = handle_map;
+	wl_signal_add(&xdg_surface->events.map, &view->map);
+	view->unmap.notify = handle_unmap;
+	wl_signal_add(&xdg_surface->events.unmap, &view->unmap);
+	view->destroy.notify = handle_destroy;
+	wl_signal_add(&xdg_surface->events.destroy, &view->destroy);
+	view->commit.notify = handle_commit;
+	wl_signal_add(&xdg_surface->surface->events.commit, &view->commit);
+	view->set_title.notify = handle_set_title;
+	wl_signal_add(&xdg_surface->toplevel->events.set_title,
+		&view->set_title);
+	view->set_app_id.notify = handle_set_app_id;
+	wl_signal_add(&xdg_surface->toplevel->events.set_app_id,
+		&view->set_app_id);
+
+	wl_list_insert(&server->views, &view->link);
+	if (view->vm) {
+		wlr_log(WLR_DEBUG, "New window of VM %s", view->vm->config->name);
+	}
+	return view;
+}
+
+void view_destroy(struct view *view)
+{
+	if (!view) {
+		return;
+	}
+	wl_list_remove(&view->map.link);
+	wl_list_remove(&view->unmap.link);
+	wl_list_remove(&view->destroy.link);
+	wl_list_remove(&view->commit.link);
+	wl_list_remove(&view->set_title.link);
+	wl_list_remove(&view->set_app_id.link);
+	wl_list_remove(&view->link);
+	if (view->toplevel_handle) {
+		wlr_foreign_toplevel_handle_v1_destroy(view->toplevel_handle);
+	}
+	view->xdg_surface->data = NULL;
+	/* Takes the frame and the surface node with it. */
+	wlr_scene_node_destroy(&view->tree->node);
+	free(view);
+}

@@ -1,0 +1,26 @@
+#ifndef COMPOSITOR_OUTPUT_H
+#define COMPOSITOR_OUTPUT_H
+
+#include <wayland-server-core.h>
+#include <wlr/types/wlr_output.h>
+#include <wlr/types/wlr_scene.h>
+
+struct server;
+
+struct output {
+	struct server *server;
+	struct wlr_output *wlr_output;
+	struct wlr_scene_output *scene_output;
+	struct wl_list link; // server::outputs
+
+	struct wl_listener frame;
+	struct wl_listener destroy;
+};
+
+void handle_new_output(struct wl_listener *listener, void *data);
+void output_destroy(struct output *output);
+
+/* Adds a headless output when the headless backend runs without one. */
+void output_add_headless(struct server *server);
+
+#endif

@@ -1,0 +1,84 @@
+/*
+ * The one compositor struct: every long-lived wlroots object of dom0's
+ * compositor hangs off it.
+ */
+#ifndef COMPOSITOR_SERVER_H
+#define COMPOSITOR_SERVER_H
+
+#include <stdbool.h>
+#include <wayland-server-core.h>
+#include <wlr/backend.h>
+#include <wlr/render/allocator.h>
+#include <wlr/render/wlr_renderer.h>
+#include <wlr/types/wlr_cursor.h>
+#include <wlr/types/wlr_foreign_toplevel_management_v1.h>
+#include <wlr/types/wlr_output_layout.h>
+#include <wlr/types/wlr_scene.h>
+#include <wlr/types/wlr_seat.h>
+#include <wlr/types/wlr_xcursor_manager.h>
+#include <wlr/types/wlr_xdg_shell.h>
+
+#include "compositor/config.h"
+
+struct view;
+
+struct server {
+	struct wl_display *display;
+	struct wl_event_loop *event_loop;
+	const char *socket;
+	const struct config *config;
+	const char *bridge_path;
+
+	struct wlr_backend *backend;
+	struct wlr_renderer *renderer;
+	struct wlr_allocator *allocator;
+
+	struct wlr_output_layout *output_layout;
+	struct wl_list outputs; // output::link
+	int headless_width, headless_height;
+
+	struct wlr_scene *scene;
+	/* Stacking, bottom to top. Views live in view_tree. */
+	struct wlr_scene_tree *background_tree;
+	struct wlr_scene_tree *view_tree;
+	struct wlr_scene_rect *background;
+
+	struct wlr_xdg_shell *xdg_shell;
+	struct wl_list views; // view::link, topmost first
+	struct wlr_foreign_toplevel_manager_v1 *foreign_toplevel_manager;
+
+	struct wlr_seat *seat;
+	struct wlr_cursor *cursor;
+	struct wlr_xcursor_manager *cursor_manager;
+	struct wl_list keyboards; // keyboard::link
+
+	struct wl_list vms; // vm::link
+	struct wl_event_source *sigchld_source;
+
+	struct wl_listener new_output;
+	struct wl_listener new_input;
+	struct wl_listener new_xdg_surface;
+	struct wl_listener cursor_motion;
+	struct wl_listener cursor_motion_absolute;
+	struct wl_listener cursor_button;
+	struct wl_listener cursor_axis;
+	struct wl_listener cursor_frame;
+	struct wl_listener request_set_cursor;
+	struct wl_listener request_set_selection;
+};
+
+struct server_options {
+	const struct config *config;
+	const char *bridge_path;
+	int headless_width, headless_height;
+};
+
+bool server_init(struct server *server, const struct server_options *options);
+/* Starts the backend and listens on a socket; server->socket is set. */
+bool server_start(struct server *server);
+void server_finish(struct server *server);
+
+/* Colour helpers shared by the background and the borders. */
+void server_rgb_to_float(uint32_t rgb, float out[static 4]);
+
+#endif

@@ -1,0 +1,56 @@
+/*
+ * A toplevel window on dom0's screen, from a dom0 client or from a VM
+ * (through its bridge). A VM view is always drawn inside its frame: the
+ * frame and the surface live in one scene tree that is shown only once
+ * both exist.
+ */
+#ifndef COMPOSITOR_VIEW_H
+#define COMPOSITOR_VIEW_H
+
+#include <stdbool.h>
+#include <wayland-server-core.h>
+#include <wlr/types/wlr_foreign_toplevel_management_v1.h>
+#include <wlr/types/wlr_scene.h>
+#include <wlr/types/wlr_xdg_shell.h>
+
+#include "compositor/decoration.h"
+
+struct server;
+struct vm;
+
+struct view {
+	struct server *server;
+	struct wlr_xdg_surface *xdg_surface;
+	/* NULL for dom0's own clients. Set once at creation; never changes. */
+	struct vm *vm;
+	bool mapped;
+	int x, y;
+
+	struct wlr_scene_tree *tree; // frame + surface, positioned at x, y
+	struct wlr_scene_node *surface_node;
+	struct decoration decoration;
+	struct wlr_foreign_toplevel_handle_v1 *toplevel_handle;
+
+	struct wl_list link; // server::views
+
+	struct wl_listener map;
+	struct wl_listener unmap;
+	struct wl_listener destroy;
+	struct wl_listener commit;
+	struct wl_listener set_title;
+	struct wl_listener set_app_id;
+};
+
+struct view *view_create(struct server *server,
+	struct wlr_xdg_surface *xdg_surface);
+void view_destroy(struct view *view);
+
+void view_focus(struct view *view);
+/* The view and surface-local point under layout coordinates, or NULL. */
+struct view *view_at(struct server *server, double lx, double ly,
+	struct wlr_surface **surface, double *sx, double *sy);
+
+/* What dom0 shows as the title: "[vm] title" for VM views. */
+void view_format_title(const struct view *view, char *out, size_t size);
+
+#endif

@@ -1,0 +1,38 @@
+/*
+ * One configured VM as dom0 sees it: its config section and the bridge
+ * process that speaks for it. The compositor knows a client is a VM's
+ * because it created that client from the socket it gave the bridge; it
+ * never asks the client.
+ */
+#ifndef COMPOSITOR_VM_H
+#define COMPOSITOR_VM_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+#include <wayland-server-core.h>
+
+#include "compositor/config.h"
+
+struct server;
+
+struct vm {
+	struct server *server;
+	const struct config_vm *config;
+	pid_t bridge_pid; // 0 when not running
+	struct wl_client *client; // NULL when not running
+	int restart_delay_ms;
+	struct wl_event_source *restart_timer;
+	struct wl_list link; // server::vms
+
+	struct wl_listener client_destroy;
+};
+
+/* Creates a vm for every [vm] section and starts its bridge. */
+bool vms_start(struct server *server);
+void vms_stop(struct server *server);
+
+/* The VM a client speaks for, or NULL for dom0's own clients. */
+struct vm *vm_from_client(struct server *server,
+	const struct wl_client *client);
+
+#endif

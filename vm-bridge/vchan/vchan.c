@@ -23,9 +23,13 @@ struct vchan *vchan_server_init(const struct vchan_address *addr, int port,
 	case VCHAN_BACKEND_SOCKET:
 		return vchan_socket_server_init(addr, port, pool_pages);
 	case VCHAN_BACKEND_XEN:
+#if HAVE_XEN
+		return vchan_xen_server_init(addr, port, pool_pages);
+#else
 		mlog(MLOG_ERROR, "vchan server for xen:%d: Xen backend not built",
 			addr->domid);
 		return NULL;
+#endif
 	}
 	mlog(MLOG_ERROR, "vchan server: unknown backend %d", (int)addr->backend);
 	return NULL;
@@ -42,9 +46,13 @@ struct vchan *vchan_client_init(const struct vchan_address *addr, int port,
 	case VCHAN_BACKEND_SOCKET:
 		return vchan_socket_client_init(addr, port, max_pool_pages);
 	case VCHAN_BACKEND_XEN:
+#if HAVE_XEN
+		return vchan_xen_client_init(addr, port, max_pool_pages);
+#else
 		mlog(MLOG_ERROR, "vchan client for xen:%d: Xen backend not built",
 			addr->domid);
 		return NULL;
+#endif
 	}
 	mlog(MLOG_ERROR, "vchan client: unknown backend %d", (int)addr->backend);
 	return NULL;

@@ -1,0 +1,212 @@
+#include "agent/server.h"
+
+#include <stdlib.h>
+#include <time.h>
+#include <wlr/backend.h>
+#include <wlr/backend/headless.h>
+#include <wlr/render/allocator.h>
+#include <wlr/render/pixman.h>
+#include <wlr/render/wlr_renderer.h>
+#include <wlr/types/wlr_compositor.h>
+#include <wlr/types/wlr_data_device.h>
+#include <wlr/types/wlr_output.h>
+#include <wlr/types/wlr_seat.h>
+#include <wlr/util/log.h>
+
+#include "agent/window.h"
+#include "agent/xdg_shell.h"
+
+/*
+ * Windows dom0 does not pace (not announced, or with no frame out) still
+ * get frame callbacks, ten times a second: clients keep running, slowly,
+ * instead of spinning or stalling until dom0 appears.
+ */
+#define SLOW_FRAME_MS 100
+
+static int handle_slow_frame_timer(void *data)
+{
+	struct agent_server *server = data;
+	struct window *window;
+	wl_list_for_each(window, &server->windows, link) {
+		if (!window->awaiting_frame) {
+			window_send_frame_done(window);
+		}
+	}
+	if (!wl_list_empty(&server->windows)) {
+		wl_event_source_timer_update(server->slow_frame_timer,
+			SLOW_FRAME_MS);
+	}
+	return 0;
+}
+
+void server_schedule_slow_frames(struct agent_server *server)
+{
+	if (server->slow_frame_timer) {
+		wl_event_source_timer_update(server->slow_frame_timer,
+			SLOW_FRAME_MS);
+	}
+}
+
+uint32_t server_next_window_id(struct agent_server *server)
+{
+	/* Never 0 (invalid on the wire), even after wrapping. */
+	if (++server->last_window_id == 0) {
+		server->last_window_id = 1;
+	}
+	return server->last_window_id;
+}
+
+static bool create_output(struct agent_server *server, int width,
+	int height)
+{
+	server->output = wlr_headless_add_output(server->backend,
+		(unsigned)width, (unsigned)height);
+	if (!server->output) {
+		wlr_log(WLR_ERROR, "Cannot create the headless output");
+		return false;
+	}
+	if (!wlr_output_init_render(server->output, server->allocator,
+			server->renderer)) {
+		wlr_log(WLR_ERROR, "Cannot set up the output's buffers");
+		return false;
+	}
+	wlr_output_enable(server->output, true);
+	if (!wlr_output_commit(server->output)) {
+		wlr_log(WLR_ERROR, "Cannot enable the output");
+		return false;
+	}
+	/* Clients size themselves by it; nothing is ever drawn on it. */
+	wlr_output_create_global(server->output);
+	return true;
+}
+
+void server_set_output_size(struct agent_server *server, uint32_t width,
+	uint32_t height)
+{
+	if (width == 0 || height == 0 || width > INT32_MAX ||
+			height > INT32_MAX) {
+		return;
+	}
+	if (server->output->width == (int)width &&
+			server->output->height == (int)height) {
+		return;
+	}
+	wlr_output_set_custom_mode(server->output, (int32_t)width,
+		(int32_t)height, 0);
+	if (!wlr_output_commit(server->output)) {
+		wlr_log(WLR_ERROR, "Cannot resize the output to %ux%u", width,
+			height);
+		return;
+	}
+	wlr_log(WLR_INFO, "Output is now %ux%u, as dom0's", width, height);
+}
+
+bool server_init(struct agent_server *server, int width, int height)
+{
+	wl_list_init(&server->windows);
+	/* So that server_finish can always remove it. */
+	wl_list_init(&server->new_xdg_surface.link);
+
+	server->display = wl_display_create();
+	if (!server->display) {
+		wlr_log(WLR_ERROR, "Cannot create the Wayland display");
+		return false;
+	}
+	server->event_loop = wl_display_get_event_loop(server->display);
+
+	server->backend = wlr_headless_backend_create(server->display);
+	if (!server->backend) {
+		wlr_log(WLR_ERROR, "Cannot create the headless backend");
+		return false;
+	}
+	server->renderer = wlr_pixman_renderer_create();
+	if (!server->renderer) {
+		wlr_log(WLR_ERROR, "Cannot create the pixman renderer");
+		return false;
+	}
+	/* wl_shm and its formats. The seam for dmabuf: with a GPU in the
+	 * VM, linux-dmabuf goes here and window.c blits to linear. */
+	if (!wlr_renderer_init_wl_display(server->renderer, server->display)) {
+		wlr_log(WLR_ERROR, "Cannot set up wl_shm");
+		return false;
+	}
+	server->allocator = wlr_allocator_autocreate(server->backend,
+		server->renderer);
+	if (!server->allocator) {
+		wlr_log(WLR_ERROR, "Cannot create an allocator");
+		return false;
+	}
+
+	server->compositor = wlr_compositor_create(server->display,
+		server->renderer);
+	if (!server->compositor) {
+		wlr_log(WLR_ERROR, "Cannot create wl_compositor");
+		return false;
+	}
+	if (!xdg_shell_init(server)) {
+		return false;
+	}
+	/* The seam for input: dom0's keys and pointer events reach clients
+	 * through this seat (capabilities, keymap, focus). */
+	server->seat = wlr_seat_create(server->display, "seat0");
+	if (!server->seat) {
+		wlr_log(WLR_ERROR, "Cannot create the seat");
+		return false;
+	}
+	/* The VM-local clipboard; dom0 moves data between VMs only on an
+	 * explicit key. */
+	server->data_device_manager =
+		wlr_data_device_manager_create(server->display);
+	if (!server->data_device_manager) {
+		wlr_log(WLR_ERROR, "Cannot create the data device manager");
+		return false;
+	}
+	/* Headless outputs are enabled only by a started backend. Its frame
+	 * timer then ticks with no listener: nothing is rendered here. */
+	if (!wlr_backend_start(server->backend)) {
+		wlr_log(WLR_ERROR, "Cannot start the headless backend");
+		return false;
+	}
+	if (!create_output(server, width, height)) {
+		return false;
+	}
+
+	server->slow_frame_timer = wl_event_loop_add_timer(server->event_loop,
+		handle_slow_frame_timer, server);
+	if (!server->slow_frame_timer) {
+		wlr_log(WLR_ERROR, "Cannot create the frame timer");
+		return false;
+	}
+	return true;
+}
+
+bool server_start(struct agent_server *server)
+{
+	server->socket = wl_display_add_socket_auto(server->display);
+	if (!server->socket) {
+		wlr_log(WLR_ERROR, "Cannot open a Wayland socket "
+			"(is XDG_RUNTIME_DIR writable?)");
+		return false;
+	}
+	return true;
+}
+
+void server_finish(struct agent_server *server)
+{
+	if (!server->display) {
+		return;
+	}
+	/* Windows go with their clients, before what they use. */
+	wl_display_destroy_clients(server->display);
+	if (server->slow_frame_timer) {
+		wl_event_source_remove(server->slow_frame_timer);
+		server->slow_frame_timer = NULL;
+	}
+	xdg_shell_finish(server);
+	/* Takes the output with it. */
+	wlr_backend_destroy(server->backend);
+	wlr_allocator_destroy(server->allocator);
+	wlr_renderer_destroy(server->renderer);
+	wl_display_destroy(server->display);
+	server->display = NULL;
+}

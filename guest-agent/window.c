@@ -1,0 +1,650 @@
+#include "agent/window.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <wlr/types/wlr_buffer.h>
+#include <wlr/types/wlr_surface.h>
+#include <wlr/types/wlr_xdg_shell.h>
+#include <wlr/util/log.h>
+
+#include "agent/dom0_link.h"
+#include "agent/server.h"
+#include "wire/codec.h"
+#include "wire/protocol.h"
+
+#define BYTES_PER_PIXEL 4
+/* After the pool had no room for a window's buffers: how long before
+ * trying again (each failure logs, and clients commit up to 60 times a
+ * second). */
+#define SHARE_RETRY_MS 1000
+
+/* BUFFER_CREATE's refs in wire order. The agent has one thread and encodes
+ * one message at a time, so one scratch array serves every window. */
+static uint8_t ref_scratch[4 * WIRE_MAX_BUFFER_REFS];
+
+static bool send_msg(struct window *window, const struct wire_msg *msg)
+{
+	return dom0_link_send(window->server->dom0, msg);
+}
+
+static uint32_t next_buffer_id(struct window *window)
+{
+	/* Fresh ids, never reused within a window: a BUFFER_RELEASE dom0
+	 * sent for a buffer it had not yet seen destroyed must not free
+	 * its successor. */
+	if (++window->last_buffer_id == WIRE_ID_INVALID) {
+		window->last_buffer_id = 1;
+	}
+	return window->last_buffer_id;
+}
+
+static bool buffer_share(struct window *window, struct window_buffer *buffer)
+{
+	uint64_t bytes = (uint64_t)window->stride * window->height;
+	uint32_t pages = (uint32_t)((bytes + WIRE_PAGE_SIZE - 1) /
+		WIRE_PAGE_SIZE);
+
+	uint32_t *refs = calloc(pages, sizeof(*refs));
+	if (!refs) {
+		wlr_log(WLR_ERROR, "Out of memory for %u page refs", pages);
+		return false;
+	}
+	void *data = dom0_link_share_pages(window->server->dom0, pages, refs);
+	if (!data) {
+		/* The transport logged why (pool exhausted). */
+		free(refs);
+		return false;
+	}
+	buffer->id = next_buffer_id(window);
+	buffer->data = data;
+	buffer->page_count = pages;
+	buffer->refs = refs;
+	buffer->busy = false;
+	/* Never written: all of it is stale. */
+	pixman_region32_fini(&buffer->stale);
+	pixman_region32_init_rect(&buffer->stale, 0, 0, window->width,
+		window->height);
+
+	for (uint32_t i = 0; i < pages; i++) {
+		wire_ref_set(ref_scratch, i, refs[i]);
+	}
+	struct wire_msg msg = {
+		.type = WIRE_BUFFER_CREATE,
+		.buffer_create = {
+			.window_id = window->id,
+			.buffer_id = buffer->id,
+			.width = window->width,
+			.height = window->height,
+			.stride = window->stride,
+			.format = window->format,
+			.ref_count = pages,
+			.refs = ref_scratch,
+		},
+	};
+	send_msg(window, &msg);
+	return true;
+}
+
+static void buffer_unshare(struct window *window,
+	struct window_buffer *buffer, bool tell_dom0)
+{
+	if (buffer->id == WIRE_ID_INVALID) {
+		return;
+	}
+	if (tell_dom0) {
+		struct wire_msg msg = {
+			.type = WIRE_BUFFER_DESTROY,
+			.buffer_destroy = {
+				.window_id = window->id,
+				.buffer_id = buffer->id,
+			},
+		};
+		send_msg(window, &msg);
+	}
+	dom0_link_unshare_pages(window->server->dom0, buffer->data,
+		buffer->page_count, buffer->refs);
+	free(buffer->refs);
+	buffer->refs = NULL;
+	buffer->data = NULL;
+	buffer->page_count = 0;
+	buffer->id = WIRE_ID_INVALID;
+	buffer->busy = false;
+	pixman_region32_clear(&buffer->stale);
+}
+
+static void drop_buffers(struct window *window, bool tell_dom0)
+{
+	for (int i = 0; i < WINDOW_BUFFER_COUNT; i++) {
+		buffer_unshare(window, &window->buffers[i], tell_dom0);
+	}
+	window->width = window->height = window->stride = window->format = 0;
+	if (window->pending) {
+		wlr_buffer_unlock(window->pending);
+		window->pending = NULL;
+	}
+	pixman_region32_clear(&window->unsent);
+	window->damage_all = false;
+	window->share_failed_msec = 0;
+}
+
+static uint64_t now_msec(void)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_nsec / 1000000;
+}
+
+static bool shape_supported(struct window *window, uint32_t width,
+	uint32_t height, uint32_t format, size_t src_stride)
+{
+	/* The seam for more formats (and dmabuf's): the bridge's allowlist
+	 * is the wire's, so convert here rather than widen it. */
+	if (format != WIRE_FORMAT_ARGB8888 && format != WIRE_FORMAT_XRGB8888) {
+		if (!window->warned_format) {
+			wlr_log(WLR_INFO, "Window %" PRIu32 ": pixel format "
+				"0x%08" PRIx32 " is not supported yet, not shown",
+				window->id, format);
+			window->warned_format = true;
+		}
+		return false;
+	}
+	uint64_t bytes = (uint64_t)width * BYTES_PER_PIXEL * height;
+	if (width == 0 || height == 0 || width > WIRE_MAX_WIDTH ||
+			height > WIRE_MAX_HEIGHT || bytes > WIRE_MAX_BUFFER_BYTES ||
+			src_stride < (size_t)width * BYTES_PER_PIXEL) {
+		if (!window->warned_size) {
+			wlr_log(WLR_INFO, "Window %" PRIu32 ": buffer %" PRIu32
+				"x%" PRIu32 " (stride %zu) is outside the wire's "
+				"limits, not shown", window->id, width, height,
+				src_stride);
+			window->warned_size = true;
+		}
+		return false;
+	}
+	return true;
+}
+
+/* Gives the window two shared buffers of this shape, replacing any of
+ * another shape. False if they cannot be made (logged). */
+static bool ensure_buffers(struct window *window, uint32_t width,
+	uint32_t height, uint32_t format, size_t src_stride)
+{
+	if (!shape_supported(window, width, height, format, src_stride)) {
+		return false;
+	}
+	if (window->buffers[0].id != WIRE_ID_INVALID &&
+			window->width == width && window->height == height &&
+			window->format == format) {
+		return true;
+	}
+
+	uint64_t now = now_msec();
+	if (window->share_failed_msec != 0 &&
+			now - window->share_failed_msec < SHARE_RETRY_MS) {
+		return false;
+	}
+	window->share_failed_msec = 0;
+
+	/* dom0 may still read the old ones; it stops at BUFFER_DESTROY and
+	 * will not hold the new ids' pages against them. */
+	for (int i = 0; i < WINDOW_BUFFER_COUNT; i++) {
+		buffer_unshare(window, &window->buffers[i], true);
+	}
+	/* Content older than what is being shown now, and the releases it
+	 * waited for will not come. */
+	if (window->pending) {
+		wlr_buffer_unlock(window->pending);
+		window->pending = NULL;
+	}
+	window->width = width;
+	window->height = height;
+	window->stride = width * BYTES_PER_PIXEL;
+	window->format = format;
+	for (int i = 0; i < WINDOW_BUFFER_COUNT; i++) {
+		if (!buffer_share(window, &window->buffers[i])) {
+			for (int j = 0; j < i; j++) {
+				buffer_unshare(window, &window->buffers[j], true);
+			}
+			window->width = window->height = 0;
+			window->stride = window->format = 0;
+			/* Never 0, which means no failure. */
+			window->share_failed_msec = now ? now : 1;
+			return false;
+		}
+	}
+	pixman_region32_clear(&window->unsent);
+	window->damage_all = true;
+	wlr_log(WLR_DEBUG, "Window %" PRIu32 ": shared buffers %" PRIu32
+		" and %" PRIu32 ", %" PRIu32 "x%" PRIu32, window->id,
+		window->buffers[0].id, window->buffers[1].id, width, height);
+	return true;
+}
+
+static struct window_buffer *free_buffer(struct window *window)
+{
+	for (int i = 0; i < WINDOW_BUFFER_COUNT; i++) {
+		if (!window->buffers[i].busy) {
+			return &window->buffers[i];
+		}
+	}
+	return NULL;
+}
+
+static void add_damage(struct window *window, pixman_region32_t *damage)
+{
+	pixman_region32_t clipped;
+	pixman_region32_init(&clipped);
+	pixman_region32_intersect_rect(&clipped, damage, 0, 0, window->width,
+		window->height);
+	for (int i = 0; i < WINDOW_BUFFER_COUNT; i++) {
+		pixman_region32_union(&window->buffers[i].stale,
+			&window->buffers[i].stale, &clipped);
+	}
+	pixman_region32_union(&window->unsent, &window->unsent, &clipped);
+	pixman_region32_fini(&clipped);
+}
+
+/* Brings buffer up to date: only what changed since it was last
+ * written, row by row. */
+static void copy_stale(struct window *window, struct window_buffer *buffer,
+	const uint8_t *src, size_t src_stride)
+{
+	int count;
+	const pixman_box32_t *boxes =
+		pixman_region32_rectangles(&buffer->stale, &count);
+	uint64_t copied = 0;
+	for (int i = 0; i < count; i++) {
+		const pixman_box32_t *box = &boxes[i];
+		size_t offset = (size_t)box->x1 * BYTES_PER_PIXEL;
+		size_t length = (size_t)(box->x2 - box->x1) * BYTES_PER_PIXEL;
+		size_t rows = (size_t)(box->y2 - box->y1);
+		uint8_t *dst_row = buffer->data +
+			(size_t)box->y1 * window->stride + offset;
+		const uint8_t *src_row = src + (size_t)box->y1 * src_stride +
+			offset;
+		if (length == window->stride && src_stride == window->stride) {
+			/* Whole rows of equal stride: one block. */
+			memcpy(dst_row, src_row, length * rows);
+		} else {
+			for (size_t y = 0; y < rows; y++) {
+				memcpy(dst_row, src_row, length);
+				dst_row += window->stride;
+				src_row += src_stride;
+			}
+		}
+		copied += (uint64_t)length * rows;
+	}
+	pixman_region32_clear(&buffer->stale);
+	window->bytes_copied += copied;
+}
+
+static void send_damage(struct window *window, struct window_buffer *buffer)
+{
+	struct wire_msg msg = {
+		.type = WIRE_DAMAGE,
+		.damage = {
+			.window_id = window->id,
+			.buffer_id = buffer->id,
+		},
+	};
+	int count = 0;
+	const pixman_box32_t *boxes =
+		pixman_region32_rectangles(&window->unsent, &count);
+	if (window->damage_all || count > WIRE_MAX_DAMAGE_RECTS) {
+		const pixman_box32_t *extents = window->damage_all ? NULL :
+			pixman_region32_extents(&window->unsent);
+		msg.damage.rect_count = 1;
+		msg.damage.rects[0] = (struct wire_rect){
+			.x = extents ? extents->x1 : 0,
+			.y = extents ? extents->y1 : 0,
+			.width = extents ? extents->x2 - extents->x1 :
+				(int32_t)window->width,
+			.height = extents ? extents->y2 - extents->y1 :
+				(int32_t)window->height,
+		};
+	} else {
+		msg.damage.rect_count = (uint32_t)count;
+		for (int i = 0; i < count; i++) {
+			msg.damage.rects[i] = (struct wire_rect){
+				.x = boxes[i].x1,
+				.y = boxes[i].y1,
+				.width = boxes[i].x2 - boxes[i].x1,
+				.height = boxes[i].y2 - boxes[i].y1,
+			};
+		}
+	}
+	send_msg(window, &msg);
+
+	buffer->busy = true;
+	window->awaiting_frame = true;
+	window->damage_all = false;
+	pixman_region32_clear(&window->unsent);
+	window->frames_sent++;
+}
+
+/* Keeps source's content until dom0 releases a buffer. */
+static void hold(struct window *window, struct wlr_buffer *source)
+{
+	if (window->pending == source) {
+		return;
+	}
+	if (window->pending) {
+		wlr_buffer_unlock(window->pending);
+	}
+	window->pending = wlr_buffer_lock(source);
+}
+
+/*
+ * Shows source's content in dom0: adds damage (in buffer coordinates, NULL
+ * if already added), copies into a free shared buffer what it missed and
+ * sends DAMAGE; with both buffers busy, keeps source for the next release.
+ */
+static void present(struct window *window, struct wlr_buffer *source,
+	pixman_region32_t *damage)
+{
+	void *data;
+	uint32_t format;
+	size_t src_stride;
+	if (!wlr_buffer_begin_data_ptr_access(source,
+			WLR_BUFFER_DATA_PTR_ACCESS_READ, &data, &format,
+			&src_stride)) {
+		/* The seam for dmabuf: LINEAR ones get mmapped here, others
+		 * blitted to linear with the VM's GPU. */
+		if (!window->warned_access) {
+			wlr_log(WLR_INFO, "Window %" PRIu32 ": buffer has no "
+				"CPU mapping (dmabuf?), not shown", window->id);
+			window->warned_access = true;
+		}
+		return;
+	}
+	if (source->width <= 0 || source->height <= 0 ||
+			!ensure_buffers(window, (uint32_t)source->width,
+				(uint32_t)source->height, format, src_stride)) {
+		goto out;
+	}
+	if (damage) {
+		add_damage(window, damage);
+	}
+	if (!window->damage_all && !pixman_region32_not_empty(&window->unsent)) {
+		goto out;
+	}
+	struct window_buffer *buffer = free_buffer(window);
+	if (!buffer) {
+		hold(window, source);
+		goto out;
+	}
+	copy_stale(window, buffer, data, src_stride);
+	send_damage(window, buffer);
+out:
+	wlr_buffer_end_data_ptr_access(source);
+}
+
+/* The client's current buffer, if it still has one. */
+static struct wlr_buffer *current_source(struct window *window)
+{
+	struct wlr_surface *surface = window->xdg_surface->surface;
+	return surface->buffer ? surface->buffer->source : NULL;
+}
+
+static void send_title(struct window *window)
+{
+	const char *title = window->xdg_surface->toplevel->title;
+	if (!title) {
+		title = "";
+	}
+	size_t length = strlen(title);
+	if (length > WIRE_MAX_TITLE_BYTES) {
+		/* Cut before a UTF-8 continuation byte, never inside a
+		 * character; dom0 sanitises the rest. */
+		length = WIRE_MAX_TITLE_BYTES;
+		while (length > 0 &&
+				((unsigned char)title[length] & 0xc0) == 0x80) {
+			length--;
+		}
+	}
+	struct wire_msg msg = {
+		.type = WIRE_WINDOW_TITLE,
+		.window_title = {
+			.window_id = window->id,
+			.length = (uint32_t)length,
+			.title = title,
+		},
+	};
+	send_msg(window, &msg);
+}
+
+void window_announce(struct window *window)
+{
+	if (window->id == WIRE_ID_INVALID || window->announced ||
+			!dom0_link_ready(window->server->dom0)) {
+		return;
+	}
+	struct wlr_surface *surface = window->xdg_surface->surface;
+	uint32_t width = (uint32_t)surface->current.buffer_width;
+	uint32_t height = (uint32_t)surface->current.buffer_height;
+	if (width > WIRE_MAX_WIDTH || height > WIRE_MAX_HEIGHT) {
+		width = height = 0;
+	}
+	struct wire_msg msg = {
+		.type = WIRE_WINDOW_CREATE,
+		.window_create = {
+			.window_id = window->id,
+			.width = width,
+			.height = height,
+		},
+	};
+	if (!send_msg(window, &msg)) {
+		return;
+	}
+	window->announced = true;
+	window->awaiting_frame = false;
+	send_title(window);
+
+	/* What the client shows now, in full; its next commit brings only
+	 * its damage. */
+	struct wlr_buffer *source = current_source(window);
+	if (source) {
+		present(window, source, NULL);
+		window->presented_seq = surface->current.seq;
+		window->presented_seq_valid = true;
+	}
+	wlr_log(WLR_DEBUG, "Window %" PRIu32 " announced to dom0", window->id);
+}
+
+static void withdraw(struct window *window)
+{
+	if (!window->announced) {
+		return;
+	}
+	drop_buffers(window, true);
+	struct wire_msg msg = {
+		.type = WIRE_WINDOW_DESTROY,
+		.window_destroy = { .window_id = window->id },
+	};
+	send_msg(window, &msg);
+	window->announced = false;
+	window->awaiting_frame = false;
+	window->presented_seq_valid = false;
+}
+
+void window_forget_dom0(struct window *window)
+{
+	drop_buffers(window, false);
+	window->announced = false;
+	window->awaiting_frame = false;
+	window->presented_seq_valid = false;
+}
+
+void window_map(struct window *window)
+{
+	window->id = server_next_window_id(window->server);
+	wlr_log(WLR_DEBUG, "Window %" PRIu32 " mapped", window->id);
+	window_announce(window);
+}
+
+void window_unmap(struct window *window)
+{
+	if (window->id == WIRE_ID_INVALID) {
+		return;
+	}
+	withdraw(window);
+	drop_buffers(window, false);
+	wlr_log(WLR_DEBUG, "Window %" PRIu32 " unmapped: %" PRIu64 " frames, "
+		"%" PRIu64 " bytes copied", window->id, window->frames_sent,
+		window->bytes_copied);
+	window->id = WIRE_ID_INVALID;
+	/* Unmapped, it is paced by the slow timer again. */
+	server_schedule_slow_frames(window->server);
+}
+
+void window_title_changed(struct window *window)
+{
+	if (window->announced) {
+		send_title(window);
+	}
+}
+
+void window_frame_done(struct window *window)
+{
+	window->awaiting_frame = false;
+	window_send_frame_done(window);
+}
+
+void window_buffer_release(struct window *window, uint32_t buffer_id)
+{
+	struct window_buffer *buffer = NULL;
+	for (int i = 0; i < WINDOW_BUFFER_COUNT; i++) {
+		if (window->buffers[i].id == buffer_id) {
+			buffer = &window->buffers[i];
+		}
+	}
+	if (!buffer || buffer_id == WIRE_ID_INVALID) {
+		/* Destroyed since dom0 sent this. */
+		wlr_log(WLR_DEBUG, "Window %" PRIu32 ": release of unknown "
+			"buffer %" PRIu32 " ignored", window->id, buffer_id);
+		return;
+	}
+	buffer->busy = false;
+
+	struct wlr_buffer *source = window->pending;
+	if (source) {
+		window->pending = NULL;
+		present(window, source, NULL);
+		wlr_buffer_unlock(source);
+	}
+}
+
+void window_configure(struct window *window, uint32_t width, uint32_t height)
+{
+	wlr_xdg_toplevel_set_size(window->xdg_surface, width, height);
+}
+
+void window_close(struct window *window)
+{
+	wlr_xdg_toplevel_send_close(window->xdg_surface);
+}
+
+static void send_frame_done_iterator(struct wlr_surface *surface, int sx,
+	int sy, void *data)
+{
+	const struct timespec *now = data;
+	wlr_surface_send_frame_done(surface, now);
+}
+
+void window_send_frame_done(struct window *window)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	wlr_xdg_surface_for_each_surface(window->xdg_surface,
+		send_frame_done_iterator, &now);
+}
+
+static void handle_surface_commit(struct wl_listener *listener, void *data)
+{
+	struct window *window = wl_container_of(listener, window, commit);
+	struct wlr_xdg_surface *xdg_surface = window->xdg_surface;
+
+	if (!window->configured) {
+		/* Joins the configure wlroots sends for the initial commit:
+		 * the client picks its size, and it has the focus (the only
+		 * focus there is in a VM; dom0 decides what is focused). */
+		wlr_xdg_toplevel_set_size(xdg_surface, 0, 0);
+		wlr_xdg_toplevel_set_activated(xdg_surface, true);
+		window->configured = true;
+	}
+	if (!window->announced) {
+		return;
+	}
+	struct wlr_surface *surface = xdg_surface->surface;
+	/* Already shown by window_announce in this same commit. */
+	if (window->presented_seq_valid &&
+			window->presented_seq == surface->current.seq) {
+		return;
+	}
+	window->presented_seq_valid = false;
+
+	/* The seam for subsurfaces: composite the tree's damage into the
+	 * window buffer with pixman; today only the root surface is shown. */
+	struct wlr_buffer *source = current_source(window);
+	if (!source) {
+		wlr_log(WLR_DEBUG, "Window %" PRIu32 ": commit without a "
+			"readable buffer", window->id);
+		return;
+	}
+	present(window, source, &surface->buffer_damage);
+	/* Frame callbacks wait for dom0's FRAME_DONE. */
+}
+
+struct window *window_create(struct agent_server *server,
+	struct wlr_xdg_surface *xdg_surface)
+{
+	struct window *window = calloc(1, sizeof(*window));
+	if (!window) {
+		wlr_log(WLR_ERROR, "Out of memory for a window");
+		return NULL;
+	}
+	window->server = server;
+	window->xdg_surface = xdg_surface;
+	for (int i = 0; i < WINDOW_BUFFER_COUNT; i++) {
+		pixman_region32_init(&window->buffers[i].stale);
+	}
+	pixman_region32_init(&window->unsent);
+
+	window->commit.notify = handle_surface_commit;
+	wl_signal_add(&xdg_surface->surface->events.commit, &window->commit);
+	wl_list_insert(&server->windows, &window->link);
+	server_schedule_slow_frames(server);
+	return window;
+}
+
+void window_destroy(struct window *window)
+{
+	if (!window) {
+		return;
+	}
+	window_unmap(window);
+	drop_buffers(window, false);
+	wl_list_remove(&window->commit.link);
+	wl_list_remove(&window->link);
+	for (int i = 0; i < WINDOW_BUFFER_COUNT; i++) {
+		pixman_region32_fini(&window->buffers[i].stale);
+	}
+	pixman_region32_fini(&window->unsent);
+	free(window);
+}
+
+struct window *window_from_id(struct agent_server *server, uint32_t id)
+{
+	if (id == WIRE_ID_INVALID) {
+		return NULL;
+	}
+	struct window *window;
+	wl_list_for_each(window, &server->windows, link) {
+		if (window->id == id) {
+			return window;
+		}
+	}
+	return NULL;
+}

@@ -1,0 +1,58 @@
+/*
+ * The one agent server: a Wayland compositor inside the VM with no display
+ * of its own. It offers the usual globals to the VM's clients, advertises
+ * one headless output, and renders nothing: window pixels go to dom0
+ * through the dom0 link.
+ */
+#ifndef AGENT_SERVER_H
+#define AGENT_SERVER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <wayland-server-core.h>
+
+struct dom0_link;
+
+struct agent_server {
+	struct wl_display *display;
+	struct wl_event_loop *event_loop;
+	const char *socket;
+
+	struct wlr_backend *backend;
+	struct wlr_renderer *renderer;
+	struct wlr_allocator *allocator;
+	/* In wlroots 0.15 this also provides wl_subcompositor. */
+	struct wlr_compositor *compositor;
+	struct wlr_xdg_shell *xdg_shell;
+	struct wlr_seat *seat;
+	struct wlr_data_device_manager *data_device_manager;
+	struct wlr_output *output;
+
+	/* NULL before dom0_link_create and after dom0_link_destroy. */
+	struct dom0_link *dom0;
+	struct wl_list windows; /* window::link */
+	uint32_t last_window_id;
+	/* Paces clients that dom0 does not pace (see server.c). */
+	struct wl_event_source *slow_frame_timer;
+
+	struct wl_listener new_xdg_surface;
+};
+
+/* Creates the display, backend and globals; the output is width x height.
+ * On failure, server_finish cleans up what was made. */
+bool server_init(struct agent_server *server, int width, int height);
+/* Opens the Wayland socket (server->socket). */
+bool server_start(struct agent_server *server);
+/* Disconnects every client and frees everything; safe after a failed
+ * server_init. */
+void server_finish(struct agent_server *server);
+
+/* A fresh nonzero window id. */
+uint32_t server_next_window_id(struct agent_server *server);
+/* Mirrors dom0's output size to the VM's clients. */
+void server_set_output_size(struct agent_server *server, uint32_t width,
+	uint32_t height);
+/* Makes sure the slow frame timer runs (a window is not paced by dom0). */
+void server_schedule_slow_frames(struct agent_server *server);
+
+#endif

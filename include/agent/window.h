@@ -1,0 +1,102 @@
+/*
+ * One VM window: an xdg_toplevel of a VM client, as dom0 sees it. While it
+ * is mapped it has a window id; while dom0 knows it (announced) it has two
+ * buffers in memory shared with dom0, so dom0 can read one while the agent
+ * copies the next frame's damage into the other.
+ */
+#ifndef AGENT_WINDOW_H
+#define AGENT_WINDOW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <pixman.h>
+#include <wayland-server-core.h>
+
+struct agent_server;
+struct wlr_buffer;
+struct wlr_xdg_surface;
+
+#define WINDOW_BUFFER_COUNT 2
+
+struct window_buffer {
+	uint32_t id; /* WIRE_ID_INVALID: not allocated */
+	uint8_t *data; /* the shared mapping, stride * height bytes */
+	uint32_t page_count;
+	uint32_t *refs; /* page_count names of the pages */
+	/* Sent to dom0 and not yet released: dom0 may be reading it. */
+	bool busy;
+	/* Damage since this buffer was last written. */
+	pixman_region32_t stale;
+};
+
+struct window {
+	struct agent_server *server;
+	struct wl_list link; /* agent_server::windows */
+	struct wlr_xdg_surface *xdg_surface;
+
+	uint32_t id; /* WIRE_ID_INVALID while unmapped */
+	bool announced; /* dom0 has its WINDOW_CREATE */
+	bool configured; /* initial configure scheduled */
+	/* A DAMAGE is out: the client's frame callbacks wait for dom0's
+	 * FRAME_DONE rather than the slow timer. */
+	bool awaiting_frame;
+	/* The surface state window_announce already showed, so that the
+	 * commit that mapped the window does not copy it twice. */
+	uint32_t presented_seq;
+	bool presented_seq_valid;
+
+	/* The shared buffers' shape; all 0 while there are none. */
+	uint32_t width, height, stride, format;
+	struct window_buffer buffers[WINDOW_BUFFER_COUNT];
+	uint32_t last_buffer_id;
+	/* Damage committed but not yet sent to dom0. */
+	pixman_region32_t unsent;
+	/* The next DAMAGE covers the whole buffer (new buffers). */
+	bool damage_all;
+	/* Newest content, locked, while both buffers are busy. */
+	struct wlr_buffer *pending;
+
+	bool warned_format, warned_size, warned_access;
+	/* When the pool last had no room for the buffers; 0 if it had. */
+	uint64_t share_failed_msec;
+	uint64_t frames_sent;
+	uint64_t bytes_copied; /* read by the benchmark from the debug log */
+
+	/* Listeners of xdg_shell.c. */
+	struct wl_listener map;
+	struct wl_listener unmap;
+	struct wl_listener destroy;
+	struct wl_listener set_title;
+	/* Listener of window.c. */
+	struct wl_listener commit;
+};
+
+struct window *window_create(struct agent_server *server,
+	struct wlr_xdg_surface *xdg_surface);
+/* Withdraws it from dom0 if needed; NULL is ok. */
+void window_destroy(struct window *window);
+/* The mapped window with this id, or NULL. */
+struct window *window_from_id(struct agent_server *server, uint32_t id);
+
+/* The toplevel became visible / hidden. */
+void window_map(struct window *window);
+void window_unmap(struct window *window);
+void window_title_changed(struct window *window);
+
+/* The dom0 link became ready: tell dom0 about the window, share its
+ * buffers and send its current content. */
+void window_announce(struct window *window);
+/* The dom0 link is going away: drop the shared buffers without a word
+ * (the link's own close unshares everything). */
+void window_forget_dom0(struct window *window);
+
+/* dom0 -> VM. */
+void window_frame_done(struct window *window);
+void window_buffer_release(struct window *window, uint32_t buffer_id);
+void window_configure(struct window *window, uint32_t width, uint32_t height);
+void window_close(struct window *window);
+
+/* Sends frame done to the client's whole surface tree, now. */
+void window_send_frame_done(struct window *window);
+
+#endif

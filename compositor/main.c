@@ -23,6 +23,8 @@ static const char usage[] =
 	"  -c, --config FILE     configuration (default " CONFIG_DEFAULT_PATH ")\n"
 	"  -s, --startup CMD     run CMD with /bin/sh once the compositor is up\n"
 	"  -o, --output WxH      size of the headless output (default 1280x720)\n"
+"  -B, --benchmark       render on every commit, not at the refresh rate\n"
+	"                        (for measurements; see bench/run)\n"
 	"  -v, --verbose         log debug messages\n"
 	"  -h, --help            show this help and exit\n"
 	"      --version         show the version and exit\n"
@@ -34,6 +36,7 @@ struct options {
 	const char *config_path;
 	const char *startup_cmd;
 	int output_width, output_height;
+	bool benchmark;
 	enum wlr_log_importance verbosity;
 };
 
@@ -53,6 +56,7 @@ static int parse_options(int argc, char *argv[], struct options *options)
 		{ "config", required_argument, NULL, 'c' },
 		{ "startup", required_argument, NULL, 's' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "benchmark", no_argument, NULL, 'B' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
@@ -60,7 +64,7 @@ static int parse_options(int argc, char *argv[], struct options *options)
 	};
 
 	int c;
-	while ((c = getopt_long(argc, argv, "c:s:o:vh", long_options,
+	while ((c = getopt_long(argc, argv, "c:s:o:Bvh", long_options,
 			NULL)) != -1) {
 		switch (c) {
 		case 'c':
@@ -76,6 +80,9 @@ static int parse_options(int argc, char *argv[], struct options *options)
 					"(expected WxH)\n", optarg);
 				return EXIT_FAILURE;
 			}
+			break;
+		case 'B':
+			options->benchmark = true;
 			break;
 		case 'v':
 			options->verbosity = WLR_DEBUG;
@@ -150,6 +157,7 @@ int main(int argc, char *argv[])
 		.bridge_path = bridge_path ? bridge_path : MULLION_BRIDGE_PATH,
 		.headless_width = options.output_width,
 		.headless_height = options.output_height,
+		.benchmark = options.benchmark,
 	};
 	struct server server = { 0 };
 	status = EXIT_FAILURE;
@@ -169,8 +177,9 @@ int main(int argc, char *argv[])
 	struct wl_event_source *sigterm = wl_event_loop_add_signal(
 		server.event_loop, SIGTERM, handle_terminate, server.display);
 
-	wlr_log(WLR_INFO, "Running on WAYLAND_DISPLAY=%s with %zu VM(s)",
-		server.socket, config->vm_count);
+	wlr_log(WLR_INFO, "Running on WAYLAND_DISPLAY=%s with %zu VM(s)%s",
+		server.socket, config->vm_count,
+		options.benchmark ? ", benchmark mode" : "");
 	/* The one line scripts wait for: the socket is ready. */
 	printf("WAYLAND_DISPLAY=%s\n", server.socket);
 	fflush(stdout);

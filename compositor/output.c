@@ -4,6 +4,7 @@
 #include <time.h>
 #include <wlr/backend/headless.h>
 #include <wlr/backend/multi.h>
+#include <wlr/interfaces/wlr_output.h>
 #include <wlr/util/log.h>
 
 #include "compositor/server.h"
@@ -19,15 +20,63 @@ static void fit_background(struct server *server)
 	wlr_scene_rect_set_size(server->background, box->width, box->height);
 }
 
+static void output_render(struct output *output)
+{
+	struct wlr_output *wlr_output = output->wlr_output;
+	if (!wlr_scene_output_commit(output->scene_output)) {
+		return;
+	}
+	/*
+	 * wlroots 0.15's headless backend never reports a presentation, so
+	 * wp_presentation clients would wait forever: the frame is "shown"
+	 * the moment it is committed.
+	 */
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (wlr_output_is_headless(wlr_output)) {
+		struct wlr_output_event_present present = {
+			.output = wlr_output,
+			.commit_seq = wlr_output->commit_seq,
+			.presented = true,
+			.when = &now,
+		};
+		wlr_output_send_present(wlr_output, &present);
+	}
+	wlr_scene_output_send_frame_done(output->scene_output, &now);
+}
+
 static void handle_output_frame(struct wl_listener *listener, void *data)
 {
 	struct output *output = wl_container_of(listener, output, frame);
+	if (output->server->benchmark) {
+		return; /* output_render_now paces the frames instead */
+	}
+	output_render(output);
+}
 
-	wlr_scene_output_commit(output->scene_output);
+static void render_all_now(void *data)
+{
+	struct server *server = data;
+	server->render_idle = NULL;
+	struct output *output;
+	wl_list_for_each(output, &server->outputs, link) {
+		output_render(output);
+		/*
+		 * Ends the frame at once instead of at the backend's refresh
+		 * timer (whole milliseconds in 0.15's headless backend), so
+		 * the next commit can render. Benchmark mode only.
+		 */
+		wlr_output_send_frame(output->wlr_output);
+	}
+}
 
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	wlr_scene_output_send_frame_done(output->scene_output, &now);
+void output_render_soon(struct server *server)
+{
+	if (!server->benchmark || server->render_idle) {
+		return;
+	}
+	server->render_idle = wl_event_loop_add_idle(server->event_loop,
+		render_all_now, server);
 }
 
 static void handle_output_destroy(struct wl_listener *listener, void *data)
@@ -65,6 +114,10 @@ void handle_new_output(struct wl_listener *listener, void *data)
 	struct wlr_output_mode *mode = wlr_output_preferred_mode(wlr_output);
 	if (mode) {
 		wlr_output_set_mode(wlr_output, mode);
+	} else if (wlr_output_is_headless(wlr_output)) {
+		/* wlroots makes its own headless outputs 1280x720. */
+		wlr_output_set_custom_mode(wlr_output, server->headless_width,
+			server->headless_height, 0);
 	}
 	wlr_output_enable(wlr_output, true);
 	if (!wlr_output_commit(wlr_output)) {

@@ -58,6 +58,7 @@ bool server_init(struct server *server, const struct server_options *options)
 	server->bridge_path = options->bridge_path;
 	server->headless_width = options->headless_width;
 	server->headless_height = options->headless_height;
+	server->benchmark = options->benchmark;
 	wl_list_init(&server->outputs);
 	wl_list_init(&server->views);
 	wl_list_init(&server->keyboards);
@@ -155,6 +156,10 @@ void server_finish(struct server *server)
 		return;
 	}
 	vms_stop(server);
+	if (server->render_idle) {
+		wl_event_source_remove(server->render_idle);
+		server->render_idle = NULL;
+	}
 	wl_display_destroy_clients(server->display);
 	wl_list_remove(&server->new_output.link);
 	xdg_shell_finish(server);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <wlr/util/log.h>
 
+#include "compositor/output.h"
 #include "compositor/server.h"
 #include "compositor/vm.h"
 
@@ -179,6 +180,7 @@ static void handle_commit(struct wl_listener *listener, void *data)
 	struct view *view = wl_container_of(listener, view, commit);
 	if (view->mapped) {
 		update_geometry(view);
+		output_render_soon(view->server);
 	}
 }
 

@@ -20,6 +20,13 @@ struct output {
 void handle_new_output(struct wl_listener *listener, void *data);
 void output_destroy(struct output *output);
 
+/*
+ * Benchmark mode: render every output once the current burst of client
+ * commits is handled, and send frame-done right after, instead of at the
+ * output's refresh rate. Does nothing in normal mode.
+ */
+void output_render_soon(struct server *server);
+
 /* Adds a headless output when the headless backend runs without one. */
 void output_add_headless(struct server *server);
 

@@ -36,6 +36,9 @@ struct server {
 	struct wlr_output_layout *output_layout;
 	struct wl_list outputs; // output::link
 	int headless_width, headless_height;
+	/* Render on every commit instead of at the refresh rate. */
+	bool benchmark;
+	struct wl_event_source *render_idle;
 
 	struct wlr_scene *scene;
 	/* Stacking, bottom to top. Views live in view_tree. */
@@ -71,6 +74,7 @@ struct server_options {
 	const struct config *config;
 	const char *bridge_path;
 	int headless_width, headless_height;
+	bool benchmark;
 };
 
 bool server_init(struct server *server, const struct server_options *options);

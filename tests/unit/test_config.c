@@ -1,0 +1,661 @@
+/*
+ * The config parser: defaults, a full file read back field by field, and
+ * every refusal with the exact "NAME:LINE: message" it must print, since
+ * that line is all an administrator gets when the compositor will not
+ * start.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "compositor/config.h"
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+static char error[CONFIG_ERROR_MAX];
+
+static struct config *load(const char *text)
+{
+	memset(error, 'x', sizeof(error));
+	return config_load_string(text, "t.conf", error, sizeof(error));
+}
+
+/* Loads text that must be refused, and checks the message. */
+static void expect_error(const char *text, const char *message)
+{
+	struct config *config = load(text);
+	if (config != NULL || strcmp(error, message) != 0) {
+		print_error("input:\n%s\nexpected: %s\ngot: %s\n", text,
+			message, config != NULL ? "(accepted)" : error);
+		config_destroy(config);
+		fail();
+	}
+}
+
+static struct config *expect_ok(const char *text)
+{
+	struct config *config = load(text);
+	if (config == NULL) {
+		print_error("input:\n%s\nrefused: %s\n", text, error);
+		fail();
+	}
+	return config;
+}
+
+static const struct config_label *label(const struct config *config,
+	const char *name)
+{
+	for (size_t i = 0; i < config->label_count; i++) {
+		if (strcmp(config->labels[i].name, name) == 0) {
+			return &config->labels[i];
+		}
+	}
+	return NULL;
+}
+
+static void check_defaults(const struct config *config)
+{
+	static const struct config_label expected[] = {
+		{ "red", 0xcc0000 },
+		{ "orange", 0xf57900 },
+		{ "yellow", 0xedd400 },
+		{ "green", 0x73d216 },
+		{ "gray", 0x555555 },
+		{ "blue", 0x3465a4 },
+		{ "purple", 0x75507b },
+		{ "black", 0x000000 },
+	};
+	assert_int_equal(config->label_count, ARRAY_LEN(expected));
+	for (size_t i = 0; i < ARRAY_LEN(expected); i++) {
+		assert_string_equal(config->labels[i].name, expected[i].name);
+		assert_int_equal(config->labels[i].rgb, expected[i].rgb);
+	}
+	assert_int_equal(config->border_width, 4);
+	assert_int_equal(config->background_rgb, 0x202020);
+	assert_string_equal(config->keys.secure_attention, "Ctrl+Alt+Escape");
+	assert_string_equal(config->keys.copy, "Ctrl+Shift+c");
+	assert_string_equal(config->keys.paste, "Ctrl+Shift+v");
+	assert_int_equal(config->vm_count, 0);
+	assert_true(wl_list_empty(&config->vms));
+}
+
+static void test_defaults(void **state)
+{
+	struct config *config = config_create_default();
+	assert_non_null(config);
+	check_defaults(config);
+	config_destroy(config);
+
+	/* An empty file, or one of comments only, changes nothing. */
+	config = expect_ok("");
+	check_defaults(config);
+	config_destroy(config);
+	config = expect_ok("; nothing\n# here\n\n   \n");
+	check_defaults(config);
+	config_destroy(config);
+
+	config_destroy(NULL);
+}
+
+static const char full_file[] =
+	"[general]\n"
+	"border-width = 7\n"
+	"background = #0A0b0C\n"
+	"\n"
+	"[vm work]\n"
+	"label = blue\n"
+	"vchan = socket:/run/mullion/work\n"
+	"buffers = shm, dmabuf-linear\n"
+	"snapshot = yes\n"
+	"fullscreen = deny\n"
+	"max-windows = 4096\n"
+	"max-buffer-mib = 1\n"
+	"\n"
+	"[vm untrusted-1]\n"
+	"vchan = xen:12\n"
+	"label = red\n"
+	"\n"
+	"[keys]\n"
+	"secure-attention = Super+Pause\n"
+	"copy = ctrl+Insert\n"
+	"paste = Shift+Insert\n";
+
+static void test_full_file(void **state)
+{
+	struct config *config = expect_ok(full_file);
+	assert_int_equal(config->border_width, 7);
+	assert_int_equal(config->background_rgb, 0x0a0b0c);
+	assert_string_equal(config->keys.secure_attention, "Super+Pause");
+	assert_string_equal(config->keys.copy, "ctrl+Insert");
+	assert_string_equal(config->keys.paste, "Shift+Insert");
+	assert_int_equal(config->label_count, 8);
+	assert_int_equal(config->vm_count, 2);
+	assert_int_equal(wl_list_length(&config->vms), 2);
+
+	struct config_vm *work = wl_container_of(config->vms.next, work, link);
+	struct config_vm *untrusted = wl_container_of(work->link.next,
+		untrusted, link);
+	assert_ptr_equal(untrusted->link.next, &config->vms);
+
+	assert_string_equal(work->name, "work");
+	assert_string_equal(work->label, "blue");
+	assert_int_equal(work->rgb, 0x3465a4);
+	assert_int_equal(work->vchan.backend, VCHAN_BACKEND_SOCKET);
+	assert_string_equal(work->vchan.socket_dir, "/run/mullion/work");
+	assert_int_equal(work->buffers,
+		CONFIG_BUFFERS_SHM | CONFIG_BUFFERS_DMABUF_LINEAR);
+	assert_true(work->snapshot);
+	assert_false(work->allow_fullscreen);
+	assert_int_equal(work->max_windows, 4096);
+	assert_int_equal(work->max_buffer_mib, 1);
+
+	assert_string_equal(untrusted->name, "untrusted-1");
+	assert_string_equal(untrusted->label, "red");
+	assert_int_equal(untrusted->rgb, 0xcc0000);
+	assert_int_equal(untrusted->vchan.backend, VCHAN_BACKEND_XEN);
+	assert_int_equal(untrusted->vchan.domid, 12);
+	/* Defaults for what the section leaves out. */
+	assert_int_equal(untrusted->buffers, CONFIG_BUFFERS_SHM);
+	assert_false(untrusted->snapshot);
+	assert_true(untrusted->allow_fullscreen);
+	assert_int_equal(untrusted->max_windows, 256);
+	assert_int_equal(untrusted->max_buffer_mib, 512);
+
+	assert_ptr_equal(config_find_vm(config, "work"), work);
+	assert_ptr_equal(config_find_vm(config, "untrusted-1"), untrusted);
+	assert_null(config_find_vm(config, "Work"));
+	assert_null(config_find_vm(config, "nope"));
+	assert_null(config_find_vm(NULL, "work"));
+	config_destroy(config);
+}
+
+static void test_buffers_forms(void **state)
+{
+	struct config *config = expect_ok(
+		"[vm a]\nlabel = red\nvchan = xen:1\nbuffers = dmabuf-linear\n"
+		"[vm b]\nlabel = red\nvchan = xen:2\n"
+		"buffers=dmabuf-linear,shm\n"
+		"[vm c]\nlabel = red\nvchan = xen:3\nbuffers = shm\n");
+	static const uint32_t expected[] = {
+		CONFIG_BUFFERS_DMABUF_LINEAR,
+		CONFIG_BUFFERS_SHM | CONFIG_BUFFERS_DMABUF_LINEAR,
+		CONFIG_BUFFERS_SHM,
+	};
+	size_t i = 0;
+	struct config_vm *vm;
+	wl_list_for_each(vm, &config->vms, link) {
+		assert_int_equal(vm->buffers, expected[i]);
+		i++;
+	}
+	assert_int_equal(i, 3);
+	config_destroy(config);
+}
+
+static void test_comments_and_whitespace(void **state)
+{
+	char long_comment[600];
+	memset(long_comment, '-', sizeof(long_comment));
+	memcpy(long_comment, "; ", 2);
+	long_comment[sizeof(long_comment) - 1] = '\0';
+
+	char text[2048];
+	snprintf(text, sizeof(text),
+		"\xef\xbb\xbf; a byte order mark, then comments\r\n"
+		"# hash comment\n"
+		"%s\n"
+		"   [ general ]   ; inline after a header\n"
+		"\tborder-width\t=\t9\t; tabs everywhere\n"
+		"  background = #ABCDEF ; colour before an inline comment\n"
+		"[vm  spaced ]\r\n"
+		"    label = green\n"
+		"    vchan = socket:/run/x/  ; indented keys are keys, "
+		"never continuations\n"
+		"    max-windows = 12 %s\n"
+		"[keys]\n"
+		"paste=Ctrl+Shift+v;no space, so part of nothing: checked\n",
+		long_comment, long_comment);
+	/* The last line must be refused: ';' needs whitespace before it to
+	 * start a comment, so the keysym "v;no space..." is bad. */
+	expect_error(text, "t.conf:12: paste: 'Ctrl+Shift+v;no space, so part "
+		"of nothing: checked': key is not an xkb keysym name");
+
+	/* Without it the file loads, every value read without its
+	 * comment. */
+	char *last = strstr(text, "paste=");
+	assert_non_null(last);
+	strcpy(last, "paste = Ctrl+Shift+v\n");
+	struct config *config = expect_ok(text);
+	assert_int_equal(config->border_width, 9);
+	assert_int_equal(config->background_rgb, 0xabcdef);
+	const struct config_vm *vm = config_find_vm(config, "spaced");
+	assert_non_null(vm);
+	assert_string_equal(vm->label, "green");
+	assert_int_equal(vm->rgb, 0x73d216);
+	assert_string_equal(vm->vchan.socket_dir, "/run/x");
+	assert_int_equal(vm->max_windows, 12);
+	config_destroy(config);
+
+	/* No final newline. */
+	config = expect_ok("[general]\nborder-width = 2");
+	assert_int_equal(config->border_width, 2);
+	config_destroy(config);
+}
+
+static void test_label_overrides_default(void **state)
+{
+	struct config *config = expect_ok(
+		"[vm work]\n"
+		"label = blue\n"
+		"vchan = xen:3\n"
+		"[labels]\n"
+		"blue = #0000ff\n");
+	/* Same place in the table, new colour, and the VM sees the new one
+	 * although it came first. */
+	assert_int_equal(config->label_count, 8);
+	assert_string_equal(config->labels[5].name, "blue");
+	assert_int_equal(config->labels[5].rgb, 0x0000ff);
+	assert_int_equal(config_find_vm(config, "work")->rgb, 0x0000ff);
+	assert_int_equal(label(config, "red")->rgb, 0xcc0000);
+	config_destroy(config);
+}
+
+static void test_label_defined_after_use(void **state)
+{
+	struct config *config = expect_ok(
+		"[vm banking]\n"
+		"label = teal\n"
+		"vchan = socket:/run/mullion/banking\n"
+		"[vm mail]\n"
+		"label = orange\n"
+		"vchan = socket:/run/mullion/mail\n"
+		"[labels]\n"
+		"teal = #008080\n");
+	assert_int_equal(config->label_count, 9);
+	assert_int_equal(label(config, "teal")->rgb, 0x008080);
+	assert_int_equal(config_find_vm(config, "banking")->rgb, 0x008080);
+	assert_int_equal(config_find_vm(config, "mail")->rgb, 0xf57900);
+	config_destroy(config);
+}
+
+static void test_label_limit(void **state)
+{
+	/* 8 built in + 24 new = CONFIG_MAX_LABELS; one more is refused. */
+	char text[2048] = "[labels]\n";
+	for (int i = 0; i < CONFIG_MAX_LABELS - 8; i++) {
+		char line[32];
+		snprintf(line, sizeof(line), "l%d = #%06x\n", i, i);
+		strcat(text, line);
+	}
+	struct config *config = expect_ok(text);
+	assert_int_equal(config->label_count, CONFIG_MAX_LABELS);
+	assert_int_equal(label(config, "l23")->rgb, 23);
+	config_destroy(config);
+
+	/* Redefining a built-in one at the limit is still fine. */
+	strcat(text, "red = #ff0000\n");
+	config = expect_ok(text);
+	assert_int_equal(label(config, "red")->rgb, 0xff0000);
+	config_destroy(config);
+
+	strcat(text, "one-too-many = #ffffff\n");
+	expect_error(text, "t.conf:27: too many labels (at most 32)");
+}
+
+static void test_keys_swapped(void **state)
+{
+	/* Checked at the end, so an exchange in two steps is fine. */
+	struct config *config = expect_ok(
+		"[keys]\ncopy = Ctrl+Shift+v\npaste = Ctrl+Shift+c\n");
+	assert_string_equal(config->keys.copy, "Ctrl+Shift+v");
+	assert_string_equal(config->keys.paste, "Ctrl+Shift+c");
+	config_destroy(config);
+
+	config = expect_ok("[keys]\nsecure-attention = Pause\n");
+	assert_string_equal(config->keys.secure_attention, "Pause");
+	config_destroy(config);
+
+	/* 63 characters, the most config_keys holds. */
+	const char *longest = "Ctrl+Shift+Alt+Super+"
+		"abcdefghijabcdefghijabcdefghijabcdefghijxy";
+	assert_int_equal(strlen(longest), sizeof(config->keys.copy) - 1);
+	char text[128];
+	snprintf(text, sizeof(text), "[keys]\ncopy = %s\n", longest);
+	config = expect_ok(text);
+	assert_string_equal(config->keys.copy, longest);
+	config_destroy(config);
+}
+
+struct error_case {
+	const char *text;
+	const char *message;
+};
+
+#define VM_OK "label = red\nvchan = xen:1\n"
+
+static const struct error_case error_cases[] = {
+	/* Sections. */
+	{ "[general]\n[bogus]\n", "t.conf:2: unknown section [bogus]" },
+	{ "\n[VM work]\n", "t.conf:2: unknown section [VM work]" },
+	{ "[general]\n[general]\n",
+		"t.conf:2: duplicate section [general] (first on line 1)" },
+	{ "[labels]\n[keys]\n\n[labels]\n",
+		"t.conf:4: duplicate section [labels] (first on line 1)" },
+	{ "[vm a]\n" VM_OK "[vm a]\n" VM_OK,
+		"t.conf:4: duplicate section [vm a] (first on line 1)" },
+	{ "[vm]\n", "t.conf:1: bad VM name '' (1..31 characters of "
+		"A-Z a-z 0-9 _ -)" },
+	{ "[vm a.b]\n", "t.conf:1: bad VM name 'a.b' (1..31 characters of "
+		"A-Z a-z 0-9 _ -)" },
+	{ "[vm two words]\n", "t.conf:1: bad VM name 'two words' (1..31 "
+		"characters of A-Z a-z 0-9 _ -)" },
+	{ "[vm abcdefghijabcdefghijabcdefghijXY]\n",
+		"t.conf:1: bad VM name 'abcdefghijabcdefghijabcdefghijXY' (1..31 "
+		"characters of A-Z a-z 0-9 _ -)" },
+	{ "[general\n", "t.conf:1: missing ']' in section header" },
+	{ "[general] extra\n", "t.conf:1: unexpected text after ']'" },
+	{ "border-width = 4\n", "t.conf:1: key 'border-width' before any "
+		"[section]" },
+	/* Line shapes. */
+	{ "[general]\nborder-width 4\n",
+		"t.conf:2: expected 'key = value' or '[section]'" },
+	{ "[general]\nborder-width: 4\n",
+		"t.conf:2: expected 'key = value' or '[section]'" },
+	{ "[general]\n = 4\n", "t.conf:2: missing key name before '='" },
+	/* Keys. */
+	{ "[general]\nborder-width = 4\nborder = 4\n",
+		"t.conf:3: unknown key 'border' in [general]" },
+	{ "[vm a]\n" VM_OK "colour = red\n",
+		"t.conf:4: unknown key 'colour' in [vm a]" },
+	{ "[keys]\nsecure_attention = Pause\n",
+		"t.conf:2: unknown key 'secure_attention' in [keys]" },
+	{ "[general]\nborder-width = 4\n\nborder-width = 5\n",
+		"t.conf:4: duplicate key 'border-width' in [general] (first on "
+		"line 2)" },
+	{ "[vm a]\n" VM_OK "label = blue\n",
+		"t.conf:4: duplicate key 'label' in [vm a] (first on line 2)" },
+	{ "[labels]\nteal = #008080\nteal = #008080\n",
+		"t.conf:3: duplicate key 'teal' in [labels] (first on line 2)" },
+	{ "[labels]\nred = #ff0000\nred = #ee0000\n",
+		"t.conf:3: duplicate key 'red' in [labels] (first on line 2)" },
+	{ "[keys]\ncopy = Ctrl+c\ncopy = Ctrl+c\n",
+		"t.conf:3: duplicate key 'copy' in [keys] (first on line 2)" },
+	/* Colours. */
+	{ "[general]\nbackground = 202020\n", "t.conf:2: background: "
+		"'202020' is not a colour (expected #rrggbb)" },
+	{ "[general]\nbackground = #20202\n", "t.conf:2: background: "
+		"'#20202' is not a colour (expected #rrggbb)" },
+	{ "[general]\nbackground = #2020200\n", "t.conf:2: background: "
+		"'#2020200' is not a colour (expected #rrggbb)" },
+	{ "[general]\nbackground = #20202g\n", "t.conf:2: background: "
+		"'#20202g' is not a colour (expected #rrggbb)" },
+	{ "[labels]\nred = #fff\n",
+		"t.conf:2: red: '#fff' is not a colour (expected #rrggbb)" },
+	{ "[labels]\nred = \n",
+		"t.conf:2: red: '' is not a colour (expected #rrggbb)" },
+	{ "[labels]\nbad.name = #ffffff\n", "t.conf:2: bad label name "
+		"'bad.name' (1..31 characters of A-Z a-z 0-9 _ -)" },
+	/* Labels. */
+	{ "[vm a]\nvchan = xen:1\n\nlabel = pink\n",
+		"t.conf:4: label 'pink' of VM a is not defined in [labels]" },
+	{ "[vm a]\n" VM_OK "[vm b]\nlabel = pink\nvchan = xen:2\n"
+		"[labels]\npinkish = #ff00ff\n",
+		"t.conf:5: label 'pink' of VM b is not defined in [labels]" },
+	{ "[vm a]\nlabel = no such\n",
+		"t.conf:2: label: 'no such' is not a label name" },
+	/* Required keys, reported at the section header. */
+	{ "[vm a]\nvchan = xen:1\n[keys]\n",
+		"t.conf:1: [vm a]: missing required key 'label'" },
+	{ "\n[vm a]\nlabel = red\n",
+		"t.conf:2: [vm a]: missing required key 'vchan'" },
+	{ "[vm a]\n" VM_OK "[vm b]\n",
+		"t.conf:4: [vm b]: missing required key 'label'" },
+	/* vchan. */
+	{ "[vm a]\nlabel = red\nvchan = socket:run/x\n", "t.conf:3: vchan: "
+		"'socket:run/x' is not a vchan address (expected "
+		"socket:/absolute/dir or xen:DOMID)" },
+	{ "[vm a]\nlabel = red\nvchan = xen:0\n", "t.conf:3: vchan: "
+		"'xen:0' is not a vchan address (expected "
+		"socket:/absolute/dir or xen:DOMID)" },
+	{ "[vm a]\nlabel = red\nvchan = tcp:1\n", "t.conf:3: vchan: "
+		"'tcp:1' is not a vchan address (expected "
+		"socket:/absolute/dir or xen:DOMID)" },
+	/* Numbers. */
+	{ "[general]\nborder-width = 0\n",
+		"t.conf:2: border-width: 0 is out of range 1..32" },
+	{ "[general]\nborder-width = 33\n",
+		"t.conf:2: border-width: 33 is out of range 1..32" },
+	{ "[general]\nborder-width = 99999999999999999999999\n",
+		"t.conf:2: border-width: 99999999999999999999999 is out of "
+		"range 1..32" },
+	{ "[general]\nborder-width = -1\n",
+		"t.conf:2: border-width: '-1' is not a decimal number" },
+	{ "[general]\nborder-width = +4\n",
+		"t.conf:2: border-width: '+4' is not a decimal number" },
+	{ "[general]\nborder-width = 04\n",
+		"t.conf:2: border-width: '04' is not a decimal number" },
+	{ "[general]\nborder-width = 0x4\n",
+		"t.conf:2: border-width: '0x4' is not a decimal number" },
+	{ "[general]\nborder-width = 4 px\n",
+		"t.conf:2: border-width: '4 px' is not a decimal number" },
+	{ "[general]\nborder-width =\n",
+		"t.conf:2: border-width: '' is not a decimal number" },
+	{ "[vm a]\n" VM_OK "max-windows = 0\n",
+		"t.conf:4: max-windows: 0 is out of range 1..4096" },
+	{ "[vm a]\n" VM_OK "max-windows = 4097\n",
+		"t.conf:4: max-windows: 4097 is out of range 1..4096" },
+	{ "[vm a]\n" VM_OK "max-buffer-mib = 4097\n",
+		"t.conf:4: max-buffer-mib: 4097 is out of range 1..4096" },
+	{ "[vm a]\n" VM_OK "max-buffer-mib = 1.5\n",
+		"t.conf:4: max-buffer-mib: '1.5' is not a decimal number" },
+	/* Words. */
+	{ "[vm a]\n" VM_OK "snapshot = true\n",
+		"t.conf:4: snapshot: 'true' is neither yes nor no" },
+	{ "[vm a]\n" VM_OK "snapshot = Yes\n",
+		"t.conf:4: snapshot: 'Yes' is neither yes nor no" },
+	{ "[vm a]\n" VM_OK "fullscreen = no\n",
+		"t.conf:4: fullscreen: 'no' is neither allow nor deny" },
+	/* Buffers. */
+	{ "[vm a]\n" VM_OK "buffers =\n", "t.conf:4: buffers: empty item in "
+		"'' (expected shm and/or dmabuf-linear)" },
+	{ "[vm a]\n" VM_OK "buffers = shm,\n", "t.conf:4: buffers: empty item "
+		"in 'shm,' (expected shm and/or dmabuf-linear)" },
+	{ "[vm a]\n" VM_OK "buffers = shm, dmabuf\n", "t.conf:4: buffers: "
+		"unknown buffer kind 'dmabuf' (expected shm or dmabuf-linear)" },
+	{ "[vm a]\n" VM_OK "buffers = shm, shm\n",
+		"t.conf:4: buffers: 'shm' listed twice" },
+	/* Contradictions. */
+	{ "[vm a]\nlabel = red\nvchan = socket:/run/x\n"
+		"[vm b]\nlabel = red\nvchan = socket:/run/x/\n",
+		"t.conf:6: vchan: 'socket:/run/x/' is already the channel of "
+		"VM a" },
+	{ "[vm a]\n" VM_OK "[vm b]\nlabel = red\nvchan = xen:1\n",
+		"t.conf:6: vchan: 'xen:1' is already the channel of VM a" },
+	{ "[keys]\ncopy = Ctrl+Shift+v\n", "t.conf:2: [keys] copy and paste "
+		"are the same key (Ctrl+Shift+v)" },
+	{ "[keys]\npaste = Ctrl+Shift+x\n\ncopy = shift+CTRL+x\n",
+		"t.conf:4: [keys] copy and paste are the same key "
+		"(Ctrl+Shift+x)" },
+	{ "[keys]\nsecure-attention = Ctrl+Shift+c\n", "t.conf:2: [keys] "
+		"secure-attention and copy are the same key (Ctrl+Shift+c)" },
+	/* Key combinations. */
+	{ "[keys]\ncopy = Ctrl++c\n", "t.conf:2: copy: 'Ctrl++c': empty part "
+		"(expected Mod+...+Key)" },
+	{ "[keys]\ncopy = Ctrl+\n", "t.conf:2: copy: 'Ctrl+': empty part "
+		"(expected Mod+...+Key)" },
+	{ "[keys]\ncopy =\n", "t.conf:2: copy: '': empty part "
+		"(expected Mod+...+Key)" },
+	{ "[keys]\ncopy = Ctrl+Shift\n", "t.conf:2: copy: 'Ctrl+Shift': ends "
+		"in a modifier, not a key" },
+	{ "[keys]\ncopy = Hyper+c\n", "t.conf:2: copy: 'Hyper+c': unknown "
+		"modifier (expected Ctrl, Alt, Shift, Super or Logo)" },
+	{ "[keys]\ncopy = c+Ctrl\n", "t.conf:2: copy: 'c+Ctrl': unknown "
+		"modifier (expected Ctrl, Alt, Shift, Super or Logo)" },
+	{ "[keys]\ncopy = Super+Logo+c\n",
+		"t.conf:2: copy: 'Super+Logo+c': modifier given twice" },
+	{ "[keys]\ncopy = Ctrl+c d\n",
+		"t.conf:2: copy: 'Ctrl+c d': key is not an xkb keysym name" },
+	/* 64 characters: one more than config_keys holds. */
+	{ "[keys]\ncopy = Ctrl+Shift+Alt+Super+abcdefghijabcdefghijabcdefghij"
+		"abcdefghijxyz\n", "t.conf:2: copy: 'Ctrl+Shift+Alt+Super+"
+		"abcdefghijabcdefghijabcdefghijabcdefghijxyz': too long" },
+};
+
+static void test_errors(void **state)
+{
+	for (size_t i = 0; i < ARRAY_LEN(error_cases); i++) {
+		expect_error(error_cases[i].text, error_cases[i].message);
+	}
+}
+
+static void test_first_error_only(void **state)
+{
+	/* Line 2 is a syntax error inih would have skipped past; line 4 a
+	 * handler error. Only the first is reported. */
+	expect_error("[general]\nborder-width\n[bogus]\nborder-width = 99\n",
+		"t.conf:2: expected 'key = value' or '[section]'");
+	expect_error("[general]\nborder-width = 99\nbackground = nope\n",
+		"t.conf:2: border-width: 99 is out of range 1..32");
+	/* A missing label is only known at the end, so a later error on
+	 * another line wins. */
+	expect_error("[vm a]\nlabel = pink\nvchan = xen:1\n[general]\n"
+		"border-width = 0\n",
+		"t.conf:5: border-width: 0 is out of range 1..32");
+}
+
+static void test_long_line(void **state)
+{
+	char text[1024] = "[vm a]\nlabel = red\nvchan = socket:/";
+	size_t len = strlen(text);
+	memset(text + len, 'd', 300);
+	text[len + 300] = '\n';
+	text[len + 301] = '\0';
+	expect_error(text, "t.conf:3: line too long (at most 199 characters "
+		"before a comment)");
+}
+
+static void test_small_error_buffer(void **state)
+{
+	char small[12];
+	struct config *config = config_load_string("[x]\n", "a-long-name",
+		small, sizeof(small));
+	assert_null(config);
+	assert_string_equal(small, "a-long-name");
+	assert_null(config_load_string("[x]\n", NULL, NULL, 0));
+	config = config_load_string(NULL, NULL, NULL, 0);
+	assert_non_null(config);
+	config_destroy(config);
+}
+
+static void test_parse_colour(void **state)
+{
+	uint32_t rgb = 0;
+	assert_true(config_parse_colour("#000000", &rgb));
+	assert_int_equal(rgb, 0);
+	assert_true(config_parse_colour("#FfFfFf", &rgb));
+	assert_int_equal(rgb, 0xffffff);
+	assert_true(config_parse_colour("#12aB9c", &rgb));
+	assert_int_equal(rgb, 0x12ab9c);
+	rgb = 7;
+	assert_false(config_parse_colour("12ab9c", &rgb));
+	assert_false(config_parse_colour("#12ab9", &rgb));
+	assert_false(config_parse_colour("#12ab9cd", &rgb));
+	assert_false(config_parse_colour("#12ab9 ", &rgb));
+	assert_false(config_parse_colour(" #12ab9", &rgb));
+	assert_false(config_parse_colour("#-12ab9", &rgb));
+	assert_false(config_parse_colour("#0x1234", &rgb));
+	assert_false(config_parse_colour("", &rgb));
+	assert_false(config_parse_colour(NULL, &rgb));
+	assert_int_equal(rgb, 7);
+}
+
+static void test_load_file(void **state)
+{
+	char path[] = "/tmp/mullion-test-config-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	FILE *file = fdopen(fd, "w");
+	assert_non_null(file);
+	fputs(full_file, file);
+	fclose(file);
+
+	struct config *config = config_load(path, error, sizeof(error));
+	assert_non_null(config);
+	assert_int_equal(config->vm_count, 2);
+	assert_int_equal(config->border_width, 7);
+	config_destroy(config);
+
+	/* Errors name the path. */
+	file = fopen(path, "w");
+	assert_non_null(file);
+	fputs("[general]\n\nborder-width = 40\n", file);
+	fclose(file);
+	assert_null(config_load(path, error, sizeof(error)));
+	char expected[CONFIG_ERROR_MAX];
+	snprintf(expected, sizeof(expected),
+		"%s:3: border-width: 40 is out of range 1..32", path);
+	assert_string_equal(error, expected);
+
+	/* A NUL byte would hide the rest of the file from the parser. */
+	file = fopen(path, "w");
+	assert_non_null(file);
+	fwrite("[general]\n\0[bogus]\n", 1, 19, file);
+	fclose(file);
+	assert_null(config_load(path, error, sizeof(error)));
+	snprintf(expected, sizeof(expected),
+		"%s: not a text file (contains a NUL byte)", path);
+	assert_string_equal(error, expected);
+
+	unlink(path);
+	assert_null(config_load(path, error, sizeof(error)));
+	snprintf(expected, sizeof(expected), "%s: No such file or directory",
+		path);
+	assert_string_equal(error, expected);
+}
+
+static void test_shipped_example(void **state)
+{
+	/* The example in config/ must load as shipped. */
+	const char *path = getenv("MULLION_EXAMPLE_CONFIG");
+	if (path == NULL) {
+		print_message("MULLION_EXAMPLE_CONFIG is not set: "
+			"not checking config/mullion.conf\n");
+		skip();
+	}
+	struct config *config = config_load(path, error, sizeof(error));
+	if (config == NULL) {
+		print_error("%s\n", error);
+		fail();
+	}
+	assert_int_equal(config->border_width, 4);
+	assert_int_equal(config->label_count, 8);
+	config_destroy(config);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_full_file),
+		cmocka_unit_test(test_buffers_forms),
+		cmocka_unit_test(test_comments_and_whitespace),
+		cmocka_unit_test(test_label_overrides_default),
+		cmocka_unit_test(test_label_defined_after_use),
+		cmocka_unit_test(test_label_limit),
+		cmocka_unit_test(test_keys_swapped),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_first_error_only),
+		cmocka_unit_test(test_long_line),
+		cmocka_unit_test(test_small_error_buffer),
+		cmocka_unit_test(test_parse_colour),
+		cmocka_unit_test(test_load_file),
+		cmocka_unit_test(test_shipped_example),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,31 @@
+/*
+ * The bridge's Wayland connection to the dom0 compositor, on the socket
+ * the compositor made for this VM (WAYLAND_SOCKET): the globals it binds
+ * and the size of the output it mirrors to the VM.
+ */
+#ifndef BRIDGE_DOM0_CLIENT_H
+#define BRIDGE_DOM0_CLIENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <wayland-client.h>
+
+struct dom0_client {
+	struct wl_display *display;
+	struct wl_registry *registry;
+	struct wl_compositor *compositor;
+	struct wl_shm *shm;
+	struct xdg_wm_base *wm_base;
+	struct wl_output *output; /* the first one; may be NULL */
+	uint32_t output_name;
+	int32_t output_width, output_height; /* 0 until its mode is known */
+};
+
+/*
+ * Connects (WAYLAND_SOCKET, or WAYLAND_DISPLAY for manual runs) and waits
+ * for the globals the bridge needs. NULL, logged, on failure.
+ */
+struct dom0_client *dom0_client_connect(void);
+void dom0_client_destroy(struct dom0_client *client);
+
+#endif

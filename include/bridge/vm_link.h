@@ -1,0 +1,103 @@
+/*
+ * The bridge's link to one VM: the vchan (connect, retry, HELLO), reading
+ * and decoding what the VM sends, validating it, handing it to the
+ * VM's windows, and the bounded queue of what dom0 sends back. Any
+ * violation disconnects the VM; the link then waits for it to come back.
+ */
+#ifndef BRIDGE_VM_LINK_H
+#define BRIDGE_VM_LINK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <wayland-client.h>
+
+#include "bridge/validate.h"
+#include "vchan/vchan.h"
+#include "wire/protocol.h"
+
+struct dom0_client;
+
+#define VM_LINK_RETRY_MS 500
+/* The longest wait after a VM broke the rules (doubling from 500 ms). */
+#define VM_LINK_RETRY_MAX_MS 30000
+/* What dom0 queues for a VM that does not read before giving up on it. */
+#define VM_LINK_TX_MAX (256 * 1024)
+/* Messages handled per wakeup, so one VM cannot starve the compositor
+ * connection. */
+#define VM_LINK_MSGS_PER_WAKEUP 64
+/* The largest page pool a VM may offer (socket backend), in MiB. */
+#define VM_LINK_MAX_POOL_MIB 65536
+
+struct vm_link_options {
+	const char *vm_name;
+	struct vchan_address address;
+	uint32_t max_windows;
+	uint32_t max_buffer_mib;
+};
+
+struct vm_link {
+	const char *name; /* the VM's, from dom0's config */
+	struct vchan_address address;
+	uint32_t max_pool_pages;
+	struct dom0_client *dom0;
+
+	int timer_fd; /* retry timer, armed while there is no vchan */
+	long retry_ms; /* the next first retry */
+	struct vchan *vchan; /* NULL: not connected, retrying */
+	bool connected; /* CONNECTED and our HELLO is queued */
+
+	struct validate_state validate;
+	struct wl_list windows; /* window::link */
+	/* dom0 buffers of all windows, bounded like the VM's own. */
+	uint64_t dom0_bytes, max_dom0_bytes;
+
+	/* Received bytes: [rx_start, rx_end) not yet decoded. */
+	uint8_t *rx;
+	size_t rx_start, rx_end;
+	bool rx_backlog; /* stopped early with messages left to handle */
+
+	/* Queued for the VM: [tx_start, tx_end). */
+	uint8_t *tx;
+	size_t tx_start, tx_end;
+
+	/* Scratch for BUFFER_CREATE's refs: one buffer's worth. */
+	uint32_t *refs;
+
+	/* Set (and logged) when the VM must go; acted on at a safe point,
+	 * never from inside a window's own callback. */
+	bool failed;
+	bool violation; /* failed by a broken rule, not by going away */
+};
+
+struct vm_link *vm_link_create(const struct vm_link_options *options,
+	struct dom0_client *dom0);
+void vm_link_destroy(struct vm_link *link);
+
+/* For the poll loop: the fds and the events to wait for on them. */
+int vm_link_timer_fd(const struct vm_link *link);
+int vm_link_vchan_fd(const struct vm_link *link); /* -1: none */
+short vm_link_vchan_events(const struct vm_link *link);
+/* True if messages are waiting already: poll without sleeping. */
+bool vm_link_has_backlog(const struct vm_link *link);
+
+void vm_link_handle_timer(struct vm_link *link);
+void vm_link_handle_vchan(struct vm_link *link, short revents);
+/* Writes what is queued, as far as the VM takes it. */
+void vm_link_flush(struct vm_link *link);
+/* Disconnects the VM if a failure was flagged. */
+void vm_link_reap(struct vm_link *link);
+
+/* Queues msg for the VM; false (and the VM flagged to go) if the VM is
+ * not reading. Does nothing when not connected. */
+bool vm_link_send(struct vm_link *link, const struct wire_msg *msg);
+
+/*
+ * Logs one error line naming the VM, the message type and what went
+ * wrong, and flags the VM to be disconnected. Only the first call per
+ * connection logs.
+ */
+void vm_link_fail(struct vm_link *link, uint32_t type, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#endif

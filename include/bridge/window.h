@@ -1,0 +1,67 @@
+/*
+ * One VM window in dom0: a wl_surface + xdg_surface + xdg_toplevel of the
+ * bridge's own, the VM's shared buffers mapped read-only, and two dom0
+ * buffers its pixels are copied into.
+ */
+#ifndef BRIDGE_WINDOW_H
+#define BRIDGE_WINDOW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <pixman.h>
+#include <wayland-client.h>
+
+#include "bridge/validate.h"
+#include "wire/protocol.h"
+
+struct vm_link;
+struct shm_buffer;
+
+/* A VM buffer: a read-only view of pages the VM shares. */
+struct vm_buffer {
+	uint32_t id; /* WIRE_ID_INVALID: slot unused */
+	uint32_t width, height, stride, format;
+	uint32_t page_count;
+	const uint8_t *view; /* stride * height readable bytes */
+};
+
+struct window {
+	struct wl_list link; /* vm_link::windows */
+	struct vm_link *vm;
+	uint32_t id;
+
+	struct wl_surface *surface;
+	struct xdg_surface *xdg_surface;
+	struct xdg_toplevel *toplevel;
+	struct wl_callback *frame_callback;
+	/* No buffer may be attached before the first configure is acked. */
+	bool configured;
+	uint32_t configure_width, configure_height; /* last sent to the VM */
+
+	struct vm_buffer buffers[VALIDATE_MAX_BUFFERS_PER_WINDOW];
+	struct shm_buffer *dom0[2];
+	/* VM buffer with content not yet copied (and not yet released to
+	 * the VM); WIRE_ID_INVALID if none. */
+	uint32_t pending_id;
+	/* Changed since the last commit: what the compositor must redraw. */
+	pixman_region32_t surface_damage;
+
+	uint64_t bytes_copied;
+	uint64_t frames;
+};
+
+/* Creates the window's toplevel and commits it empty. NULL on failure. */
+struct window *window_create(struct vm_link *vm, uint32_t id);
+/* Its toplevel vanishes, its VM buffers are unmapped. NULL is ok. */
+void window_destroy(struct window *window);
+struct window *window_find(struct vm_link *vm, uint32_t id);
+
+void window_set_title(struct window *window, const char *title);
+/* Maps a validated BUFFER_CREATE's pages. False if they cannot be. */
+bool window_buffer_create(struct window *window,
+	const struct wire_buffer_create *create);
+void window_buffer_destroy(struct window *window, uint32_t buffer_id);
+/* Takes a validated DAMAGE: copies, shows, releases (now or later). */
+bool window_damage(struct window *window, const struct wire_damage *damage);
+
+#endif

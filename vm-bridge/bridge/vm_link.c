@@ -1,0 +1,462 @@
+/*
+ * The link to one VM over vchan. Everything the VM sends passes, in this
+ * order: a bounded read buffer, the decoder (wire_decode, from the VM),
+ * the stateful rules (validate.c), and only then the window code. The
+ * first violation logs one line and ends the connection; the VM may
+ * connect again, with nothing of the old one left.
+ *
+ * dom0 never waits on the VM: reads and writes are non-blocking, what
+ * dom0 sends is queued up to a cap, and each wakeup handles a bounded
+ * number of messages.
+ */
+#include "bridge/vm_link.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include "bridge/dom0_client.h"
+#include "bridge/title.h"
+#include "bridge/window.h"
+#include "util/log.h"
+#include "wire/codec.h"
+
+#define MIB (1024ull * 1024ull)
+
+/* Arms the retry timer: first try after first_ns, then every 500 ms. */
+static void arm_timer(struct vm_link *link, long first_ns)
+{
+	struct itimerspec spec = {
+		.it_interval = { .tv_nsec = VM_LINK_RETRY_MS * 1000000L },
+		.it_value = { .tv_sec = first_ns / 1000000000L,
+			.tv_nsec = first_ns % 1000000000L },
+	};
+	if (timerfd_settime(link->timer_fd, 0, &spec, NULL) < 0) {
+		mlog_errno(MLOG_ERROR, "vm %s: arming the retry timer",
+			link->name);
+	}
+}
+
+static void disarm_timer(struct vm_link *link)
+{
+	struct itimerspec spec = { 0 };
+	timerfd_settime(link->timer_fd, 0, &spec, NULL);
+}
+
+/* Drops the connection and everything it created. */
+static void close_connection(struct vm_link *link)
+{
+	struct window *window, *tmp;
+	wl_list_for_each_safe(window, tmp, &link->windows, link) {
+		window_destroy(window);
+	}
+	/* Unmaps whatever is left of the VM's pages. */
+	vchan_close(link->vchan);
+	link->vchan = NULL;
+	link->connected = false;
+	link->failed = false;
+	link->violation = false;
+	link->rx_start = link->rx_end = 0;
+	link->rx_backlog = false;
+	link->tx_start = link->tx_end = 0;
+	validate_reset(&link->validate);
+}
+
+static void disconnect(struct vm_link *link)
+{
+	/* A VM that keeps breaking the rules is heard less and less
+	 * often; one that just went away is looked for again at once. */
+	if (link->violation) {
+		link->retry_ms = link->retry_ms * 2 > VM_LINK_RETRY_MAX_MS ?
+			VM_LINK_RETRY_MAX_MS : link->retry_ms * 2;
+	} else {
+		link->retry_ms = VM_LINK_RETRY_MS;
+	}
+	close_connection(link);
+	mlog(MLOG_INFO, "vm %s: disconnected; connecting again in %ld ms",
+		link->name, link->retry_ms);
+	arm_timer(link, link->retry_ms * 1000000L);
+}
+
+void vm_link_fail(struct vm_link *link, uint32_t type, const char *fmt, ...)
+{
+	if (link->failed) {
+		return;
+	}
+	link->failed = true;
+	link->violation = true;
+	char why[256];
+	va_list args;
+	va_start(args, fmt);
+	vsnprintf(why, sizeof(why), fmt, args);
+	va_end(args);
+	/* An unknown type is named by its number, never by VM text. */
+	char type_name[32];
+	const char *name = wire_msg_type_str(type);
+	if (strcmp(name, "unknown") == 0) {
+		snprintf(type_name, sizeof(type_name), "type 0x%x", type);
+		name = type_name;
+	}
+	mlog(MLOG_ERROR, "vm %s: %s: %s", link->name, name, why);
+}
+
+struct vm_link *vm_link_create(const struct vm_link_options *options,
+	struct dom0_client *dom0)
+{
+	struct vm_link *link = calloc(1, sizeof(*link));
+	if (link == NULL) {
+		mlog(MLOG_ERROR, "out of memory");
+		return NULL;
+	}
+	link->name = options->vm_name;
+	link->address = options->address;
+	link->dom0 = dom0;
+	link->timer_fd = -1;
+	link->retry_ms = VM_LINK_RETRY_MS;
+	wl_list_init(&link->windows);
+
+	uint64_t quota = (uint64_t)options->max_buffer_mib * MIB;
+	struct validate_limits limits = {
+		.max_windows = options->max_windows,
+		.max_buffer_bytes = quota,
+	};
+	validate_init(&link->validate, &limits);
+	/* Two dom0 copies of every window at most as large as the VM's
+	 * quota: a VM cannot make dom0 allocate more than twice what it
+	 * may share. */
+	link->max_dom0_bytes = 2 * quota;
+	/* The pool costs dom0 nothing until its pages are mapped, and the
+	 * quota bounds what is mapped; this only refuses absurd pools, so
+	 * a quota smaller than the agent's pool does not lock the VM out. */
+	link->max_pool_pages = (uint32_t)(VM_LINK_MAX_POOL_MIB * MIB /
+		WIRE_PAGE_SIZE);
+
+	link->rx = malloc(WIRE_MAX_MESSAGE_SIZE);
+	link->tx = malloc(VM_LINK_TX_MAX);
+	link->refs = calloc(WIRE_MAX_BUFFER_REFS, sizeof(*link->refs));
+	if (link->rx == NULL || link->tx == NULL || link->refs == NULL) {
+		mlog(MLOG_ERROR, "out of memory");
+		goto error;
+	}
+	link->timer_fd = timerfd_create(CLOCK_MONOTONIC,
+		TFD_NONBLOCK | TFD_CLOEXEC);
+	if (link->timer_fd < 0) {
+		mlog_errno(MLOG_ERROR, "timerfd_create");
+		goto error;
+	}
+	/* The first try at once. */
+	arm_timer(link, 1);
+	return link;
+
+error:
+	vm_link_destroy(link);
+	return NULL;
+}
+
+void vm_link_destroy(struct vm_link *link)
+{
+	if (link == NULL) {
+		return;
+	}
+	close_connection(link);
+	if (link->timer_fd >= 0) {
+		close(link->timer_fd);
+	}
+	validate_finish(&link->validate);
+	free(link->refs);
+	free(link->tx);
+	free(link->rx);
+	free(link);
+}
+
+int vm_link_timer_fd(const struct vm_link *link)
+{
+	return link->timer_fd;
+}
+
+int vm_link_vchan_fd(const struct vm_link *link)
+{
+	return link->vchan != NULL ? vchan_fd(link->vchan) : -1;
+}
+
+short vm_link_vchan_events(const struct vm_link *link)
+{
+	short events = POLLIN;
+	if (link->connected && link->tx_end > link->tx_start) {
+		events |= POLLOUT;
+	}
+	return events;
+}
+
+bool vm_link_has_backlog(const struct vm_link *link)
+{
+	return link->vchan != NULL && link->rx_backlog;
+}
+
+bool vm_link_send(struct vm_link *link, const struct wire_msg *msg)
+{
+	if (!link->connected || link->failed) {
+		return false;
+	}
+	uint8_t buf[64];
+	size_t n = wire_encode(msg, WIRE_FROM_DOM0, buf, sizeof(buf));
+	if (n == 0) {
+		mlog(MLOG_ERROR, "vm %s: cannot encode %s", link->name,
+			wire_msg_type_str(msg->type));
+		return false;
+	}
+	if (n > VM_LINK_TX_MAX - link->tx_end && link->tx_start > 0) {
+		memmove(link->tx, link->tx + link->tx_start,
+			link->tx_end - link->tx_start);
+		link->tx_end -= link->tx_start;
+		link->tx_start = 0;
+	}
+	if (n > VM_LINK_TX_MAX - link->tx_end) {
+		vm_link_fail(link, msg->type, "the VM stopped reading: %d KiB "
+			"queued for it", VM_LINK_TX_MAX / 1024);
+		return false;
+	}
+	memcpy(link->tx + link->tx_end, buf, n);
+	link->tx_end += n;
+	return true;
+}
+
+void vm_link_flush(struct vm_link *link)
+{
+	if (!link->connected || link->failed) {
+		return;
+	}
+	while (link->tx_start < link->tx_end) {
+		ssize_t n = vchan_write(link->vchan, link->tx + link->tx_start,
+			link->tx_end - link->tx_start);
+		if (n < 0) {
+			/* The VM went away; vchan said why. */
+			link->failed = true;
+			return;
+		}
+		if (n == 0) {
+			return; /* POLLOUT brings us back */
+		}
+		link->tx_start += (size_t)n;
+	}
+	link->tx_start = link->tx_end = 0;
+}
+
+void vm_link_reap(struct vm_link *link)
+{
+	if (link->failed) {
+		disconnect(link);
+	}
+}
+
+static void on_connected(struct vm_link *link)
+{
+	link->connected = true;
+	link->rx_start = link->rx_end = 0;
+	link->tx_start = link->tx_end = 0;
+	validate_reset(&link->validate);
+
+	int32_t w = link->dom0->output_width, h = link->dom0->output_height;
+	struct wire_msg hello = {
+		.type = WIRE_HELLO,
+		.hello = {
+			.version = WIRE_VERSION,
+			.output_width = w > 0 ? (uint32_t)w : 0,
+			.output_height = h > 0 ? (uint32_t)h : 0,
+		},
+	};
+	vm_link_send(link, &hello);
+	mlog(MLOG_INFO, "vm %s: vchan connected, sent HELLO (output %ux%u)",
+		link->name, hello.hello.output_width,
+		hello.hello.output_height);
+}
+
+void vm_link_handle_timer(struct vm_link *link)
+{
+	uint64_t expirations;
+	if (read(link->timer_fd, &expirations, sizeof(expirations)) < 0 &&
+			errno != EAGAIN) {
+		mlog_errno(MLOG_ERROR, "vm %s: reading the retry timer",
+			link->name);
+	}
+	if (link->vchan != NULL) {
+		return;
+	}
+	link->vchan = vchan_client_init(&link->address, VCHAN_GUI_PORT,
+		link->max_pool_pages);
+	if (link->vchan == NULL) {
+		return; /* nobody listens yet: the timer tries again */
+	}
+	disarm_timer(link);
+	mlog(MLOG_DEBUG, "vm %s: vchan connecting", link->name);
+	if (vchan_state(link->vchan) == VCHAN_CONNECTED) {
+		on_connected(link);
+	}
+}
+
+static void handle_msg(struct vm_link *link, const struct wire_msg *msg)
+{
+	char why[VALIDATE_WHY_MAX];
+	if (!validate_msg(&link->validate, msg, why)) {
+		vm_link_fail(link, msg->type, "%s", why);
+		return;
+	}
+
+	struct window *window = NULL;
+	switch (msg->type) {
+	case WIRE_HELLO:
+		mlog(MLOG_INFO, "vm %s: connected, protocol version %u",
+			link->name, msg->hello.version);
+		return;
+	case WIRE_WINDOW_CREATE:
+		if (window_create(link, msg->window_create.window_id) == NULL) {
+			vm_link_fail(link, msg->type, "cannot create window %u",
+				msg->window_create.window_id);
+		}
+		return;
+	case WIRE_WINDOW_DESTROY:
+		window_destroy(window_find(link, msg->window_destroy.window_id));
+		return;
+	case WIRE_WINDOW_TITLE:
+		window = window_find(link, msg->window_title.window_id);
+		if (window != NULL) {
+			char title[TITLE_SANITISED_MAX];
+			title_sanitise(msg->window_title.title,
+				msg->window_title.length, title);
+			window_set_title(window, title);
+		}
+		break;
+	case WIRE_BUFFER_CREATE:
+		window = window_find(link, msg->buffer_create.window_id);
+		if (window != NULL) {
+			window_buffer_create(window, &msg->buffer_create);
+		}
+		break;
+	case WIRE_BUFFER_DESTROY:
+		window = window_find(link, msg->buffer_destroy.window_id);
+		if (window != NULL) {
+			window_buffer_destroy(window,
+				msg->buffer_destroy.buffer_id);
+		}
+		break;
+	case WIRE_DAMAGE:
+		window = window_find(link, msg->damage.window_id);
+		if (window != NULL) {
+			window_damage(window, &msg->damage);
+		}
+		break;
+	case WIRE_FRAME_DONE:
+	case WIRE_BUFFER_RELEASE:
+	case WIRE_CONFIGURE:
+	case WIRE_CLOSE:
+		/* validate_msg refused these. */
+		return;
+	}
+	if (window == NULL) {
+		/* validate.c and the window list disagree: a bridge bug,
+		 * but the safe answer is the same. */
+		vm_link_fail(link, msg->type, "window unknown to the bridge");
+	}
+}
+
+/* Reads and handles what the VM sent, up to the per-wakeup budget. */
+static void receive(struct vm_link *link)
+{
+	link->rx_backlog = false;
+	unsigned handled = 0;
+	while (!link->failed) {
+		if (handled == VM_LINK_MSGS_PER_WAKEUP) {
+			link->rx_backlog = true;
+			return;
+		}
+		size_t untrusted_avail = link->rx_end - link->rx_start;
+		struct wire_msg msg;
+		size_t consumed = 0;
+		enum wire_status status = wire_decode(link->rx + link->rx_start,
+			untrusted_avail, WIRE_FROM_VM, &msg, &consumed);
+		if (status == WIRE_OK) {
+			link->rx_start += consumed;
+			handle_msg(link, &msg);
+			handled++;
+			continue;
+		}
+		if (status != WIRE_INCOMPLETE) {
+			/* The type is the header's first field, little
+			 * endian; only named in the log, never acted on. */
+			uint32_t untrusted_type = 0;
+			if (untrusted_avail >= 4) {
+				const uint8_t *p = link->rx + link->rx_start;
+				untrusted_type = (uint32_t)p[0] |
+					(uint32_t)p[1] << 8 |
+					(uint32_t)p[2] << 16 |
+					(uint32_t)p[3] << 24;
+			}
+			vm_link_fail(link, untrusted_type, "%s",
+				wire_status_str(status));
+			return;
+		}
+
+		/* Keep the partial tail, at the front, and read behind it. */
+		if (link->rx_start > 0) {
+			memmove(link->rx, link->rx + link->rx_start,
+				untrusted_avail);
+			link->rx_start = 0;
+			link->rx_end = untrusted_avail;
+		}
+		if (link->rx_end == WIRE_MAX_MESSAGE_SIZE) {
+			/* The decoder refuses longer messages, so a full
+			 * buffer always decodes: unreachable. */
+			vm_link_fail(link, 0, "receive buffer full");
+			return;
+		}
+		ssize_t n = vchan_read(link->vchan, link->rx + link->rx_end,
+			WIRE_MAX_MESSAGE_SIZE - link->rx_end);
+		if (n < 0) {
+			/* vchan logged why; the reap says what follows. */
+			link->failed = true;
+			return;
+		}
+		if (n == 0) {
+			return; /* all read; poll brings more */
+		}
+		link->rx_end += (size_t)n;
+	}
+}
+
+void vm_link_handle_vchan(struct vm_link *link, short revents)
+{
+	if (link->vchan == NULL) {
+		return;
+	}
+	if (revents & (POLLIN | POLLHUP | POLLERR)) {
+		enum vchan_state state = vchan_wait(link->vchan);
+		if (state == VCHAN_CLOSED) {
+			if (!link->connected) {
+				mlog(MLOG_DEBUG, "vm %s: vchan closed while "
+					"connecting", link->name);
+				link->failed = true;
+			} else if (link->rx_end == link->rx_start) {
+				mlog(MLOG_DEBUG, "vm %s: the VM closed the "
+					"connection", link->name);
+				link->failed = true;
+			}
+			/* Else: handle what was received first. */
+		} else if (state == VCHAN_CONNECTED && !link->connected) {
+			on_connected(link);
+		}
+	}
+	if (link->connected && !link->failed &&
+			(revents & (POLLIN | POLLHUP | POLLERR) ||
+			link->rx_backlog)) {
+		receive(link);
+	}
+	if (revents & POLLOUT) {
+		vm_link_flush(link);
+	}
+	vm_link_reap(link);
+}

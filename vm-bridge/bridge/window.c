@@ -1,0 +1,471 @@
+/*
+ * VM windows as toplevels of the bridge's own. The VM's pixels are only
+ * ever read here, from read-only views of its shared pages, and only
+ * copied (damaged rectangles, row by row) into dom0 buffers: the
+ * compositor is never handed a page the VM can write.
+ *
+ * Each window has two dom0 buffers. Each remembers (stale) where it
+ * differs from the window's latest content, so a frame copies only what
+ * that buffer missed. The VM buffer a DAMAGE names holds the complete
+ * latest frame (the agent keeps it so), which is why any stale region can
+ * be refreshed from it.
+ */
+#include "bridge/window.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "bridge/dom0_client.h"
+#include "bridge/shm_buffer.h"
+#include "bridge/vm_link.h"
+#include "util/log.h"
+#include "vchan/vchan.h"
+#include "wire/codec.h"
+#include "xdg-shell-client-protocol.h"
+
+/* Log the copy counters at debug level every so many frames. */
+#define WINDOW_STATS_EVERY 300
+
+static void present(struct window *window);
+
+static uint32_t wl_format_of(uint32_t wire_format)
+{
+	/* The decoder allows only these two. */
+	return wire_format == WIRE_FORMAT_ARGB8888 ?
+		WL_SHM_FORMAT_ARGB8888 : WL_SHM_FORMAT_XRGB8888;
+}
+
+static struct vm_buffer *find_vm_buffer(struct window *window, uint32_t id)
+{
+	if (id == WIRE_ID_INVALID) {
+		return NULL;
+	}
+	for (size_t i = 0; i < VALIDATE_MAX_BUFFERS_PER_WINDOW; i++) {
+		if (window->buffers[i].id == id) {
+			return &window->buffers[i];
+		}
+	}
+	return NULL;
+}
+
+static void send_release(struct window *window, uint32_t buffer_id)
+{
+	struct wire_msg msg = {
+		.type = WIRE_BUFFER_RELEASE,
+		.buffer_release = {
+			.window_id = window->id,
+			.buffer_id = buffer_id,
+		},
+	};
+	vm_link_send(window->vm, &msg);
+}
+
+static void handle_frame_done(void *data, struct wl_callback *callback,
+	uint32_t time)
+{
+	struct window *window = data;
+	wl_callback_destroy(callback);
+	window->frame_callback = NULL;
+	struct wire_msg msg = {
+		.type = WIRE_FRAME_DONE,
+		.frame_done = { .window_id = window->id, .time_msec = time },
+	};
+	vm_link_send(window->vm, &msg);
+}
+
+static const struct wl_callback_listener frame_listener = {
+	.done = handle_frame_done,
+};
+
+static void handle_xdg_surface_configure(void *data,
+	struct xdg_surface *xdg_surface, uint32_t serial)
+{
+	struct window *window = data;
+	xdg_surface_ack_configure(xdg_surface, serial);
+	window->configured = true;
+	/* Content that arrived before the first configure waits for it. */
+	present(window);
+}
+
+static const struct xdg_surface_listener xdg_surface_listener = {
+	.configure = handle_xdg_surface_configure,
+};
+
+static void handle_toplevel_configure(void *data,
+	struct xdg_toplevel *toplevel, int32_t width, int32_t height,
+	struct wl_array *states)
+{
+	struct window *window = data;
+	if (width <= 0 || height <= 0) {
+		return; /* the VM chooses */
+	}
+	/* The wire carries no size beyond the maximum buffer. */
+	uint32_t w = width > WIRE_MAX_WIDTH ? WIRE_MAX_WIDTH : (uint32_t)width;
+	uint32_t h = height > WIRE_MAX_HEIGHT ? WIRE_MAX_HEIGHT :
+		(uint32_t)height;
+	if (w == window->configure_width && h == window->configure_height) {
+		return;
+	}
+	window->configure_width = w;
+	window->configure_height = h;
+	struct wire_msg msg = {
+		.type = WIRE_CONFIGURE,
+		.configure = { .window_id = window->id, .width = w,
+			.height = h },
+	};
+	vm_link_send(window->vm, &msg);
+}
+
+static void handle_toplevel_close(void *data, struct xdg_toplevel *toplevel)
+{
+	struct window *window = data;
+	struct wire_msg msg = {
+		.type = WIRE_CLOSE,
+		.close = { .window_id = window->id },
+	};
+	vm_link_send(window->vm, &msg);
+}
+
+static const struct xdg_toplevel_listener toplevel_listener = {
+	.configure = handle_toplevel_configure,
+	.close = handle_toplevel_close,
+};
+
+static void handle_dom0_release(struct shm_buffer *buffer, void *data)
+{
+	struct window *window = data;
+	present(window);
+}
+
+static void dom0_buffers_destroy(struct window *window)
+{
+	for (size_t i = 0; i < 2; i++) {
+		struct shm_buffer *buffer = window->dom0[i];
+		if (buffer == NULL) {
+			continue;
+		}
+		window->vm->dom0_bytes -= buffer->size;
+		shm_buffer_destroy(buffer);
+		window->dom0[i] = NULL;
+	}
+}
+
+/* Makes both dom0 buffers match src's size and format. */
+static bool dom0_buffers_match(struct window *window,
+	const struct vm_buffer *src)
+{
+	uint32_t format = wl_format_of(src->format);
+	struct shm_buffer *first = window->dom0[0];
+	if (first != NULL && first->width == src->width &&
+			first->height == src->height &&
+			first->wl_format == format) {
+		return true;
+	}
+	dom0_buffers_destroy(window);
+
+	struct vm_link *vm = window->vm;
+	uint64_t need = 2 * shm_buffer_bytes(src->width, src->height);
+	/* dom0_bytes <= max_dom0_bytes always holds: no wrap. */
+	if (need > vm->max_dom0_bytes - vm->dom0_bytes) {
+		vm_link_fail(vm, WIRE_DAMAGE, "window %u: dom0 copies of "
+			"%ux%u would exceed %llu bytes (%llu in use)",
+			window->id, src->width, src->height,
+			(unsigned long long)vm->max_dom0_bytes,
+			(unsigned long long)vm->dom0_bytes);
+		return false;
+	}
+	for (size_t i = 0; i < 2; i++) {
+		struct shm_buffer *buffer = shm_buffer_create(vm->dom0->shm,
+			src->width, src->height, format);
+		if (buffer == NULL) {
+			vm_link_fail(vm, WIRE_DAMAGE, "window %u: cannot "
+				"allocate a %ux%u dom0 buffer", window->id,
+				src->width, src->height);
+			return false;
+		}
+		buffer->on_release = handle_dom0_release;
+		buffer->on_release_data = window;
+		vm->dom0_bytes += buffer->size;
+		window->dom0[i] = buffer;
+	}
+	/* A new size: the compositor redraws the whole surface anyway. */
+	pixman_region32_union_rect(&window->surface_damage,
+		&window->surface_damage, 0, 0, src->width, src->height);
+	return true;
+}
+
+/* Copies dst's stale rectangles from src, row by row. */
+static size_t copy_stale(struct shm_buffer *dst, const struct vm_buffer *src)
+{
+	/* Sizes match (dom0_buffers_match); clip anyway, so a mistake
+	 * here can never read or write outside either buffer. */
+	uint32_t width = dst->width < src->width ? dst->width : src->width;
+	uint32_t height = dst->height < src->height ? dst->height :
+		src->height;
+	pixman_region32_intersect_rect(&dst->stale, &dst->stale, 0, 0,
+		width, height);
+
+	size_t copied = 0;
+	int n = 0;
+	const pixman_box32_t *boxes = pixman_region32_rectangles(&dst->stale,
+		&n);
+	for (int i = 0; i < n; i++) {
+		const pixman_box32_t *b = &boxes[i];
+		size_t row_bytes = (size_t)(b->x2 - b->x1) * 4;
+		for (int32_t y = b->y1; y < b->y2; y++) {
+			memcpy(dst->data + (size_t)y * dst->stride +
+					(size_t)b->x1 * 4,
+				src->view + (size_t)y * src->stride +
+					(size_t)b->x1 * 4,
+				row_bytes);
+		}
+		copied += row_bytes * (size_t)(b->y2 - b->y1);
+	}
+	pixman_region32_clear(&dst->stale);
+	return copied;
+}
+
+/* Shows the pending VM buffer, if there is one and a dom0 buffer is
+ * free, and gives the VM buffer back. */
+static void present(struct window *window)
+{
+	if (!window->configured || window->pending_id == WIRE_ID_INVALID ||
+			window->vm->failed) {
+		return;
+	}
+	struct vm_buffer *src = find_vm_buffer(window, window->pending_id);
+	if (src == NULL) {
+		window->pending_id = WIRE_ID_INVALID;
+		return;
+	}
+	if (!dom0_buffers_match(window, src)) {
+		return;
+	}
+	struct shm_buffer *dst = NULL;
+	for (size_t i = 0; i < 2; i++) {
+		if (!window->dom0[i]->busy) {
+			dst = window->dom0[i];
+			break;
+		}
+	}
+	if (dst == NULL) {
+		return; /* the next wl_buffer.release comes back here */
+	}
+
+	size_t copied = copy_stale(dst, src);
+	window->bytes_copied += copied;
+	window->frames++;
+
+	wl_surface_attach(window->surface, dst->buffer, 0, 0);
+	int n = 0;
+	const pixman_box32_t *boxes = pixman_region32_rectangles(
+		&window->surface_damage, &n);
+	for (int i = 0; i < n; i++) {
+		wl_surface_damage_buffer(window->surface, boxes[i].x1,
+			boxes[i].y1, boxes[i].x2 - boxes[i].x1,
+			boxes[i].y2 - boxes[i].y1);
+	}
+	pixman_region32_clear(&window->surface_damage);
+	if (window->frame_callback == NULL) {
+		window->frame_callback = wl_surface_frame(window->surface);
+		wl_callback_add_listener(window->frame_callback,
+			&frame_listener, window);
+	}
+	wl_surface_commit(window->surface);
+	dst->busy = true;
+
+	/* The copy is done: the VM may draw into its buffer again. */
+	uint32_t released = window->pending_id;
+	window->pending_id = WIRE_ID_INVALID;
+	send_release(window, released);
+
+	if (window->frames == 1 || window->frames % WINDOW_STATS_EVERY == 0) {
+		mlog(MLOG_DEBUG, "vm %s: window %u: frame %llu copied %zu "
+			"bytes, %llu bytes in all", window->vm->name,
+			window->id, (unsigned long long)window->frames, copied,
+			(unsigned long long)window->bytes_copied);
+	}
+}
+
+struct window *window_create(struct vm_link *vm, uint32_t id)
+{
+	struct window *window = calloc(1, sizeof(*window));
+	if (window == NULL) {
+		mlog(MLOG_ERROR, "out of memory for a window");
+		return NULL;
+	}
+	window->vm = vm;
+	window->id = id;
+	pixman_region32_init(&window->surface_damage);
+	wl_list_insert(&vm->windows, &window->link);
+
+	struct dom0_client *dom0 = vm->dom0;
+	window->surface = wl_compositor_create_surface(dom0->compositor);
+	if (window->surface == NULL) {
+		goto error;
+	}
+	window->xdg_surface = xdg_wm_base_get_xdg_surface(dom0->wm_base,
+		window->surface);
+	if (window->xdg_surface == NULL) {
+		goto error;
+	}
+	xdg_surface_add_listener(window->xdg_surface, &xdg_surface_listener,
+		window);
+	window->toplevel = xdg_surface_get_toplevel(window->xdg_surface);
+	if (window->toplevel == NULL) {
+		goto error;
+	}
+	xdg_toplevel_add_listener(window->toplevel, &toplevel_listener,
+		window);
+	/* xdg-shell: an empty commit asks for the first configure; no
+	 * buffer may be attached before it is acked. */
+	wl_surface_commit(window->surface);
+	return window;
+
+error:
+	mlog(MLOG_ERROR, "vm %s: cannot create the surface of window %u",
+		vm->name, id);
+	window_destroy(window);
+	return NULL;
+}
+
+void window_destroy(struct window *window)
+{
+	if (window == NULL) {
+		return;
+	}
+	mlog(MLOG_DEBUG, "vm %s: window %u gone after %llu frames, %llu "
+		"bytes copied", window->vm->name, window->id,
+		(unsigned long long)window->frames,
+		(unsigned long long)window->bytes_copied);
+	if (window->frame_callback != NULL) {
+		wl_callback_destroy(window->frame_callback);
+	}
+	if (window->toplevel != NULL) {
+		xdg_toplevel_destroy(window->toplevel);
+	}
+	if (window->xdg_surface != NULL) {
+		xdg_surface_destroy(window->xdg_surface);
+	}
+	if (window->surface != NULL) {
+		wl_surface_destroy(window->surface);
+	}
+	dom0_buffers_destroy(window);
+	for (size_t i = 0; i < VALIDATE_MAX_BUFFERS_PER_WINDOW; i++) {
+		window_buffer_destroy(window, window->buffers[i].id);
+	}
+	pixman_region32_fini(&window->surface_damage);
+	wl_list_remove(&window->link);
+	free(window);
+}
+
+struct window *window_find(struct vm_link *vm, uint32_t id)
+{
+	struct window *window;
+	wl_list_for_each(window, &vm->windows, link) {
+		if (window->id == id) {
+			return window;
+		}
+	}
+	return NULL;
+}
+
+void window_set_title(struct window *window, const char *title)
+{
+	xdg_toplevel_set_title(window->toplevel, title);
+}
+
+bool window_buffer_create(struct window *window,
+	const struct wire_buffer_create *create)
+{
+	struct vm_link *vm = window->vm;
+	struct vm_buffer *slot = NULL;
+	for (size_t i = 0; i < VALIDATE_MAX_BUFFERS_PER_WINDOW; i++) {
+		if (window->buffers[i].id == WIRE_ID_INVALID) {
+			slot = &window->buffers[i];
+			break;
+		}
+	}
+	/* validate.c allowed this buffer, so there is room and the sizes
+	 * agree; check what protects memory once more where it is used. */
+	if (slot == NULL || create->ref_count == 0 ||
+			create->ref_count > WIRE_MAX_BUFFER_REFS ||
+			(uint64_t)create->stride * create->height >
+			(uint64_t)create->ref_count * WIRE_PAGE_SIZE) {
+		vm_link_fail(vm, WIRE_BUFFER_CREATE, "buffer %u does not fit "
+			"window %u", create->buffer_id, window->id);
+		return false;
+	}
+	for (uint32_t i = 0; i < create->ref_count; i++) {
+		vm->refs[i] = wire_ref_at(create, i);
+	}
+	const void *view = vchan_map_refs(vm->vchan, vm->refs,
+		create->ref_count);
+	if (view == NULL) {
+		vm_link_fail(vm, WIRE_BUFFER_CREATE, "buffer %u: its %u pages "
+			"cannot be mapped", create->buffer_id,
+			create->ref_count);
+		return false;
+	}
+	*slot = (struct vm_buffer){
+		.id = create->buffer_id,
+		.width = create->width,
+		.height = create->height,
+		.stride = create->stride,
+		.format = create->format,
+		.page_count = create->ref_count,
+		.view = view,
+	};
+	return true;
+}
+
+void window_buffer_destroy(struct window *window, uint32_t buffer_id)
+{
+	struct vm_buffer *buffer = find_vm_buffer(window, buffer_id);
+	if (buffer == NULL) {
+		return;
+	}
+	if (window->pending_id == buffer_id) {
+		/* Gone before it was copied: nothing to show or release.
+		 * The stale regions stay for the next buffer. */
+		window->pending_id = WIRE_ID_INVALID;
+	}
+	vchan_unmap(window->vm->vchan, buffer->view, buffer->page_count);
+	memset(buffer, 0, sizeof(*buffer));
+}
+
+bool window_damage(struct window *window, const struct wire_damage *damage)
+{
+	struct vm_buffer *src = find_vm_buffer(window, damage->buffer_id);
+	if (src == NULL) {
+		vm_link_fail(window->vm, WIRE_DAMAGE, "no buffer %u in window "
+			"%u", damage->buffer_id, window->id);
+		return false;
+	}
+	if (window->pending_id != WIRE_ID_INVALID &&
+			window->pending_id != src->id) {
+		/* Superseded before it was shown: this one is newer and
+		 * complete, so the older one goes back uncopied. */
+		send_release(window, window->pending_id);
+	}
+	window->pending_id = src->id;
+
+	for (uint32_t i = 0; i < damage->rect_count &&
+			i < WIRE_MAX_DAMAGE_RECTS; i++) {
+		const struct wire_rect *r = &damage->rects[i];
+		for (size_t k = 0; k < 2; k++) {
+			if (window->dom0[k] != NULL) {
+				pixman_region32_union_rect(
+					&window->dom0[k]->stale,
+					&window->dom0[k]->stale, r->x, r->y,
+					(unsigned)r->width,
+					(unsigned)r->height);
+			}
+		}
+		pixman_region32_union_rect(&window->surface_damage,
+			&window->surface_damage, r->x, r->y,
+			(unsigned)r->width, (unsigned)r->height);
+	}
+	present(window);
+	return true;
+}

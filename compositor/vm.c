@@ -146,7 +146,9 @@ static int handle_sigchld(int signal, void *data)
 			}
 			vm->bridge_pid = 0;
 			if (WIFEXITED(status)) {
-				wlr_log(WLR_ERROR, "VM %s: bridge exited with "
+				/* 0: stopped by a signal it handled, not a fault */
+				wlr_log(WEXITSTATUS(status) == 0 ? WLR_INFO :
+					WLR_ERROR, "VM %s: bridge exited with "
 					"status %d", vm->config->name,
 					WEXITSTATUS(status));
 			} else if (WIFSIGNALED(status)) {

@@ -1,3 +1,9 @@
+/*
+ * The agent's end of the vchan. dom0 is trusted more than a VM, but its
+ * messages are still checked (wire_decode, then the ordering rules of
+ * protocols/wire-protocol.md section 9 here) and a violation resets the
+ * link: the agent never guesses what dom0 meant.
+ */
 #include "agent/dom0_link.h"
 
 #include <stdlib.h>
@@ -44,6 +50,19 @@ struct dom0_link {
 	size_t in_len;
 	uint8_t *out; /* OUT_QUEUE_CAP bytes, queued in [out_start, out_end) */
 	size_t out_start, out_end;
+
+	/* dom0's first HELLO: its capabilities and limits. */
+	struct wire_hello dom0_hello;
+
+	/* The keymap being received, in chunks, and the last complete one. */
+	uint8_t *keymap_pending;
+	uint32_t keymap_pending_size, keymap_received;
+	uint8_t *keymap;
+	uint32_t keymap_size;
+	/* Where dom0 says its keyboard and pointer are; WIRE_ID_INVALID:
+	 * nowhere in this VM. Tracked by id, whether or not the window
+	 * still exists here (dom0 learns of a destroy later). */
+	uint32_t keyboard_focus, pointer_focus;
 };
 
 static int handle_vchan_fd(int fd, uint32_t mask, void *data);
@@ -150,6 +169,14 @@ static void close_channel(struct dom0_link *link)
 	link->in_len = 0;
 	link->out_start = link->out_end = 0;
 	link->state = LINK_LISTENING;
+	free(link->keymap_pending);
+	link->keymap_pending = NULL;
+	link->keymap_pending_size = link->keymap_received = 0;
+	free(link->keymap);
+	link->keymap = NULL;
+	link->keymap_size = 0;
+	link->keyboard_focus = link->pointer_focus = WIRE_ID_INVALID;
+	memset(&link->dom0_hello, 0, sizeof(link->dom0_hello));
 }
 
 static void handle_reset_idle(void *data)
@@ -245,6 +272,15 @@ static void handle_connected(struct dom0_link *link)
 	queue_msg(link, &hello);
 }
 
+/* A broken ordering rule: logged once, and the link is reset. */
+static void violation(struct dom0_link *link, const struct wire_msg *msg,
+	const char *why)
+{
+	wlr_log(WLR_ERROR, "Protocol error from dom0: %s: %s",
+		wire_msg_type_str(msg->type), why);
+	link_fail(link);
+}
+
 static void handle_hello(struct dom0_link *link, const struct wire_hello *hello)
 {
 	if (hello->version != WIRE_VERSION) {
@@ -253,8 +289,13 @@ static void handle_hello(struct dom0_link *link, const struct wire_hello *hello)
 		link_fail(link);
 		return;
 	}
+	link->dom0_hello = *hello;
 	link->state = LINK_READY;
-	wlr_log(WLR_INFO, "dom0 handshake done");
+	wlr_log(WLR_INFO, "dom0 handshake done: output %ux%u scale %u, "
+		"capabilities 0x%x, at most %u windows and %u MiB of buffers",
+		hello->output_width, hello->output_height, hello->output_scale,
+		hello->capabilities, hello->max_windows,
+		hello->max_buffer_mib);
 	server_set_output_size(link->server, hello->output_width,
 		hello->output_height);
 
@@ -262,6 +303,25 @@ static void handle_hello(struct dom0_link *link, const struct wire_hello *hello)
 	wl_list_for_each(window, &link->server->windows, link) {
 		window_announce(window);
 	}
+}
+
+/* A later HELLO: dom0's output changed; nothing else may. */
+static void handle_hello_again(struct dom0_link *link,
+	const struct wire_msg *msg)
+{
+	const struct wire_hello *first = &link->dom0_hello;
+	const struct wire_hello *hello = &msg->hello;
+	if (hello->version != first->version ||
+			hello->capabilities != first->capabilities ||
+			hello->max_windows != first->max_windows ||
+			hello->max_buffer_mib != first->max_buffer_mib) {
+		violation(link, msg, "a later HELLO changes more than the "
+			"output");
+		return;
+	}
+	link->dom0_hello = *hello;
+	server_set_output_size(link->server, hello->output_width,
+		hello->output_height);
 }
 
 /* dom0 may speak of a window that is already gone here. */
@@ -277,13 +337,117 @@ static struct window *find_window(struct dom0_link *link, uint32_t id,
 	return window;
 }
 
+/*
+ * KEYMAP chunks: offset 0 starts a keymap (none may be in progress), each
+ * next chunk continues exactly where the last ended, with the same total,
+ * and the keymap takes effect once the last byte is in.
+ */
+static void handle_keymap(struct dom0_link *link, const struct wire_msg *msg)
+{
+	const struct wire_keymap *chunk = &msg->keymap;
+	if (link->keymap_pending == NULL) {
+		if (chunk->offset != 0) {
+			violation(link, msg, "a keymap chunk that does not "
+				"start a keymap");
+			return;
+		}
+		/* total_size <= WIRE_MAX_KEYMAP_BYTES (decoder). */
+		link->keymap_pending = malloc(chunk->total_size);
+		if (!link->keymap_pending) {
+			wlr_log(WLR_ERROR, "Out of memory for a %u byte keymap",
+				chunk->total_size);
+			link_fail(link);
+			return;
+		}
+		link->keymap_pending_size = chunk->total_size;
+		link->keymap_received = 0;
+	} else if (chunk->total_size != link->keymap_pending_size ||
+			chunk->offset != link->keymap_received) {
+		violation(link, msg, "keymap chunks out of order");
+		return;
+	}
+	/* offset + length <= total_size (decoder), and offset is where
+	 * the last chunk ended. */
+	memcpy(link->keymap_pending + chunk->offset, chunk->data,
+		chunk->length);
+	link->keymap_received += chunk->length;
+	if (link->keymap_received < link->keymap_pending_size) {
+		return;
+	}
+	free(link->keymap);
+	link->keymap = link->keymap_pending;
+	link->keymap_size = link->keymap_pending_size;
+	link->keymap_pending = NULL;
+	link->keymap_pending_size = link->keymap_received = 0;
+	/* The seam for the keyboard: a later issue hands the keymap to the
+	 * seat's keyboard (wlr_keyboard_set_keymap). */
+	wlr_log(WLR_DEBUG, "Keymap of %u bytes from dom0", link->keymap_size);
+}
+
+/*
+ * The ordering rules of input: keys and modifiers only with a keymap and
+ * a focused window, pointer events only between enter and leave, and
+ * every enter after the leave of the last. False (link reset) if broken.
+ */
+static bool input_in_order(struct dom0_link *link, const struct wire_msg *msg)
+{
+	switch (msg->type) {
+	case WIRE_KEYBOARD_ENTER:
+		if (link->keymap == NULL) {
+			violation(link, msg, "keyboard focus before a keymap");
+			return false;
+		}
+		if (link->keyboard_focus != WIRE_ID_INVALID) {
+			violation(link, msg, "keyboard enter without a leave");
+			return false;
+		}
+		link->keyboard_focus = msg->keyboard_enter.window_id;
+		return true;
+	case WIRE_KEYBOARD_LEAVE:
+		if (link->keyboard_focus != msg->keyboard_leave.window_id) {
+			violation(link, msg, "keyboard leave of a window "
+				"without focus");
+			return false;
+		}
+		link->keyboard_focus = WIRE_ID_INVALID;
+		return true;
+	case WIRE_KEY:
+	case WIRE_MODIFIERS:
+		if (link->keyboard_focus == WIRE_ID_INVALID) {
+			violation(link, msg, "keyboard input without focus");
+			return false;
+		}
+		return true;
+	case WIRE_POINTER_ENTER:
+		if (link->pointer_focus != WIRE_ID_INVALID) {
+			violation(link, msg, "pointer enter without a leave");
+			return false;
+		}
+		link->pointer_focus = msg->pointer_enter.window_id;
+		return true;
+	case WIRE_POINTER_LEAVE:
+		if (link->pointer_focus != msg->pointer_leave.window_id) {
+			violation(link, msg, "pointer leave of a window it is "
+				"not in");
+			return false;
+		}
+		link->pointer_focus = WIRE_ID_INVALID;
+		return true;
+	default: /* motion, button, axis, frame */
+		if (link->pointer_focus == WIRE_ID_INVALID) {
+			violation(link, msg, "pointer input outside the VM's "
+				"windows");
+			return false;
+		}
+		return true;
+	}
+}
+
 static void dispatch(struct dom0_link *link, const struct wire_msg *msg)
 {
 	if (link->state == LINK_HANDSHAKE) {
 		if (msg->type != WIRE_HELLO) {
-			wlr_log(WLR_ERROR, "Protocol error from dom0: %s before "
-				"HELLO", wire_msg_type_str(msg->type));
-			link_fail(link);
+			violation(link, msg, "before HELLO");
 			return;
 		}
 		handle_hello(link, &msg->hello);
@@ -292,6 +456,9 @@ static void dispatch(struct dom0_link *link, const struct wire_msg *msg)
 
 	struct window *window;
 	switch (msg->type) {
+	case WIRE_HELLO:
+		handle_hello_again(link, msg);
+		return;
 	case WIRE_FRAME_DONE:
 		window = find_window(link, msg->frame_done.window_id,
 			"FRAME_DONE");
@@ -308,6 +475,9 @@ static void dispatch(struct dom0_link *link, const struct wire_msg *msg)
 		}
 		return;
 	case WIRE_CONFIGURE:
+		/* The seam for configure acks and states: a later issue
+		 * passes serial and states to the client's xdg_toplevel and
+		 * sends CONFIGURE_ACK once the client acked it. */
 		window = find_window(link, msg->configure.window_id,
 			"CONFIGURE");
 		if (window) {
@@ -321,14 +491,56 @@ static void dispatch(struct dom0_link *link, const struct wire_msg *msg)
 			window_close(window);
 		}
 		return;
-	/* The seam for input: keyboard, pointer and keymap messages from
-	 * dom0 land here and go to the seat (server.h). */
+	case WIRE_KEYMAP:
+		handle_keymap(link, msg);
+		return;
+	/* The seam for input: checked for order here; a later issue
+	 * delivers them to the focused client through the seat
+	 * (wlr_seat_keyboard_notify_*, wlr_seat_pointer_notify_*). */
+	case WIRE_KEY:
+	case WIRE_MODIFIERS:
+	case WIRE_KEYBOARD_ENTER:
+	case WIRE_KEYBOARD_LEAVE:
+	case WIRE_POINTER_ENTER:
+	case WIRE_POINTER_LEAVE:
+	case WIRE_POINTER_MOTION:
+	case WIRE_POINTER_BUTTON:
+	case WIRE_POINTER_AXIS:
+	case WIRE_POINTER_FRAME:
+		if (input_in_order(link, msg)) {
+			wlr_log(WLR_DEBUG, "dom0 sent %s, not delivered yet",
+				wire_msg_type_str(msg->type));
+		}
+		return;
+	case WIRE_CLIPBOARD_REQUEST: {
+		/* No clipboard here yet (not in our capabilities): the
+		 * honest answer is an empty one. */
+		struct wire_msg reply = {
+			.type = WIRE_CLIPBOARD_DATA,
+			.clipboard_data = {
+				.serial = msg->clipboard_request.serial,
+			},
+		};
+		queue_msg(link, &reply);
+		return;
+	}
+	case WIRE_CLIPBOARD_SET:
+		wlr_log(WLR_DEBUG, "dom0 sent %u bytes of clipboard, ignored "
+			"(no clipboard support yet)", msg->clipboard_set.length);
+		return;
+	case WIRE_PING: {
+		struct wire_msg pong = {
+			.type = WIRE_PONG,
+			.pong = { .serial = msg->ping.serial },
+		};
+		queue_msg(link, &pong);
+		return;
+	}
 	default:
 		break;
 	}
-	wlr_log(WLR_ERROR, "Protocol error from dom0: unexpected %s",
-		wire_msg_type_str(msg->type));
-	link_fail(link);
+	/* The decoder lets no VM type through from dom0. */
+	violation(link, msg, "unexpected");
 }
 
 /* Decodes and dispatches every whole message in the input buffer; keeps
@@ -454,6 +666,11 @@ void dom0_link_destroy(struct dom0_link *link)
 bool dom0_link_ready(const struct dom0_link *link)
 {
 	return link && link->state == LINK_READY && !link->broken;
+}
+
+const struct wire_hello *dom0_link_dom0_hello(const struct dom0_link *link)
+{
+	return dom0_link_ready(link) ? &link->dom0_hello : NULL;
 }
 
 bool dom0_link_send(struct dom0_link *link, const struct wire_msg *msg)

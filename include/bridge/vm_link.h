@@ -21,8 +21,10 @@ struct dom0_client;
 #define VM_LINK_RETRY_MS 500
 /* The longest wait after a VM broke the rules (doubling from 500 ms). */
 #define VM_LINK_RETRY_MAX_MS 30000
-/* What dom0 queues for a VM that does not read before giving up on it. */
-#define VM_LINK_TX_MAX (256 * 1024)
+/* What dom0 queues for a VM that does not read before giving up on it:
+ * room for a whole keymap (in chunks, with their headers) and 256 KiB
+ * more for everything else. */
+#define VM_LINK_TX_MAX (1536 * 1024)
 /* Messages handled per wakeup, so one VM cannot starve the compositor
  * connection. */
 #define VM_LINK_MSGS_PER_WAKEUP 64
@@ -40,6 +42,9 @@ struct vm_link {
 	const char *name; /* the VM's, from dom0's config */
 	struct vchan_address address;
 	uint32_t max_pool_pages;
+	/* The limits dom0's HELLO announces (validate enforces them). */
+	uint32_t max_windows, max_buffer_mib;
+	bool warned_popups; /* "not supported yet", once per bridge */
 	struct dom0_client *dom0;
 
 	int timer_fd; /* retry timer, armed while there is no vchan */
@@ -88,8 +93,12 @@ void vm_link_flush(struct vm_link *link);
 /* Disconnects the VM if a failure was flagged. */
 void vm_link_reap(struct vm_link *link);
 
-/* Queues msg for the VM; false (and the VM flagged to go) if the VM is
- * not reading. Does nothing when not connected. */
+/*
+ * Queues msg for the VM; false (and the VM flagged to go) if the VM is
+ * not reading. Does nothing when not connected. CONFIGURE,
+ * CLIPBOARD_REQUEST and PING get their serials here (whatever msg says),
+ * where the VM's answers are checked (validate_outgoing).
+ */
 bool vm_link_send(struct vm_link *link, const struct wire_msg *msg);
 
 /*

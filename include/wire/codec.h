@@ -3,6 +3,9 @@
  * touches VM bytes: it checks type, direction, length and every count
  * before any field is read. Stateful rules (ids that exist, damage after a
  * buffer) belong to the receiver, not here.
+ *
+ * protocols/wire-protocol.md section 3 gives the order of the checks, and
+ * section 6 the layout and the bounds of every type.
  */
 #ifndef WIRE_CODEC_H
 #define WIRE_CODEC_H
@@ -44,6 +47,10 @@ enum wire_status wire_decode(const uint8_t *data, size_t len,
  */
 size_t wire_encode(const struct wire_msg *msg, enum wire_sender from,
 	uint8_t *out, size_t cap);
+
+/* What wire_encode would return given room enough: the message size, or 0
+ * if msg is not a valid message from this sender. */
+size_t wire_encoded_size(const struct wire_msg *msg, enum wire_sender from);
 
 /* The i-th page ref of a decoded BUFFER_CREATE (i < ref_count). */
 uint32_t wire_ref_at(const struct wire_buffer_create *buffer, uint32_t i);

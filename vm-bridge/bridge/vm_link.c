@@ -7,7 +7,7 @@
  *
  * dom0 never waits on the VM: reads and writes are non-blocking, what
  * dom0 sends is queued up to a cap, and each wakeup handles a bounded
- * number of messages.
+ * number of messages (protocols/wire-protocol.md, "Flow control").
  */
 #include "bridge/vm_link.h"
 
@@ -25,8 +25,15 @@
 #include "bridge/window.h"
 #include "util/log.h"
 #include "wire/codec.h"
+#include "xdg-shell-client-protocol.h"
 
 #define MIB (1024ull * 1024ull)
+
+/* A whole keymap fits the queue, with 256 KiB to spare. */
+_Static_assert(VM_LINK_TX_MAX >= WIRE_MAX_KEYMAP_BYTES +
+	(WIRE_MAX_KEYMAP_BYTES / WIRE_MAX_KEYMAP_CHUNK) *
+	(WIRE_HEADER_SIZE + 12) + 256 * 1024,
+	"VM_LINK_TX_MAX cannot hold a keymap");
 
 /* Arms the retry timer: first try after first_ns, then every 500 ms. */
 static void arm_timer(struct vm_link *link, long first_ns)
@@ -115,6 +122,18 @@ struct vm_link *vm_link_create(const struct vm_link_options *options,
 	}
 	link->name = options->vm_name;
 	link->address = options->address;
+	if (options->max_windows < 1 ||
+			options->max_windows > WIRE_MAX_WINDOWS_LIMIT ||
+			options->max_buffer_mib < 1 ||
+			options->max_buffer_mib > WIRE_MAX_BUFFER_MIB_LIMIT) {
+		mlog(MLOG_ERROR, "vm %s: limits out of range: %u windows, "
+			"%u MiB", link->name, options->max_windows,
+			options->max_buffer_mib);
+		free(link);
+		return NULL;
+	}
+	link->max_windows = options->max_windows;
+	link->max_buffer_mib = options->max_buffer_mib;
 	link->dom0 = dom0;
 	link->timer_fd = -1;
 	link->retry_ms = VM_LINK_RETRY_MS;
@@ -203,8 +222,14 @@ bool vm_link_send(struct vm_link *link, const struct wire_msg *msg)
 	if (!link->connected || link->failed) {
 		return false;
 	}
-	uint8_t buf[64];
-	size_t n = wire_encode(msg, WIRE_FROM_DOM0, buf, sizeof(buf));
+	struct wire_msg out = *msg;
+	if (!validate_outgoing(&link->validate, &out)) {
+		mlog(MLOG_ERROR, "vm %s: %s for window %u, which the VM does "
+			"not have", link->name, wire_msg_type_str(msg->type),
+			msg->configure.window_id);
+		return false;
+	}
+	size_t n = wire_encoded_size(&out, WIRE_FROM_DOM0);
 	if (n == 0) {
 		mlog(MLOG_ERROR, "vm %s: cannot encode %s", link->name,
 			wire_msg_type_str(msg->type));
@@ -221,8 +246,8 @@ bool vm_link_send(struct vm_link *link, const struct wire_msg *msg)
 			"queued for it", VM_LINK_TX_MAX / 1024);
 		return false;
 	}
-	memcpy(link->tx + link->tx_end, buf, n);
-	link->tx_end += n;
+	link->tx_end += wire_encode(&out, WIRE_FROM_DOM0,
+		link->tx + link->tx_end, VM_LINK_TX_MAX - link->tx_end);
 	return true;
 }
 
@@ -266,8 +291,16 @@ static void on_connected(struct vm_link *link)
 		.type = WIRE_HELLO,
 		.hello = {
 			.version = WIRE_VERSION,
-			.output_width = w > 0 ? (uint32_t)w : 0,
-			.output_height = h > 0 ? (uint32_t)h : 0,
+			.output_width = w > 0 && w <= WIRE_MAX_WIDTH ?
+				(uint32_t)w : 0,
+			.output_height = h > 0 && h <= WIRE_MAX_HEIGHT ?
+				(uint32_t)h : 0,
+			/* Popups, input, cursor and clipboard come in
+			 * later versions of the bridge. */
+			.capabilities = 0,
+			.output_scale = 1,
+			.max_windows = link->max_windows,
+			.max_buffer_mib = link->max_buffer_mib,
 		},
 	};
 	vm_link_send(link, &hello);
@@ -299,68 +332,246 @@ void vm_link_handle_timer(struct vm_link *link)
 	}
 }
 
+/*
+ * An app id for the compositor: letters, digits, '.', '_' and '-' only
+ * (reverse-DNS names need no more), anything else replaced by '_'.
+ */
+static void app_id_sanitise(const char *untrusted_app_id, uint32_t length,
+	char out[static WIRE_MAX_APP_ID_BYTES + 1])
+{
+	uint32_t n = length < WIRE_MAX_APP_ID_BYTES ? length :
+		WIRE_MAX_APP_ID_BYTES;
+	for (uint32_t i = 0; i < n; i++) {
+		char c = untrusted_app_id[i];
+		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			(c >= '0' && c <= '9') || c == '.' || c == '_' ||
+			c == '-';
+		out[i] = ok ? c : '_';
+	}
+	out[n] = '\0';
+}
+
+static bool is_popup(struct vm_link *link, uint32_t window_id)
+{
+	const struct validate_window *w =
+		validate_find_window(&link->validate, window_id);
+	return w != NULL && w->kind == WIRE_WINDOW_POPUP;
+}
+
+/*
+ * A popup is recorded (validate.c) but has no surface in dom0 yet: its
+ * buffers are not mapped and its frames are given straight back, so the
+ * VM's client is not stalled waiting for them.
+ */
+static void handle_popup_msg(struct vm_link *link, const struct wire_msg *msg)
+{
+	switch (msg->type) {
+	case WIRE_WINDOW_CREATE:
+		if (!link->warned_popups) {
+			link->warned_popups = true;
+			mlog(MLOG_INFO, "vm %s: popups not supported yet; "
+				"popup %u stays hidden", link->name,
+				msg->window_create.window_id);
+		}
+		return;
+	case WIRE_DAMAGE: {
+		struct wire_msg release = {
+			.type = WIRE_BUFFER_RELEASE,
+			.buffer_release = {
+				.window_id = msg->damage.window_id,
+				.buffer_id = msg->damage.buffer_id,
+			},
+		};
+		vm_link_send(link, &release);
+		return;
+	}
+	default:
+		mlog(MLOG_DEBUG, "vm %s: %s for hidden popup", link->name,
+			wire_msg_type_str(msg->type));
+		return;
+	}
+}
+
+static void handle_window_create(struct vm_link *link,
+	const struct wire_window_create *create)
+{
+	struct window *window = window_create(link, create->window_id);
+	if (window == NULL) {
+		vm_link_fail(link, WIRE_WINDOW_CREATE, "cannot create window "
+			"%u", create->window_id);
+		return;
+	}
+	/* validate.c: a toplevel's parent is an existing toplevel. */
+	struct window *parent = create->parent_id != WIRE_ID_INVALID ?
+		window_find(link, create->parent_id) : NULL;
+	if (parent != NULL) {
+		xdg_toplevel_set_parent(window->toplevel, parent->toplevel);
+	}
+}
+
+static void handle_window_request(struct window *window, uint32_t request)
+{
+	/* Requests only: the compositor decides, and says so in a
+	 * configure. */
+	switch (request) {
+	case WIRE_REQUEST_MAXIMIZE:
+		xdg_toplevel_set_maximized(window->toplevel);
+		break;
+	case WIRE_REQUEST_UNMAXIMIZE:
+		xdg_toplevel_unset_maximized(window->toplevel);
+		break;
+	case WIRE_REQUEST_FULLSCREEN:
+		xdg_toplevel_set_fullscreen(window->toplevel, NULL);
+		break;
+	case WIRE_REQUEST_UNFULLSCREEN:
+		xdg_toplevel_unset_fullscreen(window->toplevel);
+		break;
+	case WIRE_REQUEST_MINIMIZE:
+		xdg_toplevel_set_minimized(window->toplevel);
+		break;
+	}
+}
+
+/* The window of a message, which must have a surface of the bridge's. */
+static uint32_t window_id_of(const struct wire_msg *msg)
+{
+	switch (msg->type) {
+	case WIRE_WINDOW_CREATE:
+		return msg->window_create.window_id;
+	case WIRE_WINDOW_DESTROY:
+		return msg->window_destroy.window_id;
+	case WIRE_WINDOW_TITLE:
+		return msg->window_title.window_id;
+	case WIRE_WINDOW_APP_ID:
+		return msg->window_app_id.window_id;
+	case WIRE_WINDOW_HINTS:
+		return msg->window_hints.window_id;
+	case WIRE_WINDOW_REQUEST:
+		return msg->window_request.window_id;
+	case WIRE_WINDOW_MOVE:
+		return msg->window_move.window_id;
+	case WIRE_CONFIGURE_ACK:
+		return msg->configure_ack.window_id;
+	case WIRE_BUFFER_CREATE:
+		return msg->buffer_create.window_id;
+	case WIRE_BUFFER_DESTROY:
+		return msg->buffer_destroy.window_id;
+	case WIRE_DAMAGE:
+		return msg->damage.window_id;
+	default:
+		return WIRE_ID_INVALID;
+	}
+}
+
 static void handle_msg(struct vm_link *link, const struct wire_msg *msg)
 {
 	char why[VALIDATE_WHY_MAX];
+	/* A popup's kind is only known to validate once it is recorded,
+	 * and it is forgotten by WINDOW_DESTROY: ask before and after. */
+	bool popup = is_popup(link, window_id_of(msg));
 	if (!validate_msg(&link->validate, msg, why)) {
 		vm_link_fail(link, msg->type, "%s", why);
 		return;
 	}
+	if (msg->type == WIRE_WINDOW_CREATE) {
+		popup = msg->window_create.kind == WIRE_WINDOW_POPUP;
+	}
+	if (popup) {
+		handle_popup_msg(link, msg);
+		return;
+	}
 
 	struct window *window = NULL;
+	uint32_t window_id = window_id_of(msg);
+	if (window_id != WIRE_ID_INVALID && msg->type != WIRE_WINDOW_CREATE) {
+		window = window_find(link, window_id);
+		if (window == NULL) {
+			/* validate.c and the window list disagree: a
+			 * bridge bug, but the safe answer is the same. */
+			vm_link_fail(link, msg->type, "window %u unknown to "
+				"the bridge", window_id);
+			return;
+		}
+	}
+
 	switch (msg->type) {
 	case WIRE_HELLO:
-		mlog(MLOG_INFO, "vm %s: connected, protocol version %u",
-			link->name, msg->hello.version);
+		mlog(MLOG_INFO, "vm %s: connected, protocol version %u, "
+			"capabilities 0x%x", link->name, msg->hello.version,
+			msg->hello.capabilities);
 		return;
 	case WIRE_WINDOW_CREATE:
-		if (window_create(link, msg->window_create.window_id) == NULL) {
-			vm_link_fail(link, msg->type, "cannot create window %u",
-				msg->window_create.window_id);
-		}
+		handle_window_create(link, &msg->window_create);
 		return;
 	case WIRE_WINDOW_DESTROY:
-		window_destroy(window_find(link, msg->window_destroy.window_id));
+		window_destroy(window);
 		return;
-	case WIRE_WINDOW_TITLE:
-		window = window_find(link, msg->window_title.window_id);
-		if (window != NULL) {
-			char title[TITLE_SANITISED_MAX];
-			title_sanitise(msg->window_title.title,
-				msg->window_title.length, title);
-			window_set_title(window, title);
-		}
-		break;
+	case WIRE_WINDOW_TITLE: {
+		char title[TITLE_SANITISED_MAX];
+		title_sanitise(msg->window_title.title,
+			msg->window_title.length, title);
+		window_set_title(window, title);
+		return;
+	}
+	case WIRE_WINDOW_APP_ID: {
+		char app_id[WIRE_MAX_APP_ID_BYTES + 1];
+		app_id_sanitise(msg->window_app_id.app_id,
+			msg->window_app_id.length, app_id);
+		xdg_toplevel_set_app_id(window->toplevel, app_id);
+		return;
+	}
+	case WIRE_WINDOW_HINTS:
+		/* Bounded by WIRE_MAX_WIDTH/HEIGHT: they fit int32_t. */
+		xdg_toplevel_set_min_size(window->toplevel,
+			(int32_t)msg->window_hints.min_width,
+			(int32_t)msg->window_hints.min_height);
+		xdg_toplevel_set_max_size(window->toplevel,
+			(int32_t)msg->window_hints.max_width,
+			(int32_t)msg->window_hints.max_height);
+		return;
+	case WIRE_WINDOW_REQUEST:
+		handle_window_request(window, msg->window_request.request);
+		return;
 	case WIRE_BUFFER_CREATE:
-		window = window_find(link, msg->buffer_create.window_id);
-		if (window != NULL) {
-			window_buffer_create(window, &msg->buffer_create);
-		}
-		break;
+		window_buffer_create(window, &msg->buffer_create);
+		return;
 	case WIRE_BUFFER_DESTROY:
-		window = window_find(link, msg->buffer_destroy.window_id);
-		if (window != NULL) {
-			window_buffer_destroy(window,
-				msg->buffer_destroy.buffer_id);
-		}
-		break;
+		window_buffer_destroy(window, msg->buffer_destroy.buffer_id);
+		return;
 	case WIRE_DAMAGE:
-		window = window_find(link, msg->damage.window_id);
-		if (window != NULL) {
-			window_damage(window, &msg->damage);
-		}
-		break;
+		window_damage(window, &msg->damage);
+		return;
+	/* Checked and recorded; what dom0 does with them comes with the
+	 * issues that give them behaviour (configure acks gate resizes,
+	 * the cursor goes to wl_pointer, the clipboard to dom0's). */
+	case WIRE_WINDOW_MOVE:
+	case WIRE_CONFIGURE_ACK:
+	case WIRE_CURSOR_IMAGE:
+	case WIRE_CLIPBOARD_DATA:
+	case WIRE_PONG:
+		mlog(MLOG_DEBUG, "vm %s: %s accepted", link->name,
+			wire_msg_type_str(msg->type));
+		return;
 	case WIRE_FRAME_DONE:
 	case WIRE_BUFFER_RELEASE:
 	case WIRE_CONFIGURE:
 	case WIRE_CLOSE:
-		/* validate_msg refused these. */
+	case WIRE_KEYMAP:
+	case WIRE_KEY:
+	case WIRE_MODIFIERS:
+	case WIRE_KEYBOARD_ENTER:
+	case WIRE_KEYBOARD_LEAVE:
+	case WIRE_POINTER_ENTER:
+	case WIRE_POINTER_LEAVE:
+	case WIRE_POINTER_MOTION:
+	case WIRE_POINTER_BUTTON:
+	case WIRE_POINTER_AXIS:
+	case WIRE_POINTER_FRAME:
+	case WIRE_CLIPBOARD_REQUEST:
+	case WIRE_CLIPBOARD_SET:
+	case WIRE_PING:
+		/* The decoder and validate_msg refused these. */
 		return;
-	}
-	if (window == NULL) {
-		/* validate.c and the window list disagree: a bridge bug,
-		 * but the safe answer is the same. */
-		vm_link_fail(link, msg->type, "window unknown to the bridge");
 	}
 }
 

@@ -466,14 +466,18 @@ class Session:
         os.chmod(path, 0o700)  # whatever the umask says
         return path
 
-    def start_compositor(self, config_text, size=(1280, 720)):
+    def start_compositor(self, config_text, size=(1280, 720), bridge=None,
+                         extra_env=None):
+        """Starts mullion; bridge replaces mullion-bridge (a test stand-in),
+        extra_env is added to the environment it and its bridges get."""
         mullion = program('MULLION')
         config_path = self.path('mullion.conf')
         with open(config_path, 'w') as f:
             f.write(config_text)
         self.runtime_dir = self._private_dir('dom0-runtime')
         env = _child_env(self.runtime_dir)
-        env['MULLION_BRIDGE'] = program('MULLION_BRIDGE')
+        env['MULLION_BRIDGE'] = bridge or program('MULLION_BRIDGE')
+        env.update(extra_env or {})
         argv = [mullion, '-c', config_path, '-o', '%dx%d' % size]
         if self.verbose:
             argv.append('-v')

@@ -4,6 +4,11 @@
  * the damaged region of each frame, one frame per frame callback, and
  * wp_presentation feedback for commit-to-present latency. After a
  * warm-up it prints its figures as `key=value` lines.
+ *
+ * bench/run reads its stdout as it goes: `pid=N` first, `phase=measure`
+ * when the warm-up ends and `phase=done` when the last measured frame is
+ * in, so it can sample the other processes' CPU time at the same moments.
+ * The measured loop allocates nothing: every slot is made before it.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -24,6 +29,11 @@
 
 #define BUFFER_COUNT 3
 #define BOX_SIZE 64
+/* Independent generators filled side by side: the compiler turns the
+ * inner loop into vector code, so drawing costs about what a memcpy of
+ * the same bytes does and the figures are about the path, not the
+ * client. */
+#define RNG_LANES 8
 
 struct frame_buffer {
 	struct wl_buffer *wl_buffer;
@@ -37,6 +47,7 @@ struct client;
 struct latency_slot {
 	struct client *client;
 	double value_ms; // < 0: discarded
+	bool done;
 };
 
 struct client {
@@ -57,14 +68,23 @@ struct client {
 	int width, height;
 	bool full_damage;
 	struct frame_buffer buffers[BUFFER_COUNT];
-	uint64_t rng;
+	uint32_t rng[RNG_LANES];
 	int box_x, box_y, box_dx, box_dy;
 
 	int warmup, frames, frame_index;
-	struct timespec start;
-	struct rusage start_usage;
+	/* Time limits of the warm-up and the measurement; 0: none. */
+	double warmup_s, measure_s;
+	bool hold;
+	bool measuring;
+	int measured; /* frames committed while measuring */
+	struct timespec start, end, warmup_start;
+	struct rusage start_usage, end_usage;
 	struct latency_slot *slots;
+	/* Commit to frame callback, for every measured frame: the one
+	 * latency every path reports the same way. */
+	double *frame_latencies_ms;
 	double *latencies_ms;
+	struct timespec commit_time; /* of the frame waiting for its callback */
 	int presented, discarded;
 };
 
@@ -73,32 +93,42 @@ static double timespec_ms(const struct timespec *ts)
 	return (double)ts->tv_sec * 1e3 + (double)ts->tv_nsec / 1e6;
 }
 
-static uint64_t next_random(struct client *client)
+static double elapsed_s(const struct timespec *from)
 {
-	/* xorshift64: cheap, and defeats any compression on the way. */
-	uint64_t x = client->rng;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (timespec_ms(&now) - timespec_ms(from)) / 1e3;
+}
+
+static inline uint32_t xorshift32(uint32_t x)
+{
 	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	client->rng = x;
+	x ^= x >> 17;
+	x ^= x << 5;
 	return x;
 }
 
+/* xorshift: cheap, and defeats any compression or diffing on the way. */
 static void fill_random(struct client *client, uint32_t *pixels, int x,
 		int y, int width, int height)
 {
+	uint32_t lanes[RNG_LANES];
+	memcpy(lanes, client->rng, sizeof(lanes));
 	for (int row = y; row < y + height; row++) {
 		uint32_t *line = pixels + (size_t)row * client->width + x;
 		int col = 0;
-		for (; col + 1 < width; col += 2) {
-			uint64_t r = next_random(client);
-			line[col] = (uint32_t)r | 0xff000000u;
-			line[col + 1] = (uint32_t)(r >> 32) | 0xff000000u;
+		for (; col + RNG_LANES <= width; col += RNG_LANES) {
+			for (int l = 0; l < RNG_LANES; l++) {
+				lanes[l] = xorshift32(lanes[l]);
+				line[col + l] = lanes[l] | 0xff000000u;
+			}
 		}
-		if (col < width) {
-			line[col] = (uint32_t)next_random(client) | 0xff000000u;
+		for (; col < width; col++) {
+			lanes[0] = xorshift32(lanes[0]);
+			line[col] = lanes[0] | 0xff000000u;
 		}
 	}
+	memcpy(client->rng, lanes, sizeof(lanes));
 }
 
 static void handle_buffer_release(void *data, struct wl_buffer *wl_buffer)
@@ -156,6 +186,7 @@ static void handle_presented(void *data,
 		.tv_nsec = tv_nsec,
 	};
 	slot->value_ms = timespec_ms(&presented) - slot->value_ms;
+	slot->done = true;
 	slot->client->presented++;
 	wp_presentation_feedback_destroy(feedback);
 }
@@ -165,6 +196,7 @@ static void handle_discarded(void *data,
 {
 	struct latency_slot *slot = data;
 	slot->value_ms = -1;
+	slot->done = true;
 	slot->client->discarded++;
 	wp_presentation_feedback_destroy(feedback);
 }
@@ -187,6 +219,12 @@ static void handle_frame_done(void *data, struct wl_callback *callback,
 	struct client *client = data;
 	wl_callback_destroy(callback);
 	client->frame_pending = false;
+	if (client->measuring && client->measured > 0) {
+		struct timespec now;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		client->frame_latencies_ms[client->measured - 1] =
+			timespec_ms(&now) - timespec_ms(&client->commit_time);
+	}
 }
 
 static const struct wl_callback_listener frame_listener = {
@@ -235,16 +273,11 @@ static void draw_frame(struct client *client)
 	wl_callback_add_listener(callback, &frame_listener, client);
 	client->frame_pending = true;
 
-	int measured = client->frame_index - client->warmup;
-	if (measured == 0) {
-		clock_gettime(CLOCK_MONOTONIC, &client->start);
-		getrusage(RUSAGE_SELF, &client->start_usage);
-	}
-	if (measured >= 0 && measured < client->frames && client->presentation) {
+	if (client->measuring && client->presentation) {
 		struct wp_presentation_feedback *feedback =
 			wp_presentation_feedback(client->presentation,
 				client->surface);
-		struct latency_slot *slot = &client->slots[measured];
+		struct latency_slot *slot = &client->slots[client->measured];
 		struct timespec now;
 		clock_gettime(client->presentation_clock, &now);
 		slot->client = client;
@@ -252,9 +285,54 @@ static void draw_frame(struct client *client)
 		wp_presentation_feedback_add_listener(feedback,
 			&feedback_listener, slot);
 	}
+	clock_gettime(CLOCK_MONOTONIC, &client->commit_time);
 	wl_surface_commit(client->surface);
 	buffer->busy = true;
 	client->frame_index++;
+	if (client->measuring) {
+		client->measured++;
+	}
+}
+
+static void start_measuring(struct client *client)
+{
+	client->measuring = true;
+	printf("phase=measure\n");
+	fflush(stdout);
+	clock_gettime(CLOCK_MONOTONIC, &client->start);
+	getrusage(RUSAGE_SELF, &client->start_usage);
+}
+
+static void stop_measuring(struct client *client)
+{
+	clock_gettime(CLOCK_MONOTONIC, &client->end);
+	getrusage(RUSAGE_SELF, &client->end_usage);
+	client->measuring = false;
+}
+
+/* Whether the next frame is still part of the run; moves from warm-up to
+ * measurement to the end as the limits say. */
+static bool next_frame_wanted(struct client *client)
+{
+	if (!client->measuring && client->measured == 0) {
+		bool warm = client->frame_index >= client->warmup ||
+			(client->warmup_s > 0 &&
+			 elapsed_s(&client->warmup_start) >= client->warmup_s);
+		if (warm) {
+			start_measuring(client);
+		}
+		return true;
+	}
+	if (!client->measuring) {
+		return false;
+	}
+	if (client->measured >= client->frames ||
+			(client->measure_s > 0 &&
+			 elapsed_s(&client->start) >= client->measure_s)) {
+		stop_measuring(client);
+		return false;
+	}
+	return true;
 }
 
 static void handle_xdg_surface_configure(void *data,
@@ -346,58 +424,93 @@ static int compare_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+static double rusage_ms(const struct rusage *usage)
+{
+	return ((double)usage->ru_utime.tv_sec +
+		(double)usage->ru_stime.tv_sec) * 1e3 +
+		((double)usage->ru_utime.tv_usec +
+		 (double)usage->ru_stime.tv_usec) / 1e3;
+}
+
+/* values[0..count) sorted in place; p in [0, 1]. -1 if empty. */
+static double percentile(double *values, int count, double p)
+{
+	if (count == 0) {
+		return -1;
+	}
+	qsort(values, (size_t)count, sizeof(double), compare_double);
+	int i = (int)(p * count);
+	return values[i < count ? i : count - 1];
+}
+
 static void print_results(struct client *client)
 {
-	struct timespec end;
-	struct rusage usage;
-	clock_gettime(CLOCK_MONOTONIC, &end);
-	getrusage(RUSAGE_SELF, &usage);
-
-	double elapsed_ms = timespec_ms(&end) - timespec_ms(&client->start);
-	double cpu_ms =
-		((double)(usage.ru_utime.tv_sec - client->start_usage.ru_utime.tv_sec) +
-		 (double)(usage.ru_stime.tv_sec - client->start_usage.ru_stime.tv_sec)) * 1e3 +
-		((double)(usage.ru_utime.tv_usec - client->start_usage.ru_utime.tv_usec) +
-		 (double)(usage.ru_stime.tv_usec - client->start_usage.ru_stime.tv_usec)) / 1e3;
+	int frames = client->measured;
+	double elapsed_ms = timespec_ms(&client->end) -
+		timespec_ms(&client->start);
+	double cpu_ms = rusage_ms(&client->end_usage) -
+		rusage_ms(&client->start_usage);
 
 	/* Only frames whose feedback said "presented" count. */
-	int count = 0;
-	for (int i = 0; i < client->frames; i++) {
-		double value = client->slots[i].value_ms;
-		if (client->slots[i].client && value >= 0 && value < 1e6) {
-			client->latencies_ms[count++] = value;
+	int count = 0, missing = 0;
+	for (int i = 0; i < frames; i++) {
+		const struct latency_slot *slot = &client->slots[i];
+		if (!slot->client || !slot->done) {
+			missing++;
+		} else if (slot->value_ms >= 0 && slot->value_ms < 1e6) {
+			client->latencies_ms[count++] = slot->value_ms;
 		}
 	}
-	qsort(client->latencies_ms, (size_t)count, sizeof(double),
-		compare_double);
-	double p50 = count ? client->latencies_ms[count / 2] : -1;
-	double p99 = count ? client->latencies_ms[(count * 99) / 100 <
-		count ? (count * 99) / 100 : count - 1] : -1;
+	double p50 = percentile(client->latencies_ms, count, 0.5);
+	double p99 = percentile(client->latencies_ms, count, 0.99);
+	/* The last frame's callback ends the run, so every one has one. */
+	double f50 = percentile(client->frame_latencies_ms, frames, 0.5);
+	double f99 = percentile(client->frame_latencies_ms, frames, 0.99);
 
 	printf("size=%dx%d\n", client->width, client->height);
 	printf("damage=%s\n", client->full_damage ? "full" : "box64");
-	printf("frames=%d\n", client->frames);
+	printf("frames=%d\n", frames);
 	printf("elapsed_ms=%.3f\n", elapsed_ms);
-	printf("fps=%.2f\n", client->frames / (elapsed_ms / 1e3));
+	printf("fps=%.2f\n", frames / (elapsed_ms / 1e3));
+	printf("presentation=%s\n", client->presentation ? "yes" : "no");
 	printf("presented=%d\n", client->presented);
 	printf("discarded=%d\n", client->discarded);
+	printf("feedback_missing=%d\n", client->presentation ? missing : frames);
 	printf("latency_p50_ms=%.3f\n", p50);
 	printf("latency_p99_ms=%.3f\n", p99);
-	printf("client_cpu_ms_per_frame=%.4f\n", cpu_ms / client->frames);
+	printf("frame_latency_p50_ms=%.3f\n", f50);
+	printf("frame_latency_p99_ms=%.3f\n", f99);
+	printf("client_cpu_ms_per_frame=%.4f\n", frames ? cpu_ms / frames : -1);
+	printf("client_cpu_ms=%.3f\n", cpu_ms);
 	fflush(stdout);
 }
 
 static const char usage[] =
 	"Usage: mullion-frame-client [--size WxH] [--damage full|box]\n"
-	"                            [--frames N] [--warmup N]\n"
+	"                            [--frames N] [--warmup N] [--seconds S]\n"
+	"                            [--warmup-seconds S] [--hold]\n"
 	"Pushes frames as fast as frame callbacks allow and prints fps,\n"
-	"commit-to-present latency and CPU per frame as key=value lines.\n";
+	"commit-to-present latency and CPU per frame as key=value lines.\n"
+	"\n"
+	"  --frames N           measure at most N frames (default 300)\n"
+	"  --seconds S          ... and for at most S seconds\n"
+	"  --warmup N           warm up for N frames (default 30)\n"
+	"  --warmup-seconds S   ... or S seconds, whichever ends first\n"
+	"  --hold               after the results, wait for a signal to exit\n"
+	"                       (so a runner can read /proc meanwhile)\n";
+
+static double parse_seconds(const char *text)
+{
+	char *end;
+	double value = strtod(text, &end);
+	return (end == text || *end != '\0' || !(value >= 0)) ? -1 : value;
+}
 
 int main(int argc, char *argv[])
 {
 	struct client client = {
 		.width = 1280, .height = 720, .full_damage = true,
-		.frames = 300, .warmup = 30, .rng = 0x9e3779b97f4a7c15ull,
+		.frames = 300, .warmup = 30,
 		.box_dx = 7, .box_dy = 5,
 		.presentation_clock = CLOCK_MONOTONIC,
 	};
@@ -406,6 +519,9 @@ int main(int argc, char *argv[])
 		{ "damage", required_argument, NULL, 'd' },
 		{ "frames", required_argument, NULL, 'n' },
 		{ "warmup", required_argument, NULL, 'w' },
+		{ "seconds", required_argument, NULL, 'S' },
+		{ "warmup-seconds", required_argument, NULL, 'W' },
+		{ "hold", no_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -430,6 +546,15 @@ int main(int argc, char *argv[])
 		case 'w':
 			client.warmup = atoi(optarg);
 			break;
+		case 'S':
+			client.measure_s = parse_seconds(optarg);
+			break;
+		case 'W':
+			client.warmup_s = parse_seconds(optarg);
+			break;
+		case 'H':
+			client.hold = true;
+			break;
 		case 'h':
 			fputs(usage, stdout);
 			return 0;
@@ -438,17 +563,28 @@ int main(int argc, char *argv[])
 			return 2;
 		}
 	}
-	if (client.frames <= 0 || client.warmup < 0) {
+	if (client.frames <= 0 || client.warmup < 0 || client.measure_s < 0 ||
+			client.warmup_s < 0) {
 		fputs(usage, stderr);
 		return 2;
 	}
+	for (int i = 0; i < RNG_LANES; i++) {
+		/* Any nonzero seeds; distinct so the lanes differ. */
+		client.rng[i] = 0x9e3779b9u * (uint32_t)(i + 1);
+	}
+	/* Before any frame, and touched, so measuring allocates nothing. */
 	client.slots = calloc((size_t)client.frames, sizeof(*client.slots));
 	client.latencies_ms = calloc((size_t)client.frames, sizeof(double));
-	if (!client.slots || !client.latencies_ms) {
+	client.frame_latencies_ms = calloc((size_t)client.frames,
+		sizeof(double));
+	if (!client.slots || !client.latencies_ms ||
+			!client.frame_latencies_ms) {
 		fprintf(stderr, "frame-client: out of memory\n");
 		return 1;
 	}
 
+	printf("pid=%d\n", (int)getpid());
+	fflush(stdout);
 	client.display = wl_display_connect(NULL);
 	if (!client.display) {
 		fprintf(stderr, "frame-client: cannot connect to Wayland\n");
@@ -483,9 +619,12 @@ int main(int argc, char *argv[])
 		return 1;
 	}
 
-	int total = client.warmup + client.frames;
-	while (!client.closed && client.frame_index < total) {
+	clock_gettime(CLOCK_MONOTONIC, &client.warmup_start);
+	while (!client.closed) {
 		if (!client.frame_pending) {
+			if (!next_frame_wanted(&client)) {
+				break;
+			}
 			draw_frame(&client);
 		}
 		if (wl_display_dispatch(client.display) < 0) {
@@ -493,11 +632,35 @@ int main(int argc, char *argv[])
 			return 1;
 		}
 	}
-	/* Let the last feedback arrive before reporting. */
+	if (client.measuring) {
+		stop_measuring(&client); /* closed early */
+	}
+	printf("phase=done\n");
+	fflush(stdout);
+	/* Let the last feedback arrive before reporting: a presentation
+	 * may come a little after its frame callback. */
+	for (int i = 0; i < 100 && client.presentation &&
+			client.presented + client.discarded < client.measured; i++) {
+		struct pollfd pfd = {
+			.fd = wl_display_get_fd(client.display),
+			.events = POLLIN,
+		};
+		wl_display_flush(client.display);
+		if (poll(&pfd, 1, 10) > 0 &&
+				wl_display_dispatch(client.display) < 0) {
+			break;
+		}
+	}
 	wl_display_roundtrip(client.display);
 	print_results(&client);
 
+	if (client.hold) {
+		/* The default action of the signal that ends the wait ends
+		 * the process too. */
+		pause();
+	}
 	wl_display_disconnect(client.display);
+	free(client.frame_latencies_ms);
 	free(client.latencies_ms);
 	free(client.slots);
 	return 0;

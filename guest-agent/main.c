@@ -201,6 +201,12 @@ static int handle_sigchld(int signal, void *data)
 	return 0;
 }
 
+static int handle_stats_signal(int signal, void *data)
+{
+	server_print_stats(data);
+	return 0;
+}
+
 static int handle_terminate(int signal, void *data)
 {
 	struct wl_display *display = data;
@@ -235,6 +241,7 @@ int main(int argc, char *argv[])
 	status = EXIT_FAILURE;
 	struct agent_server server = { 0 };
 	struct wl_event_source *sigint = NULL, *sigterm = NULL, *sigchld = NULL;
+	struct wl_event_source *sigusr1 = NULL;
 	struct child child = { .pid = -1, .status = EXIT_SUCCESS };
 
 	if (!server_init(&server, options.width, options.height)) {
@@ -258,7 +265,10 @@ int main(int argc, char *argv[])
 		handle_terminate, server.display);
 	sigchld = wl_event_loop_add_signal(server.event_loop, SIGCHLD,
 		handle_sigchld, &child);
-	if (!sigint || !sigterm || !sigchld) {
+	/* The benchmark reads the copy counters at moments of its choice. */
+	sigusr1 = wl_event_loop_add_signal(server.event_loop, SIGUSR1,
+		handle_stats_signal, &server);
+	if (!sigint || !sigterm || !sigchld || !sigusr1) {
 		wlr_log(WLR_ERROR, "Cannot watch signals");
 		goto out_signals;
 	}
@@ -276,6 +286,7 @@ int main(int argc, char *argv[])
 	}
 	wl_display_run(server.display);
 	status = child.status;
+	server_print_stats(&server);
 
 out_signals:
 	if (sigint) {
@@ -286,6 +297,9 @@ out_signals:
 	}
 	if (sigchld) {
 		wl_event_source_remove(sigchld);
+	}
+	if (sigusr1) {
+		wl_event_source_remove(sigusr1);
 	}
 out_link:
 	dom0_link_destroy(server.dom0);

@@ -1,5 +1,7 @@
 #include "agent/server.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 #include <wlr/backend.h>
@@ -10,6 +12,7 @@
 #include <wlr/types/wlr_compositor.h>
 #include <wlr/types/wlr_data_device.h>
 #include <wlr/types/wlr_output.h>
+#include <wlr/types/wlr_presentation_time.h>
 #include <wlr/types/wlr_seat.h>
 #include <wlr/util/log.h>
 
@@ -45,6 +48,13 @@ void server_schedule_slow_frames(struct agent_server *server)
 		wl_event_source_timer_update(server->slow_frame_timer,
 			SLOW_FRAME_MS);
 	}
+}
+
+void server_print_stats(struct agent_server *server)
+{
+	fprintf(stderr, "mullion-stats: frames=%" PRIu64 " bytes_copied=%"
+		PRIu64 "\n", server->frames_sent, server->bytes_copied);
+	fflush(stderr);
 }
 
 uint32_t server_next_window_id(struct agent_server *server)
@@ -159,6 +169,13 @@ bool server_init(struct agent_server *server, int width, int height)
 		wlr_data_device_manager_create(server->display);
 	if (!server->data_device_manager) {
 		wlr_log(WLR_ERROR, "Cannot create the data device manager");
+		return false;
+	}
+	/* Frames count as presented when dom0 has drawn them (window.c). */
+	server->presentation = wlr_presentation_create(server->display,
+		server->backend);
+	if (!server->presentation) {
+		wlr_log(WLR_ERROR, "Cannot create wp_presentation");
 		return false;
 	}
 	/* Headless outputs are enabled only by a started backend. Its frame

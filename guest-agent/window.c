@@ -5,12 +5,14 @@
 #include <string.h>
 #include <time.h>
 #include <wlr/types/wlr_buffer.h>
+#include <wlr/types/wlr_presentation_time.h>
 #include <wlr/types/wlr_surface.h>
 #include <wlr/types/wlr_xdg_shell.h>
 #include <wlr/util/log.h>
 
 #include "agent/dom0_link.h"
 #include "agent/server.h"
+#include "util/copy.h"
 #include "wire/codec.h"
 #include "wire/protocol.h"
 
@@ -264,20 +266,13 @@ static void copy_stale(struct window *window, struct window_buffer *buffer,
 			(size_t)box->y1 * window->stride + offset;
 		const uint8_t *src_row = src + (size_t)box->y1 * src_stride +
 			offset;
-		if (length == window->stride && src_stride == window->stride) {
-			/* Whole rows of equal stride: one block. */
-			memcpy(dst_row, src_row, length * rows);
-		} else {
-			for (size_t y = 0; y < rows; y++) {
-				memcpy(dst_row, src_row, length);
-				dst_row += window->stride;
-				src_row += src_stride;
-			}
-		}
+		copy_rows(dst_row, window->stride, src_row, src_stride, length,
+			rows);
 		copied += (uint64_t)length * rows;
 	}
 	pixman_region32_clear(&buffer->stale);
 	window->bytes_copied += copied;
+	window->server->bytes_copied += copied;
 }
 
 static void send_damage(struct window *window, struct window_buffer *buffer)
@@ -322,6 +317,7 @@ static void send_damage(struct window *window, struct window_buffer *buffer)
 	window->damage_all = false;
 	pixman_region32_clear(&window->unsent);
 	window->frames_sent++;
+	window->server->frames_sent++;
 }
 
 /* Keeps source's content until dom0 releases a buffer. */
@@ -377,8 +373,44 @@ static void present(struct window *window, struct wlr_buffer *source,
 	}
 	copy_stale(window, buffer, data, src_stride);
 	send_damage(window, buffer);
+	/* pending, too, always holds the latest commit's content. */
+	window->sent_seq = window->xdg_surface->surface->current.seq;
+	window->sent_seq_valid = true;
 out:
 	wlr_buffer_end_data_ptr_access(source);
+}
+
+/*
+ * wp_presentation: the agent has no display, so a frame counts as
+ * presented when dom0 says it drew it (FRAME_DONE), as seen here: a little
+ * later than the real moment, never earlier. Sampled then, not at the
+ * commit: wlroots makes a commit's feedback current only after the commit
+ * listeners that came before its own (this window's does) have run. The
+ * feedback of content that never reached dom0 is discarded by wlroots at
+ * the next commit.
+ */
+static void send_presented(struct window *window)
+{
+	struct wlr_surface *surface = window->xdg_surface->surface;
+	if (!window->sent_seq_valid || surface->current.seq != window->sent_seq) {
+		return;
+	}
+	window->sent_seq_valid = false;
+	struct wlr_presentation_feedback *feedback =
+		wlr_presentation_surface_sampled(window->server->presentation,
+			surface);
+	if (!feedback) {
+		return;
+	}
+	struct timespec now;
+	clock_gettime(window->server->presentation->clock, &now);
+	struct wlr_presentation_event event = {
+		.output = window->server->output,
+		.tv_sec = (uint64_t)now.tv_sec,
+		.tv_nsec = (uint32_t)now.tv_nsec,
+	};
+	wlr_presentation_feedback_send_presented(feedback, &event);
+	wlr_presentation_feedback_destroy(feedback);
 }
 
 /* The client's current buffer, if it still has one. */
@@ -458,6 +490,7 @@ static void withdraw(struct window *window)
 	if (!window->announced) {
 		return;
 	}
+	window->sent_seq_valid = false;
 	drop_buffers(window, true);
 	struct wire_msg msg = {
 		.type = WIRE_WINDOW_DESTROY,
@@ -471,6 +504,7 @@ static void withdraw(struct window *window)
 
 void window_forget_dom0(struct window *window)
 {
+	window->sent_seq_valid = false;
 	drop_buffers(window, false);
 	window->announced = false;
 	window->awaiting_frame = false;
@@ -508,6 +542,7 @@ void window_title_changed(struct window *window)
 
 void window_frame_done(struct window *window)
 {
+	send_presented(window);
 	window->awaiting_frame = false;
 	window_send_frame_done(window);
 }

@@ -26,6 +26,7 @@ struct agent_server {
 	struct wlr_xdg_shell *xdg_shell;
 	struct wlr_seat *seat;
 	struct wlr_data_device_manager *data_device_manager;
+	struct wlr_presentation *presentation;
 	struct wlr_output *output;
 
 	/* NULL before dom0_link_create and after dom0_link_destroy. */
@@ -34,6 +35,10 @@ struct agent_server {
 	uint32_t last_window_id;
 	/* Paces clients that dom0 does not pace (see server.c). */
 	struct wl_event_source *slow_frame_timer;
+	/* Every window's frames sent to dom0 and bytes copied into shared
+	 * buffers, windows already gone included (server_print_stats). */
+	uint64_t frames_sent;
+	uint64_t bytes_copied;
 
 	struct wl_listener new_xdg_surface;
 };
@@ -54,5 +59,8 @@ void server_set_output_size(struct agent_server *server, uint32_t width,
 	uint32_t height);
 /* Makes sure the slow frame timer runs (a window is not paced by dom0). */
 void server_schedule_slow_frames(struct agent_server *server);
+/* One machine-readable line on stderr for the benchmark:
+ * "mullion-stats: frames=N bytes_copied=M". */
+void server_print_stats(struct agent_server *server);
 
 #endif

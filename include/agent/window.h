@@ -55,12 +55,16 @@ struct window {
 	bool damage_all;
 	/* Newest content, locked, while both buffers are busy. */
 	struct wlr_buffer *pending;
+	/* The surface state the last DAMAGE showed, until dom0's
+	 * FRAME_DONE says it was drawn (wp_presentation). */
+	uint32_t sent_seq;
+	bool sent_seq_valid;
 
 	bool warned_format, warned_size, warned_access;
 	/* When the pool last had no room for the buffers; 0 if it had. */
 	uint64_t share_failed_msec;
 	uint64_t frames_sent;
-	uint64_t bytes_copied; /* read by the benchmark from the debug log */
+	uint64_t bytes_copied; /* also summed in agent_server */
 
 	/* Listeners of xdg_shell.c. */
 	struct wl_listener map;

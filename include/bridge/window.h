@@ -64,4 +64,9 @@ void window_buffer_destroy(struct window *window, uint32_t buffer_id);
 /* Takes a validated DAMAGE: copies, shows, releases (now or later). */
 bool window_damage(struct window *window, const struct wire_damage *damage);
 
+/* One machine-readable line on stderr for the benchmark, the totals of
+ * every window this process has shown, gone ones included:
+ * "mullion-stats: frames=N bytes_copied=M". */
+void window_print_stats(void);
+
 #endif

@@ -12,12 +12,15 @@
  */
 #include "bridge/window.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bridge/dom0_client.h"
 #include "bridge/shm_buffer.h"
 #include "bridge/vm_link.h"
+#include "util/copy.h"
 #include "util/log.h"
 #include "vchan/vchan.h"
 #include "wire/codec.h"
@@ -25,6 +28,10 @@
 
 /* Log the copy counters at debug level every so many frames. */
 #define WINDOW_STATS_EVERY 300
+
+/* One bridge serves one VM: these sum its windows, past and present. */
+static uint64_t total_frames;
+static uint64_t total_bytes_copied;
 
 static void present(struct window *window);
 
@@ -212,13 +219,11 @@ static size_t copy_stale(struct shm_buffer *dst, const struct vm_buffer *src)
 	for (int i = 0; i < n; i++) {
 		const pixman_box32_t *b = &boxes[i];
 		size_t row_bytes = (size_t)(b->x2 - b->x1) * 4;
-		for (int32_t y = b->y1; y < b->y2; y++) {
-			memcpy(dst->data + (size_t)y * dst->stride +
-					(size_t)b->x1 * 4,
-				src->view + (size_t)y * src->stride +
-					(size_t)b->x1 * 4,
-				row_bytes);
-		}
+		copy_rows(dst->data + (size_t)b->y1 * dst->stride +
+				(size_t)b->x1 * 4, dst->stride,
+			src->view + (size_t)b->y1 * src->stride +
+				(size_t)b->x1 * 4, src->stride,
+			row_bytes, (size_t)(b->y2 - b->y1));
 		copied += row_bytes * (size_t)(b->y2 - b->y1);
 	}
 	pixman_region32_clear(&dst->stale);
@@ -255,6 +260,8 @@ static void present(struct window *window)
 	size_t copied = copy_stale(dst, src);
 	window->bytes_copied += copied;
 	window->frames++;
+	total_bytes_copied += copied;
+	total_frames++;
 
 	wl_surface_attach(window->surface, dst->buffer, 0, 0);
 	int n = 0;
@@ -468,4 +475,11 @@ bool window_damage(struct window *window, const struct wire_damage *damage)
 	}
 	present(window);
 	return true;
+}
+
+void window_print_stats(void)
+{
+	fprintf(stderr, "mullion-stats: frames=%" PRIu64 " bytes_copied=%"
+		PRIu64 "\n", total_frames, total_bytes_copied);
+	fflush(stderr);
 }

@@ -7,18 +7,8 @@
 #include <wlr/interfaces/wlr_output.h>
 #include <wlr/util/log.h>
 
+#include "compositor/background.h"
 #include "compositor/server.h"
-
-static void fit_background(struct server *server)
-{
-	struct wlr_box *box =
-		wlr_output_layout_get_box(server->output_layout, NULL);
-	if (!box) {
-		return;
-	}
-	wlr_scene_node_set_position(&server->background->node, box->x, box->y);
-	wlr_scene_rect_set_size(server->background, box->width, box->height);
-}
 
 static void output_render(struct output *output)
 {
@@ -96,7 +86,7 @@ void output_destroy(struct output *output)
 	wl_list_remove(&output->link);
 	/* The layout drops the output itself when the wlr_output goes. */
 	free(output);
-	fit_background(server);
+	background_fit(server);
 }
 
 void handle_new_output(struct wl_listener *listener, void *data)
@@ -141,7 +131,7 @@ void handle_new_output(struct wl_listener *listener, void *data)
 	wlr_output_layout_add_auto(server->output_layout, wlr_output);
 	output->scene_output = wlr_scene_get_scene_output(server->scene,
 		wlr_output);
-	fit_background(server);
+	background_fit(server);
 
 	wlr_log(WLR_INFO, "Output %s: %dx%d", wlr_output->name,
 		wlr_output->width, wlr_output->height);

@@ -12,6 +12,7 @@
 #include <wlr/types/wlr_xdg_output_v1.h>
 #include <wlr/util/log.h>
 
+#include "compositor/background.h"
 #include "compositor/input.h"
 #include "compositor/output.h"
 #include "compositor/security.h"
@@ -40,16 +41,8 @@ static bool create_scene(struct server *server)
 	}
 	server->background_tree = wlr_scene_tree_create(&server->scene->node);
 	server->view_tree = wlr_scene_tree_create(&server->scene->node);
-	if (!server->background_tree || !server->view_tree) {
-		return false;
-	}
-
-	/* Sized by the output handler to cover the layout. */
-	float colour[4];
-	server_rgb_to_float(server->config->background_rgb, colour);
-	server->background = wlr_scene_rect_create(
-		&server->background_tree->node, 0, 0, colour);
-	return server->background != NULL;
+	/* The background itself comes with the first output. */
+	return server->background_tree && server->view_tree;
 }
 
 bool server_init(struct server *server, const struct server_options *options)
@@ -164,6 +157,7 @@ void server_finish(struct server *server)
 	wl_list_remove(&server->new_output.link);
 	xdg_shell_finish(server);
 	input_finish(server);
+	background_finish(server);
 	wlr_backend_destroy(server->backend);
 	if (server->scene) {
 		wlr_scene_node_destroy(&server->scene->node);

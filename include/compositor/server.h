@@ -44,7 +44,7 @@ struct server {
 	/* Stacking, bottom to top. Views live in view_tree. */
 	struct wlr_scene_tree *background_tree;
 	struct wlr_scene_tree *view_tree;
-	struct wlr_scene_rect *background;
+	struct wlr_scene_buffer *background; // see background.h
 
 	struct wlr_xdg_shell *xdg_shell;
 	struct wl_list views; // view::link, topmost first

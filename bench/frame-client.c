@@ -109,8 +109,8 @@ static inline uint32_t xorshift32(uint32_t x)
 }
 
 /* xorshift: cheap, and defeats any compression or diffing on the way. */
-static void fill_random(struct client *client, uint32_t *pixels, int x,
-		int y, int width, int height)
+static void fill_random(struct client *client, uint32_t *pixels, int x, int y,
+	int width, int height)
 {
 	uint32_t lanes[RNG_LANES];
 	memcpy(lanes, client->rng, sizeof(lanes));
@@ -176,9 +176,9 @@ static bool create_buffers(struct client *client)
 }
 
 static void handle_presented(void *data,
-		struct wp_presentation_feedback *feedback, uint32_t tv_sec_hi,
-		uint32_t tv_sec_lo, uint32_t tv_nsec, uint32_t refresh,
-		uint32_t seq_hi, uint32_t seq_lo, uint32_t flags)
+	struct wp_presentation_feedback *feedback, uint32_t tv_sec_hi,
+	uint32_t tv_sec_lo, uint32_t tv_nsec, uint32_t refresh, uint32_t seq_hi,
+	uint32_t seq_lo, uint32_t flags)
 {
 	struct latency_slot *slot = data;
 	struct timespec presented = {
@@ -192,7 +192,7 @@ static void handle_presented(void *data,
 }
 
 static void handle_discarded(void *data,
-		struct wp_presentation_feedback *feedback)
+	struct wp_presentation_feedback *feedback)
 {
 	struct latency_slot *slot = data;
 	slot->value_ms = -1;
@@ -202,8 +202,7 @@ static void handle_discarded(void *data,
 }
 
 static void handle_sync_output(void *data,
-		struct wp_presentation_feedback *feedback,
-		struct wl_output *output)
+	struct wp_presentation_feedback *feedback, struct wl_output *output)
 {
 }
 
@@ -214,7 +213,7 @@ static const struct wp_presentation_feedback_listener feedback_listener = {
 };
 
 static void handle_frame_done(void *data, struct wl_callback *callback,
-		uint32_t time)
+	uint32_t time)
 {
 	struct client *client = data;
 	wl_callback_destroy(callback);
@@ -253,11 +252,13 @@ static void draw_frame(struct client *client)
 		/* Bounce a box around, so damage moves but stays one box. */
 		client->box_x += client->box_dx;
 		client->box_y += client->box_dy;
-		if (client->box_x < 0 || client->box_x > client->width - BOX_SIZE) {
+		if (client->box_x < 0 ||
+			client->box_x > client->width - BOX_SIZE) {
 			client->box_dx = -client->box_dx;
 			client->box_x += 2 * client->box_dx;
 		}
-		if (client->box_y < 0 || client->box_y > client->height - BOX_SIZE) {
+		if (client->box_y < 0 ||
+			client->box_y > client->height - BOX_SIZE) {
 			client->box_dy = -client->box_dy;
 			client->box_y += 2 * client->box_dy;
 		}
@@ -317,7 +318,8 @@ static bool next_frame_wanted(struct client *client)
 	if (!client->measuring && client->measured == 0) {
 		bool warm = client->frame_index >= client->warmup ||
 			(client->warmup_s > 0 &&
-			 elapsed_s(&client->warmup_start) >= client->warmup_s);
+				elapsed_s(&client->warmup_start) >=
+					client->warmup_s);
 		if (warm) {
 			start_measuring(client);
 		}
@@ -327,8 +329,8 @@ static bool next_frame_wanted(struct client *client)
 		return false;
 	}
 	if (client->measured >= client->frames ||
-			(client->measure_s > 0 &&
-			 elapsed_s(&client->start) >= client->measure_s)) {
+		(client->measure_s > 0 &&
+			elapsed_s(&client->start) >= client->measure_s)) {
 		stop_measuring(client);
 		return false;
 	}
@@ -336,7 +338,7 @@ static bool next_frame_wanted(struct client *client)
 }
 
 static void handle_xdg_surface_configure(void *data,
-		struct xdg_surface *xdg_surface, uint32_t serial)
+	struct xdg_surface *xdg_surface, uint32_t serial)
 {
 	struct client *client = data;
 	xdg_surface_ack_configure(xdg_surface, serial);
@@ -347,9 +349,8 @@ static const struct xdg_surface_listener xdg_surface_listener = {
 	.configure = handle_xdg_surface_configure,
 };
 
-static void handle_toplevel_configure(void *data,
-		struct xdg_toplevel *toplevel, int32_t width, int32_t height,
-		struct wl_array *states)
+static void handle_toplevel_configure(void *data, struct xdg_toplevel *toplevel,
+	int32_t width, int32_t height, struct wl_array *states)
 {
 }
 
@@ -365,7 +366,7 @@ static const struct xdg_toplevel_listener toplevel_listener = {
 };
 
 static void handle_wm_base_ping(void *data, struct xdg_wm_base *wm_base,
-		uint32_t serial)
+	uint32_t serial)
 {
 	xdg_wm_base_pong(wm_base, serial);
 }
@@ -375,7 +376,7 @@ static const struct xdg_wm_base_listener wm_base_listener = {
 };
 
 static void handle_presentation_clock(void *data,
-		struct wp_presentation *presentation, uint32_t clk_id)
+	struct wp_presentation *presentation, uint32_t clk_id)
 {
 	struct client *client = data;
 	client->presentation_clock = (clockid_t)clk_id;
@@ -386,15 +387,15 @@ static const struct wp_presentation_listener presentation_listener = {
 };
 
 static void handle_global(void *data, struct wl_registry *registry,
-		uint32_t name, const char *interface, uint32_t version)
+	uint32_t name, const char *interface, uint32_t version)
 {
 	struct client *client = data;
 	if (strcmp(interface, wl_compositor_interface.name) == 0) {
 		client->compositor = wl_registry_bind(registry, name,
 			&wl_compositor_interface, 4);
 	} else if (strcmp(interface, wl_shm_interface.name) == 0) {
-		client->shm = wl_registry_bind(registry, name,
-			&wl_shm_interface, 1);
+		client->shm =
+			wl_registry_bind(registry, name, &wl_shm_interface, 1);
 	} else if (strcmp(interface, xdg_wm_base_interface.name) == 0) {
 		client->wm_base = wl_registry_bind(registry, name,
 			&xdg_wm_base_interface, 1);
@@ -409,7 +410,7 @@ static void handle_global(void *data, struct wl_registry *registry,
 }
 
 static void handle_global_remove(void *data, struct wl_registry *registry,
-		uint32_t name)
+	uint32_t name)
 {
 }
 
@@ -427,9 +428,11 @@ static int compare_double(const void *a, const void *b)
 static double rusage_ms(const struct rusage *usage)
 {
 	return ((double)usage->ru_utime.tv_sec +
-		(double)usage->ru_stime.tv_sec) * 1e3 +
+		       (double)usage->ru_stime.tv_sec) *
+		1e3 +
 		((double)usage->ru_utime.tv_usec +
-		 (double)usage->ru_stime.tv_usec) / 1e3;
+			(double)usage->ru_stime.tv_usec) /
+		1e3;
 }
 
 /* values[0..count) sorted in place; p in [0, 1]. -1 if empty. */
@@ -446,10 +449,10 @@ static double percentile(double *values, int count, double p)
 static void print_results(struct client *client)
 {
 	int frames = client->measured;
-	double elapsed_ms = timespec_ms(&client->end) -
-		timespec_ms(&client->start);
-	double cpu_ms = rusage_ms(&client->end_usage) -
-		rusage_ms(&client->start_usage);
+	double elapsed_ms =
+		timespec_ms(&client->end) - timespec_ms(&client->start);
+	double cpu_ms =
+		rusage_ms(&client->end_usage) - rusage_ms(&client->start_usage);
 
 	/* Only frames whose feedback said "presented" count. */
 	int count = 0, missing = 0;
@@ -475,7 +478,8 @@ static void print_results(struct client *client)
 	printf("presentation=%s\n", client->presentation ? "yes" : "no");
 	printf("presented=%d\n", client->presented);
 	printf("discarded=%d\n", client->discarded);
-	printf("feedback_missing=%d\n", client->presentation ? missing : frames);
+	printf("feedback_missing=%d\n",
+		client->presentation ? missing : frames);
 	printf("latency_p50_ms=%.3f\n", p50);
 	printf("latency_p99_ms=%.3f\n", p99);
 	printf("frame_latency_p50_ms=%.3f\n", f50);
@@ -509,9 +513,13 @@ static double parse_seconds(const char *text)
 int main(int argc, char *argv[])
 {
 	struct client client = {
-		.width = 1280, .height = 720, .full_damage = true,
-		.frames = 300, .warmup = 30,
-		.box_dx = 7, .box_dy = 5,
+		.width = 1280,
+		.height = 720,
+		.full_damage = true,
+		.frames = 300,
+		.warmup = 30,
+		.box_dx = 7,
+		.box_dy = 5,
 		.presentation_clock = CLOCK_MONOTONIC,
 	};
 	static const struct option options[] = {
@@ -526,14 +534,17 @@ int main(int argc, char *argv[])
 		{ 0 },
 	};
 	int c;
-	while ((c = getopt_long(argc, argv, "s:d:n:w:h", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:d:n:w:h", options, NULL)) !=
+		-1) {
 		switch (c) {
 		case 's':
 			if (sscanf(optarg, "%dx%d", &client.width,
-					&client.height) != 2 || client.width < BOX_SIZE ||
-					client.height < BOX_SIZE ||
-					client.width > 8192 || client.height > 8192) {
-				fprintf(stderr, "frame-client: bad size %s\n", optarg);
+				    &client.height) != 2 ||
+				client.width < BOX_SIZE ||
+				client.height < BOX_SIZE ||
+				client.width > 8192 || client.height > 8192) {
+				fprintf(stderr, "frame-client: bad size %s\n",
+					optarg);
 				return 2;
 			}
 			break;
@@ -564,7 +575,7 @@ int main(int argc, char *argv[])
 		}
 	}
 	if (client.frames <= 0 || client.warmup < 0 || client.measure_s < 0 ||
-			client.warmup_s < 0) {
+		client.warmup_s < 0) {
 		fputs(usage, stderr);
 		return 2;
 	}
@@ -575,10 +586,10 @@ int main(int argc, char *argv[])
 	/* Before any frame, and touched, so measuring allocates nothing. */
 	client.slots = calloc((size_t)client.frames, sizeof(*client.slots));
 	client.latencies_ms = calloc((size_t)client.frames, sizeof(double));
-	client.frame_latencies_ms = calloc((size_t)client.frames,
-		sizeof(double));
+	client.frame_latencies_ms =
+		calloc((size_t)client.frames, sizeof(double));
 	if (!client.slots || !client.latencies_ms ||
-			!client.frame_latencies_ms) {
+		!client.frame_latencies_ms) {
 		fprintf(stderr, "frame-client: out of memory\n");
 		return 1;
 	}
@@ -599,13 +610,14 @@ int main(int argc, char *argv[])
 		return 1;
 	}
 	if (!client.presentation) {
-		fprintf(stderr, "frame-client: no wp_presentation; "
+		fprintf(stderr,
+			"frame-client: no wp_presentation; "
 			"latency will not be measured\n");
 	}
 
 	client.surface = wl_compositor_create_surface(client.compositor);
-	client.xdg_surface = xdg_wm_base_get_xdg_surface(client.wm_base,
-		client.surface);
+	client.xdg_surface =
+		xdg_wm_base_get_xdg_surface(client.wm_base, client.surface);
 	xdg_surface_add_listener(client.xdg_surface, &xdg_surface_listener,
 		&client);
 	client.xdg_toplevel = xdg_surface_get_toplevel(client.xdg_surface);
@@ -640,14 +652,15 @@ int main(int argc, char *argv[])
 	/* Let the last feedback arrive before reporting: a presentation
 	 * may come a little after its frame callback. */
 	for (int i = 0; i < 100 && client.presentation &&
-			client.presented + client.discarded < client.measured; i++) {
+		client.presented + client.discarded < client.measured;
+		i++) {
 		struct pollfd pfd = {
 			.fd = wl_display_get_fd(client.display),
 			.events = POLLIN,
 		};
 		wl_display_flush(client.display);
 		if (poll(&pfd, 1, 10) > 0 &&
-				wl_display_dispatch(client.display) < 0) {
+			wl_display_dispatch(client.display) < 0) {
 			break;
 		}
 	}

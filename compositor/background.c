@@ -75,9 +75,9 @@ void background_fit(struct server *server)
 {
 	struct wlr_box *box =
 		wlr_output_layout_get_box(server->output_layout, NULL);
-	if (server->background && box && box->width ==
-			server->background->buffer->width &&
-			box->height == server->background->buffer->height) {
+	if (server->background && box &&
+		box->width == server->background->buffer->width &&
+		box->height == server->background->buffer->height) {
 		wlr_scene_node_set_position(&server->background->node, box->x,
 			box->y);
 		return;
@@ -95,8 +95,9 @@ void background_fit(struct server *server)
 			box->width, box->height);
 		return;
 	}
-	server->background = wlr_scene_buffer_create(
-		&server->background_tree->node, &buffer->base);
+	server->background =
+		wlr_scene_buffer_create(&server->background_tree->node,
+			&buffer->base);
 	/* The scene node holds the buffer now; it goes with the node. */
 	wlr_buffer_drop(&buffer->base);
 	if (!server->background) {

@@ -135,8 +135,8 @@ static const struct config_label default_labels[] = {
 	{ "black", 0x000000 },
 };
 
-__attribute__((format(printf, 3, 4)))
-static bool fail_at(struct parser *p, int line, const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static bool fail_at(struct parser *p,
+	int line, const char *fmt, ...)
 {
 	if (p->failed) {
 		return false;
@@ -232,8 +232,8 @@ static bool parse_number(struct parser *p, const char *key, const char *value,
 			key, value);
 	}
 	if (number < min || number > max) {
-		return fail_at(p, p->line, "%s: %s is out of range %u..%u",
-			key, value, min, max);
+		return fail_at(p, p->line, "%s: %s is out of range %u..%u", key,
+			value, min, max);
 	}
 	*out = (uint32_t)number;
 	return true;
@@ -258,8 +258,8 @@ static bool parse_choice(struct parser *p, const char *key, const char *value,
 	} else if (strcmp(value, no) == 0) {
 		*out = false;
 	} else {
-		return fail_at(p, p->line, "%s: '%s' is neither %s nor %s",
-			key, value, yes, no);
+		return fail_at(p, p->line, "%s: '%s' is neither %s nor %s", key,
+			value, yes, no);
 	}
 	return true;
 }
@@ -286,8 +286,7 @@ static uint32_t modifier_from_name(const char *name, size_t len)
 {
 	for (size_t i = 0; i < ARRAY_LEN(modifier_names); i++) {
 		if (strlen(modifier_names[i].name) == len &&
-				strncasecmp(modifier_names[i].name, name,
-					len) == 0) {
+			strncasecmp(modifier_names[i].name, name, len) == 0) {
 			return modifier_names[i].mask;
 		}
 	}
@@ -311,7 +310,8 @@ static bool key_combo_parse(const char *combo, uint32_t *mods,
 	const char *part = combo;
 	for (;;) {
 		const char *plus = strchr(part, '+');
-		size_t len = plus != NULL ? (size_t)(plus - part) : strlen(part);
+		size_t len =
+			plus != NULL ? (size_t)(plus - part) : strlen(part);
 		if (len == 0) {
 			*why = "empty part (expected Mod+...+Key)";
 			return false;
@@ -326,7 +326,7 @@ static bool key_combo_parse(const char *combo, uint32_t *mods,
 		}
 		if (mod == 0) {
 			*why = "unknown modifier (expected Ctrl, Alt, Shift, "
-				"Super or Logo)";
+			       "Super or Logo)";
 			return false;
 		}
 		if (*mods & mod) {
@@ -352,7 +352,7 @@ static bool key_combo_equal(const char *a, const char *b)
 	uint32_t mods_a, mods_b;
 	const char *sym_a, *sym_b, *why;
 	if (!key_combo_parse(a, &mods_a, &sym_a, &why) ||
-			!key_combo_parse(b, &mods_b, &sym_b, &why)) {
+		!key_combo_parse(b, &mods_b, &sym_b, &why)) {
 		return false;
 	}
 	return mods_a == mods_b && strcmp(sym_a, sym_b) == 0;
@@ -370,8 +370,7 @@ static bool parse_key_combo(struct parser *p, const char *key,
 	return true;
 }
 
-static struct config_label *find_label(struct config *config,
-	const char *name)
+static struct config_label *find_label(struct config *config, const char *name)
 {
 	for (size_t i = 0; i < config->label_count; i++) {
 		if (strcmp(config->labels[i].name, name) == 0) {
@@ -388,8 +387,7 @@ static bool set_border_width(struct parser *p, const char *key,
 		&p->config->border_width);
 }
 
-static bool set_background(struct parser *p, const char *key,
-	const char *value)
+static bool set_background(struct parser *p, const char *key, const char *value)
 {
 	return parse_colour_value(p, key, value, &p->config->background_rgb);
 }
@@ -397,8 +395,7 @@ static bool set_background(struct parser *p, const char *key,
 static bool set_secure_attention(struct parser *p, const char *key,
 	const char *value)
 {
-	return parse_key_combo(p, key, value,
-		p->config->keys.secure_attention);
+	return parse_key_combo(p, key, value, p->config->keys.secure_attention);
 }
 
 static bool set_copy(struct parser *p, const char *key, const char *value)
@@ -415,8 +412,8 @@ static bool set_vm_label(struct parser *p, const char *key, const char *value)
 {
 	/* Resolved at the end: [labels] may come after the VMs. */
 	if (!is_valid_name(value)) {
-		return fail_at(p, p->line, "%s: '%s' is not a label name",
-			key, value);
+		return fail_at(p, p->line, "%s: '%s' is not a label name", key,
+			value);
 	}
 	snprintf(p->vm->label, sizeof(p->vm->label), "%s", value);
 	return true;
@@ -426,25 +423,27 @@ static bool set_vm_vchan(struct parser *p, const char *key, const char *value)
 {
 	struct vchan_address addr;
 	if (!vchan_address_parse(value, &addr)) {
-		return fail_at(p, p->line, "%s: '%s' is not a vchan address "
-			"(expected socket:/absolute/dir or xen:DOMID)", key,
-			value);
+		return fail_at(p, p->line,
+			"%s: '%s' is not a vchan address "
+			"(expected socket:/absolute/dir or xen:DOMID)",
+			key, value);
 	}
 	/* Two VMs on one channel would let one speak as the other. */
 	struct config_vm *other;
 	wl_list_for_each(other, &p->config->vms, link) {
 		if (other != p->vm &&
-				vchan_address_equal(&other->vchan, &addr)) {
-			return fail_at(p, p->line, "%s: '%s' is already the "
-				"channel of VM %s", key, value, other->name);
+			vchan_address_equal(&other->vchan, &addr)) {
+			return fail_at(p, p->line,
+				"%s: '%s' is already the "
+				"channel of VM %s",
+				key, value, other->name);
 		}
 	}
 	p->vm->vchan = addr;
 	return true;
 }
 
-static bool set_vm_buffers(struct parser *p, const char *key,
-	const char *value)
+static bool set_vm_buffers(struct parser *p, const char *key, const char *value)
 {
 	uint32_t kinds = 0;
 	const char *item = value;
@@ -462,16 +461,18 @@ static bool set_vm_buffers(struct parser *p, const char *key,
 		if (len == strlen("shm") && strncmp(item, "shm", len) == 0) {
 			kind = CONFIG_BUFFERS_SHM;
 		} else if (len == strlen("dmabuf-linear") &&
-				strncmp(item, "dmabuf-linear", len) == 0) {
+			strncmp(item, "dmabuf-linear", len) == 0) {
 			kind = CONFIG_BUFFERS_DMABUF_LINEAR;
 		} else if (len == 0) {
-			return fail_at(p, p->line, "%s: empty item in '%s' "
-				"(expected shm and/or dmabuf-linear)", key,
-				value);
+			return fail_at(p, p->line,
+				"%s: empty item in '%s' "
+				"(expected shm and/or dmabuf-linear)",
+				key, value);
 		} else {
-			return fail_at(p, p->line, "%s: unknown buffer kind "
-				"'%.*s' (expected shm or dmabuf-linear)", key,
-				(int)len, item);
+			return fail_at(p, p->line,
+				"%s: unknown buffer kind "
+				"'%.*s' (expected shm or dmabuf-linear)",
+				key, (int)len, item);
 		}
 		if (kinds & kind) {
 			return fail_at(p, p->line, "%s: '%.*s' listed twice",
@@ -543,9 +544,10 @@ static bool set_from_table(struct parser *p, const struct key_spec *table,
 			continue;
 		}
 		if (p->key_lines[i] != 0) {
-			return fail_at(p, p->line, "duplicate key '%s' in [%s] "
-				"(first on line %d)", key, p->section_title,
-				p->key_lines[i]);
+			return fail_at(p, p->line,
+				"duplicate key '%s' in [%s] "
+				"(first on line %d)",
+				key, p->section_title, p->key_lines[i]);
 		}
 		p->key_lines[i] = p->line;
 		return table[i].set(p, key, value);
@@ -558,9 +560,10 @@ static bool set_label(struct parser *p, const char *name, const char *value)
 {
 	struct config *config = p->config;
 	if (!is_valid_name(name)) {
-		return fail_at(p, p->line, "bad label name '%s' (1..%d "
-			"characters of A-Z a-z 0-9 _ -)", name,
-			CONFIG_NAME_MAX - 1);
+		return fail_at(p, p->line,
+			"bad label name '%s' (1..%d "
+			"characters of A-Z a-z 0-9 _ -)",
+			name, CONFIG_NAME_MAX - 1);
 	}
 	uint32_t rgb;
 	if (!parse_colour_value(p, name, value, &rgb)) {
@@ -569,16 +572,20 @@ static bool set_label(struct parser *p, const char *name, const char *value)
 	struct config_label *label = find_label(config, name);
 	if (label == NULL) {
 		if (config->label_count >= CONFIG_MAX_LABELS) {
-			return fail_at(p, p->line, "too many labels (at most "
-				"%d)", CONFIG_MAX_LABELS);
+			return fail_at(p, p->line,
+				"too many labels (at most "
+				"%d)",
+				CONFIG_MAX_LABELS);
 		}
 		label = &config->labels[config->label_count++];
 		snprintf(label->name, sizeof(label->name), "%s", name);
 	}
 	int *line = &p->label_lines[label - config->labels];
 	if (*line != 0) {
-		return fail_at(p, p->line, "duplicate key '%s' in [labels] "
-			"(first on line %d)", name, *line);
+		return fail_at(p, p->line,
+			"duplicate key '%s' in [labels] "
+			"(first on line %d)",
+			name, *line);
 	}
 	*line = p->line;
 	label->rgb = rgb;
@@ -608,16 +615,18 @@ static int handle_ini_pair(void *data, const char *section, const char *key,
 				key, value);
 			break;
 		case SECTION_VM:
-			ok = set_from_table(p, vm_keys, ARRAY_LEN(vm_keys),
-				key, value);
+			ok = set_from_table(p, vm_keys, ARRAY_LEN(vm_keys), key,
+				value);
 			break;
 		case SECTION_LABELS:
 			ok = set_label(p, key, value);
 			break;
 		case SECTION_NONE:
 		default:
-			ok = fail_at(p, p->line, "key '%s' before any "
-				"[section]", key);
+			ok = fail_at(p, p->line,
+				"key '%s' before any "
+				"[section]",
+				key);
 			break;
 		}
 	}
@@ -632,9 +641,10 @@ static bool finish_section(struct parser *p)
 	static const enum vm_key required[] = { VM_LABEL, VM_VCHAN };
 	for (size_t i = 0; i < ARRAY_LEN(required); i++) {
 		if (p->key_lines[required[i]] == 0) {
-			return fail_at(p, p->section_line, "[%s]: missing "
-				"required key '%s'", p->section_title,
-				vm_keys[required[i]].name);
+			return fail_at(p, p->section_line,
+				"[%s]: missing "
+				"required key '%s'",
+				p->section_title, vm_keys[required[i]].name);
 		}
 	}
 	return true;
@@ -644,24 +654,26 @@ static bool begin_vm_section(struct parser *p, const char *name)
 {
 	struct config *config = p->config;
 	if (!is_valid_name(name)) {
-		return fail_at(p, p->line, "bad VM name '%s' (1..%d characters "
-			"of A-Z a-z 0-9 _ -)", name, CONFIG_NAME_MAX - 1);
+		return fail_at(p, p->line,
+			"bad VM name '%s' (1..%d characters "
+			"of A-Z a-z 0-9 _ -)",
+			name, CONFIG_NAME_MAX - 1);
 	}
 	size_t index = 0;
 	struct config_vm *other;
 	wl_list_for_each(other, &config->vms, link) {
 		if (strcmp(other->name, name) == 0) {
-			return fail_at(p, p->line, "duplicate section [vm %s] "
-				"(first on line %d)", name,
-				p->vms[index].section);
+			return fail_at(p, p->line,
+				"duplicate section [vm %s] "
+				"(first on line %d)",
+				name, p->vms[index].section);
 		}
 		index++;
 	}
 
 	if (config->vm_count == p->vms_cap) {
 		size_t cap = p->vms_cap != 0 ? 2 * p->vms_cap : 8;
-		struct vm_lines *vms = reallocarray(p->vms, cap,
-			sizeof(*vms));
+		struct vm_lines *vms = reallocarray(p->vms, cap, sizeof(*vms));
 		if (vms == NULL) {
 			return fail_at(p, p->line, "out of memory");
 		}
@@ -709,8 +721,7 @@ static bool begin_section(struct parser *p, const char *title)
 	p->vm = NULL;
 
 	if (strncmp(title, "vm", 2) == 0 &&
-			(title[2] == ' ' || title[2] == '\t' ||
-				title[2] == '\0')) {
+		(title[2] == ' ' || title[2] == '\t' || title[2] == '\0')) {
 		const char *name = title + 2;
 		while (*name == ' ' || *name == '\t') {
 			name++;
@@ -726,16 +737,18 @@ static bool begin_section(struct parser *p, const char *title)
 		/* A second [general] could only repeat or contradict the
 		 * first. */
 		if (p->singleton_lines[kind] != 0) {
-			return fail_at(p, p->line, "duplicate section [%s] "
-				"(first on line %d)", title,
-				p->singleton_lines[kind]);
+			return fail_at(p, p->line,
+				"duplicate section [%s] "
+				"(first on line %d)",
+				title, p->singleton_lines[kind]);
 		}
 		p->singleton_lines[kind] = p->line;
 		p->section = kind;
 		snprintf(p->section_title, sizeof(p->section_title), "%s",
 			title);
-		p->key_lines = kind == SECTION_GENERAL ? p->general_lines :
-			kind == SECTION_KEYS ? p->keys_lines : NULL;
+		p->key_lines = kind == SECTION_GENERAL ? p->general_lines
+			: kind == SECTION_KEYS	       ? p->keys_lines
+						       : NULL;
 		return true;
 	}
 	return fail_at(p, p->line, "unknown section [%s]", title);
@@ -801,8 +814,10 @@ static char *read_line(char *buf, int size, void *data)
 		len--;
 	}
 	if (size <= 0 || len >= (size_t)size) {
-		fail_at(p, p->line, "line too long (at most %d characters "
-			"before a comment)", size > 0 ? size - 1 : 0);
+		fail_at(p, p->line,
+			"line too long (at most %d characters "
+			"before a comment)",
+			size > 0 ? size - 1 : 0);
 		return NULL;
 	}
 	memcpy(buf, start, len);
@@ -839,12 +854,13 @@ static bool finish_file(struct parser *p)
 	size_t index = 0;
 	struct config_vm *vm;
 	wl_list_for_each(vm, &config->vms, link) {
-		const struct config_label *label = find_label(config,
-			vm->label);
+		const struct config_label *label =
+			find_label(config, vm->label);
 		if (label == NULL) {
 			return fail_at(p, p->vms[index].keys[VM_LABEL],
 				"label '%s' of VM %s is not defined in "
-				"[labels]", vm->label, vm->name);
+				"[labels]",
+				vm->label, vm->name);
 		}
 		vm->rgb = label->rgb;
 		index++;
@@ -909,8 +925,8 @@ void config_destroy(struct config *config)
 }
 
 /* text holds len bytes, no NUL among them. */
-static struct config *parse_text(const char *text, size_t len,
-	const char *name, char *error, size_t error_size)
+static struct config *parse_text(const char *text, size_t len, const char *name,
+	char *error, size_t error_size)
 {
 	struct parser p = {
 		.name = name,
@@ -963,9 +979,8 @@ struct config *config_load_string(const char *text, const char *name,
 		error, error_size);
 }
 
-__attribute__((format(printf, 4, 5)))
-static void file_error(char *error, size_t error_size, const char *path,
-	const char *fmt, ...)
+__attribute__((format(printf, 4, 5))) static void file_error(char *error,
+	size_t error_size, const char *path, const char *fmt, ...)
 {
 	if (error == NULL || error_size == 0) {
 		return;
@@ -1005,7 +1020,8 @@ struct config *config_load(const char *path, char *error, size_t error_size)
 		goto out;
 	}
 	if (memchr(text, '\0', len) != NULL) {
-		file_error(error, error_size, path, "not a text file "
+		file_error(error, error_size, path,
+			"not a text file "
 			"(contains a NUL byte)");
 		goto out;
 	}

@@ -16,7 +16,8 @@
 
 static void handle_keyboard_modifiers(struct wl_listener *listener, void *data)
 {
-	struct keyboard *keyboard = wl_container_of(listener, keyboard, modifiers);
+	struct keyboard *keyboard =
+		wl_container_of(listener, keyboard, modifiers);
 	wlr_seat_set_keyboard(keyboard->server->seat, keyboard->device);
 	wlr_seat_keyboard_notify_modifiers(keyboard->server->seat,
 		&keyboard->device->keyboard->modifiers);
@@ -43,7 +44,8 @@ static void keyboard_destroy(struct keyboard *keyboard)
 
 static void handle_keyboard_destroy(struct wl_listener *listener, void *data)
 {
-	struct keyboard *keyboard = wl_container_of(listener, keyboard, destroy);
+	struct keyboard *keyboard =
+		wl_container_of(listener, keyboard, destroy);
 	keyboard_destroy(keyboard);
 }
 
@@ -56,8 +58,10 @@ static void add_keyboard(struct server *server, struct wlr_input_device *device)
 	}
 
 	struct xkb_context *context = xkb_context_new(XKB_CONTEXT_NO_FLAGS);
-	struct xkb_keymap *keymap = context ? xkb_keymap_new_from_names(context,
-		NULL, XKB_KEYMAP_COMPILE_NO_FLAGS) : NULL;
+	struct xkb_keymap *keymap = context
+		? xkb_keymap_new_from_names(context, NULL,
+			  XKB_KEYMAP_COMPILE_NO_FLAGS)
+		: NULL;
 	if (!keymap) {
 		wlr_log(WLR_ERROR, "Cannot compile the default keymap for %s",
 			device->name);
@@ -73,7 +77,8 @@ static void add_keyboard(struct server *server, struct wlr_input_device *device)
 	keyboard->server = server;
 	keyboard->device = device;
 	keyboard->modifiers.notify = handle_keyboard_modifiers;
-	wl_signal_add(&device->keyboard->events.modifiers, &keyboard->modifiers);
+	wl_signal_add(&device->keyboard->events.modifiers,
+		&keyboard->modifiers);
 	keyboard->key.notify = handle_keyboard_key;
 	wl_signal_add(&device->keyboard->events.key, &keyboard->key);
 	keyboard->destroy.notify = handle_keyboard_destroy;
@@ -130,7 +135,8 @@ static void process_cursor_motion(struct server *server, uint32_t time_msec)
 
 static void handle_cursor_motion(struct wl_listener *listener, void *data)
 {
-	struct server *server = wl_container_of(listener, server, cursor_motion);
+	struct server *server =
+		wl_container_of(listener, server, cursor_motion);
 	struct wlr_event_pointer_motion *event = data;
 	wlr_cursor_move(server->cursor, event->device, event->delta_x,
 		event->delta_y);
@@ -138,7 +144,7 @@ static void handle_cursor_motion(struct wl_listener *listener, void *data)
 }
 
 static void handle_cursor_motion_absolute(struct wl_listener *listener,
-		void *data)
+	void *data)
 {
 	struct server *server =
 		wl_container_of(listener, server, cursor_motion_absolute);
@@ -150,7 +156,8 @@ static void handle_cursor_motion_absolute(struct wl_listener *listener,
 
 static void handle_cursor_button(struct wl_listener *listener, void *data)
 {
-	struct server *server = wl_container_of(listener, server, cursor_button);
+	struct server *server =
+		wl_container_of(listener, server, cursor_button);
 	struct wlr_event_pointer_button *event = data;
 
 	wlr_seat_pointer_notify_button(server->seat, event->time_msec,
@@ -185,15 +192,14 @@ static void handle_request_set_cursor(struct wl_listener *listener, void *data)
 		wl_container_of(listener, server, request_set_cursor);
 	struct wlr_seat_pointer_request_set_cursor_event *event = data;
 	/* Only the client under the pointer may set its image. */
-	if (event->seat_client ==
-			server->seat->pointer_state.focused_client) {
+	if (event->seat_client == server->seat->pointer_state.focused_client) {
 		wlr_cursor_set_surface(server->cursor, event->surface,
 			event->hotspot_x, event->hotspot_y);
 	}
 }
 
 static void handle_request_set_selection(struct wl_listener *listener,
-		void *data)
+	void *data)
 {
 	struct server *server =
 		wl_container_of(listener, server, request_set_selection);

@@ -17,20 +17,27 @@
 static const char usage[] =
 	"Usage: mullion [options]\n"
 	"\n"
-	"The dom0 compositor of a compartmentalised desktop: shows the windows\n"
+	"The dom0 compositor of a compartmentalised desktop: shows the "
+	"windows\n"
 	"of every configured VM, framed in the VM's trust colour.\n"
 	"\n"
-	"  -c, --config FILE     configuration (default " CONFIG_DEFAULT_PATH ")\n"
-	"  -s, --startup CMD     run CMD with /bin/sh once the compositor is up\n"
-	"  -o, --output WxH      size of the headless output (default 1280x720)\n"
-"  -B, --benchmark       render on every commit, not at the refresh rate\n"
+	"  -c, --config FILE     configuration (default " CONFIG_DEFAULT_PATH
+	")\n"
+	"  -s, --startup CMD     run CMD with /bin/sh once the compositor is "
+	"up\n"
+	"  -o, --output WxH      size of the headless output (default "
+	"1280x720)\n"
+	"  -B, --benchmark       render on every commit, not at the refresh "
+	"rate\n"
 	"                        (for measurements; see bench/run)\n"
 	"  -v, --verbose         log debug messages\n"
 	"  -h, --help            show this help and exit\n"
 	"      --version         show the version and exit\n"
 	"\n"
-	"Environment: WLR_BACKENDS (e.g. headless), WLR_RENDERER (gles2, pixman),\n"
-	"MULLION_BRIDGE (path of mullion-bridge, default " MULLION_BRIDGE_PATH ").\n";
+	"Environment: WLR_BACKENDS (e.g. headless), WLR_RENDERER (gles2, "
+	"pixman),\n"
+	"MULLION_BRIDGE (path of mullion-bridge, default " MULLION_BRIDGE_PATH
+	").\n";
 
 struct options {
 	const char *config_path;
@@ -51,7 +58,9 @@ static bool parse_size(const char *str, int *width, int *height)
 /* Returns -1 to go on, or the exit status. */
 static int parse_options(int argc, char *argv[], struct options *options)
 {
-	enum { OPT_VERSION = 256 };
+	enum {
+		OPT_VERSION = 256
+	};
 	static const struct option long_options[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "startup", required_argument, NULL, 's' },
@@ -64,8 +73,8 @@ static int parse_options(int argc, char *argv[], struct options *options)
 	};
 
 	int c;
-	while ((c = getopt_long(argc, argv, "c:s:o:Bvh", long_options,
-			NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:s:o:Bvh", long_options, NULL)) !=
+		-1) {
 		switch (c) {
 		case 'c':
 			options->config_path = optarg;
@@ -75,9 +84,11 @@ static int parse_options(int argc, char *argv[], struct options *options)
 			break;
 		case 'o':
 			if (!parse_size(optarg, &options->output_width,
-					&options->output_height)) {
-				fprintf(stderr, "mullion: bad output size '%s' "
-					"(expected WxH)\n", optarg);
+				    &options->output_height)) {
+				fprintf(stderr,
+					"mullion: bad output size '%s' "
+					"(expected WxH)\n",
+					optarg);
 				return EXIT_FAILURE;
 			}
 			break;
@@ -144,8 +155,8 @@ int main(int argc, char *argv[])
 	wlr_log_init(options.verbosity, NULL);
 
 	char error[CONFIG_ERROR_MAX];
-	struct config *config = config_load(options.config_path, error,
-		sizeof(error));
+	struct config *config =
+		config_load(options.config_path, error, sizeof(error));
 	if (!config) {
 		fprintf(stderr, "mullion: %s\n", error);
 		return EXIT_FAILURE;
@@ -172,10 +183,12 @@ int main(int argc, char *argv[])
 		goto out;
 	}
 
-	struct wl_event_source *sigint = wl_event_loop_add_signal(
-		server.event_loop, SIGINT, handle_terminate, server.display);
-	struct wl_event_source *sigterm = wl_event_loop_add_signal(
-		server.event_loop, SIGTERM, handle_terminate, server.display);
+	struct wl_event_source *sigint =
+		wl_event_loop_add_signal(server.event_loop, SIGINT,
+			handle_terminate, server.display);
+	struct wl_event_source *sigterm =
+		wl_event_loop_add_signal(server.event_loop, SIGTERM,
+			handle_terminate, server.display);
 
 	wlr_log(WLR_INFO, "Running on WAYLAND_DISPLAY=%s with %zu VM(s)%s",
 		server.socket, config->vm_count,

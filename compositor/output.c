@@ -95,7 +95,7 @@ void handle_new_output(struct wl_listener *listener, void *data)
 	struct wlr_output *wlr_output = data;
 
 	if (!wlr_output_init_render(wlr_output, server->allocator,
-			server->renderer)) {
+		    server->renderer)) {
 		wlr_log(WLR_ERROR, "Cannot set up rendering on output %s",
 			wlr_output->name);
 		return;
@@ -129,8 +129,8 @@ void handle_new_output(struct wl_listener *listener, void *data)
 	wl_list_insert(&server->outputs, &output->link);
 
 	wlr_output_layout_add_auto(server->output_layout, wlr_output);
-	output->scene_output = wlr_scene_get_scene_output(server->scene,
-		wlr_output);
+	output->scene_output =
+		wlr_scene_get_scene_output(server->scene, wlr_output);
 	background_fit(server);
 
 	wlr_log(WLR_INFO, "Output %s: %dx%d", wlr_output->name,
@@ -141,11 +141,11 @@ static void add_headless_output(struct wlr_backend *backend, void *data)
 {
 	struct server *server = data;
 	if (!wlr_backend_is_headless(backend) ||
-			!wl_list_empty(&server->outputs)) {
+		!wl_list_empty(&server->outputs)) {
 		return;
 	}
 	if (!wlr_headless_add_output(backend, server->headless_width,
-			server->headless_height)) {
+		    server->headless_height)) {
 		wlr_log(WLR_ERROR, "Cannot add a headless output");
 	}
 }

@@ -41,7 +41,7 @@ bool security_vm_may_bind(const struct wl_interface *interface)
 }
 
 static bool filter_global(const struct wl_client *client,
-		const struct wl_global *global, void *data)
+	const struct wl_global *global, void *data)
 {
 	struct server *server = data;
 	if (!vm_from_client(server, client)) {

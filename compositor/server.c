@@ -35,7 +35,7 @@ static bool create_scene(struct server *server)
 		return false;
 	}
 	if (!wlr_scene_attach_output_layout(server->scene,
-			server->output_layout)) {
+		    server->output_layout)) {
 		wlr_log(WLR_ERROR, "Cannot attach the scene to the layout");
 		return false;
 	}
@@ -71,13 +71,15 @@ bool server_init(struct server *server, const struct server_options *options)
 
 	server->backend = wlr_backend_autocreate(server->display);
 	if (!server->backend) {
-		wlr_log(WLR_ERROR, "Cannot create a backend "
+		wlr_log(WLR_ERROR,
+			"Cannot create a backend "
 			"(set WLR_BACKENDS=headless to run without a display)");
 		return false;
 	}
 	server->renderer = wlr_renderer_autocreate(server->backend);
 	if (!server->renderer) {
-		wlr_log(WLR_ERROR, "Cannot create a renderer "
+		wlr_log(WLR_ERROR,
+			"Cannot create a renderer "
 			"(WLR_RENDERER=pixman works without a GPU)");
 		return false;
 	}
@@ -85,8 +87,8 @@ bool server_init(struct server *server, const struct server_options *options)
 		wlr_log(WLR_ERROR, "Cannot set up shm/dmabuf for the renderer");
 		return false;
 	}
-	server->allocator = wlr_allocator_autocreate(server->backend,
-		server->renderer);
+	server->allocator =
+		wlr_allocator_autocreate(server->backend, server->renderer);
 	if (!server->allocator) {
 		wlr_log(WLR_ERROR, "Cannot create an allocator");
 		return false;
@@ -94,8 +96,8 @@ bool server_init(struct server *server, const struct server_options *options)
 
 	/* In wlroots 0.15 the compositor also creates wl_subcompositor. */
 	if (!wlr_compositor_create(server->display, server->renderer) ||
-			!wlr_data_device_manager_create(server->display) ||
-			!wlr_viewporter_create(server->display)) {
+		!wlr_data_device_manager_create(server->display) ||
+		!wlr_viewporter_create(server->display)) {
 		wlr_log(WLR_ERROR, "Cannot create the core globals");
 		return false;
 	}
@@ -105,7 +107,8 @@ bool server_init(struct server *server, const struct server_options *options)
 		wlr_log(WLR_ERROR, "Cannot create the output layout");
 		return false;
 	}
-	wlr_xdg_output_manager_v1_create(server->display, server->output_layout);
+	wlr_xdg_output_manager_v1_create(server->display,
+		server->output_layout);
 	struct wlr_presentation *presentation =
 		wlr_presentation_create(server->display, server->backend);
 	if (presentation) {
@@ -131,7 +134,8 @@ bool server_start(struct server *server)
 {
 	server->socket = wl_display_add_socket_auto(server->display);
 	if (!server->socket) {
-		wlr_log(WLR_ERROR, "Cannot open a Wayland socket "
+		wlr_log(WLR_ERROR,
+			"Cannot open a Wayland socket "
 			"(is XDG_RUNTIME_DIR set and writable?)");
 		return false;
 	}

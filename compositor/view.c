@@ -90,13 +90,14 @@ void view_focus(struct view *view)
 	if (previous && wlr_surface_is_xdg_surface(previous)) {
 		struct wlr_xdg_surface *prev_xdg =
 			wlr_xdg_surface_from_wlr_surface(previous);
-		if (prev_xdg && prev_xdg->role == WLR_XDG_SURFACE_ROLE_TOPLEVEL) {
+		if (prev_xdg &&
+			prev_xdg->role == WLR_XDG_SURFACE_ROLE_TOPLEVEL) {
 			wlr_xdg_toplevel_set_activated(prev_xdg, false);
 		}
 		struct view *prev_view;
 		wl_list_for_each(prev_view, &server->views, link) {
 			if (prev_view->xdg_surface == prev_xdg &&
-					prev_view->toplevel_handle) {
+				prev_view->toplevel_handle) {
 				wlr_foreign_toplevel_handle_v1_set_activated(
 					prev_view->toplevel_handle, false);
 			}
@@ -108,8 +109,8 @@ void view_focus(struct view *view)
 	wl_list_insert(&server->views, &view->link);
 	wlr_xdg_toplevel_set_activated(view->xdg_surface, true);
 	if (view->toplevel_handle) {
-		wlr_foreign_toplevel_handle_v1_set_activated(
-			view->toplevel_handle, true);
+		wlr_foreign_toplevel_handle_v1_set_activated(view->toplevel_handle,
+			true);
 	}
 
 	struct wlr_keyboard *keyboard = wlr_seat_get_keyboard(seat);
@@ -123,10 +124,10 @@ void view_focus(struct view *view)
 }
 
 struct view *view_at(struct server *server, double lx, double ly,
-		struct wlr_surface **surface, double *sx, double *sy)
+	struct wlr_surface **surface, double *sx, double *sy)
 {
-	struct wlr_scene_node *node = wlr_scene_node_at(
-		&server->view_tree->node, lx, ly, sx, sy);
+	struct wlr_scene_node *node =
+		wlr_scene_node_at(&server->view_tree->node, lx, ly, sx, sy);
 	if (!node) {
 		return NULL;
 	}
@@ -207,7 +208,7 @@ static void handle_destroy(struct wl_listener *listener, void *data)
 }
 
 struct view *view_create(struct server *server,
-		struct wlr_xdg_surface *xdg_surface)
+	struct wlr_xdg_surface *xdg_surface)
 {
 	struct view *view = calloc(1, sizeof(*view));
 	if (!view) {
@@ -231,8 +232,8 @@ struct view *view_create(struct server *server,
 		decoration_init(&view->decoration, &view->tree->node,
 			view->vm->config->rgb, server->config->border_width);
 	}
-	view->surface_node = wlr_scene_xdg_surface_create(&view->tree->node,
-		xdg_surface);
+	view->surface_node =
+		wlr_scene_xdg_surface_create(&view->tree->node, xdg_surface);
 	if (!view->surface_node) {
 		decoration_finish(&view->decoration);
 		wlr_scene_node_destroy(&view->tree->node);
@@ -259,7 +260,8 @@ struct view *view_create(struct server *server,
 
 	wl_list_insert(&server->views, &view->link);
 	if (view->vm) {
-		wlr_log(WLR_DEBUG, "New window of VM %s", view->vm->config->name);
+		wlr_log(WLR_DEBUG, "New window of VM %s",
+			view->vm->config->name);
 	}
 	return view;
 }

@@ -75,10 +75,14 @@ static void exec_bridge(const struct vm *vm, int fd, bool verbose)
 	const char *bridge = vm->server->bridge_path;
 	char *argv[] = {
 		(char *)bridge,
-		"--vm", (char *)vm->config->name,
-		"--vchan", vchan,
-		"--max-windows", max_windows,
-		"--max-buffer-mib", max_mib,
+		"--vm",
+		(char *)vm->config->name,
+		"--vchan",
+		vchan,
+		"--max-windows",
+		max_windows,
+		"--max-buffer-mib",
+		max_mib,
 		verbose ? "-v" : NULL,
 		NULL,
 	};
@@ -147,14 +151,16 @@ static int handle_sigchld(int signal, void *data)
 			vm->bridge_pid = 0;
 			if (WIFEXITED(status)) {
 				/* 0: stopped by a signal it handled, not a fault */
-				wlr_log(WEXITSTATUS(status) == 0 ? WLR_INFO :
-					WLR_ERROR, "VM %s: bridge exited with "
-					"status %d", vm->config->name,
-					WEXITSTATUS(status));
+				wlr_log(WEXITSTATUS(status) == 0 ? WLR_INFO
+								 : WLR_ERROR,
+					"VM %s: bridge exited with "
+					"status %d",
+					vm->config->name, WEXITSTATUS(status));
 			} else if (WIFSIGNALED(status)) {
-				wlr_log(WLR_ERROR, "VM %s: bridge killed by "
-					"signal %d", vm->config->name,
-					WTERMSIG(status));
+				wlr_log(WLR_ERROR,
+					"VM %s: bridge killed by "
+					"signal %d",
+					vm->config->name, WTERMSIG(status));
 			}
 			if (vm->client) {
 				wl_client_destroy(vm->client);
@@ -186,8 +192,8 @@ static void vm_destroy(struct vm *vm)
 
 bool vms_start(struct server *server)
 {
-	server->sigchld_source = wl_event_loop_add_signal(server->event_loop, SIGCHLD,
-		handle_sigchld, server);
+	server->sigchld_source = wl_event_loop_add_signal(server->event_loop,
+		SIGCHLD, handle_sigchld, server);
 	if (!server->sigchld_source) {
 		wlr_log(WLR_ERROR, "Cannot watch child processes");
 		return false;
@@ -228,8 +234,7 @@ void vms_stop(struct server *server)
 	}
 }
 
-struct vm *vm_from_client(struct server *server,
-		const struct wl_client *client)
+struct vm *vm_from_client(struct server *server, const struct wl_client *client)
 {
 	struct vm *vm;
 	wl_list_for_each(vm, &server->vms, link) {

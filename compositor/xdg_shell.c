@@ -9,8 +9,8 @@
 
 static void add_popup(struct server *server, struct wlr_xdg_surface *popup)
 {
-	struct vm *vm = vm_from_client(server,
-		wl_resource_get_client(popup->resource));
+	struct vm *vm =
+		vm_from_client(server, wl_resource_get_client(popup->resource));
 	if (vm) {
 		/*
 		 * VM popups need the checks of a later change (stay inside the

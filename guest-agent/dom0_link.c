@@ -197,8 +197,9 @@ static void handle_reset_idle(void *data)
 static void flush(struct dom0_link *link)
 {
 	while (!link->broken && link->out_start < link->out_end) {
-		ssize_t n = vchan_write(link->vchan, link->out + link->out_start,
-			link->out_end - link->out_start);
+		ssize_t n =
+			vchan_write(link->vchan, link->out + link->out_start,
+				link->out_end - link->out_start);
 		if (n < 0) {
 			link_fail(link);
 			return;
@@ -230,15 +231,17 @@ static bool queue_msg(struct dom0_link *link, const struct wire_msg *msg)
 		return false;
 	}
 	if (OUT_QUEUE_CAP - link->out_end < WIRE_MAX_MESSAGE_SIZE &&
-			link->out_start > 0) {
+		link->out_start > 0) {
 		memmove(link->out, link->out + link->out_start,
 			link->out_end - link->out_start);
 		link->out_end -= link->out_start;
 		link->out_start = 0;
 	}
 	if (OUT_QUEUE_CAP - link->out_end < WIRE_MAX_MESSAGE_SIZE) {
-		wlr_log(WLR_ERROR, "dom0 is not reading (%zu bytes queued); "
-			"dropping the connection", link->out_end);
+		wlr_log(WLR_ERROR,
+			"dom0 is not reading (%zu bytes queued); "
+			"dropping the connection",
+			link->out_end);
 		link_fail(link);
 		return false;
 	}
@@ -251,8 +254,9 @@ static bool queue_msg(struct dom0_link *link, const struct wire_msg *msg)
 	}
 	link->out_end += size;
 	if (!link->flush_idle) {
-		link->flush_idle = wl_event_loop_add_idle(
-			link->server->event_loop, handle_flush_idle, link);
+		link->flush_idle =
+			wl_event_loop_add_idle(link->server->event_loop,
+				handle_flush_idle, link);
 		if (!link->flush_idle) {
 			flush(link);
 		}
@@ -284,18 +288,20 @@ static void violation(struct dom0_link *link, const struct wire_msg *msg,
 static void handle_hello(struct dom0_link *link, const struct wire_hello *hello)
 {
 	if (hello->version != WIRE_VERSION) {
-		wlr_log(WLR_ERROR, "dom0 speaks wire protocol version %u, this "
-			"agent %u", hello->version, WIRE_VERSION);
+		wlr_log(WLR_ERROR,
+			"dom0 speaks wire protocol version %u, this "
+			"agent %u",
+			hello->version, WIRE_VERSION);
 		link_fail(link);
 		return;
 	}
 	link->dom0_hello = *hello;
 	link->state = LINK_READY;
-	wlr_log(WLR_INFO, "dom0 handshake done: output %ux%u scale %u, "
+	wlr_log(WLR_INFO,
+		"dom0 handshake done: output %ux%u scale %u, "
 		"capabilities 0x%x, at most %u windows and %u MiB of buffers",
 		hello->output_width, hello->output_height, hello->output_scale,
-		hello->capabilities, hello->max_windows,
-		hello->max_buffer_mib);
+		hello->capabilities, hello->max_windows, hello->max_buffer_mib);
 	server_set_output_size(link->server, hello->output_width,
 		hello->output_height);
 
@@ -312,10 +318,11 @@ static void handle_hello_again(struct dom0_link *link,
 	const struct wire_hello *first = &link->dom0_hello;
 	const struct wire_hello *hello = &msg->hello;
 	if (hello->version != first->version ||
-			hello->capabilities != first->capabilities ||
-			hello->max_windows != first->max_windows ||
-			hello->max_buffer_mib != first->max_buffer_mib) {
-		violation(link, msg, "a later HELLO changes more than the "
+		hello->capabilities != first->capabilities ||
+		hello->max_windows != first->max_windows ||
+		hello->max_buffer_mib != first->max_buffer_mib) {
+		violation(link, msg,
+			"a later HELLO changes more than the "
 			"output");
 		return;
 	}
@@ -330,8 +337,9 @@ static struct window *find_window(struct dom0_link *link, uint32_t id,
 {
 	struct window *window = window_from_id(link->server, id);
 	if (!window || !window->announced) {
-		wlr_log(WLR_DEBUG, "dom0 sent %s for unknown window %u, ignored",
-			what, id);
+		wlr_log(WLR_DEBUG,
+			"dom0 sent %s for unknown window %u, ignored", what,
+			id);
 		return NULL;
 	}
 	return window;
@@ -347,7 +355,8 @@ static void handle_keymap(struct dom0_link *link, const struct wire_msg *msg)
 	const struct wire_keymap *chunk = &msg->keymap;
 	if (link->keymap_pending == NULL) {
 		if (chunk->offset != 0) {
-			violation(link, msg, "a keymap chunk that does not "
+			violation(link, msg,
+				"a keymap chunk that does not "
 				"start a keymap");
 			return;
 		}
@@ -362,7 +371,7 @@ static void handle_keymap(struct dom0_link *link, const struct wire_msg *msg)
 		link->keymap_pending_size = chunk->total_size;
 		link->keymap_received = 0;
 	} else if (chunk->total_size != link->keymap_pending_size ||
-			chunk->offset != link->keymap_received) {
+		chunk->offset != link->keymap_received) {
 		violation(link, msg, "keymap chunks out of order");
 		return;
 	}
@@ -405,7 +414,8 @@ static bool input_in_order(struct dom0_link *link, const struct wire_msg *msg)
 		return true;
 	case WIRE_KEYBOARD_LEAVE:
 		if (link->keyboard_focus != msg->keyboard_leave.window_id) {
-			violation(link, msg, "keyboard leave of a window "
+			violation(link, msg,
+				"keyboard leave of a window "
 				"without focus");
 			return false;
 		}
@@ -427,7 +437,8 @@ static bool input_in_order(struct dom0_link *link, const struct wire_msg *msg)
 		return true;
 	case WIRE_POINTER_LEAVE:
 		if (link->pointer_focus != msg->pointer_leave.window_id) {
-			violation(link, msg, "pointer leave of a window it is "
+			violation(link, msg,
+				"pointer leave of a window it is "
 				"not in");
 			return false;
 		}
@@ -435,7 +446,8 @@ static bool input_in_order(struct dom0_link *link, const struct wire_msg *msg)
 		return true;
 	default: /* motion, button, axis, frame */
 		if (link->pointer_focus == WIRE_ID_INVALID) {
-			violation(link, msg, "pointer input outside the VM's "
+			violation(link, msg,
+				"pointer input outside the VM's "
 				"windows");
 			return false;
 		}
@@ -525,8 +537,10 @@ static void dispatch(struct dom0_link *link, const struct wire_msg *msg)
 		return;
 	}
 	case WIRE_CLIPBOARD_SET:
-		wlr_log(WLR_DEBUG, "dom0 sent %u bytes of clipboard, ignored "
-			"(no clipboard support yet)", msg->clipboard_set.length);
+		wlr_log(WLR_DEBUG,
+			"dom0 sent %u bytes of clipboard, ignored "
+			"(no clipboard support yet)",
+			msg->clipboard_set.length);
 		return;
 	case WIRE_PING: {
 		struct wire_msg pong = {

@@ -23,7 +23,8 @@
 #define MAX_POOL_MIB 65536u
 
 static const char usage[] =
-	"Usage: mullion-agent --vchan ADDRESS [options] [-- COMMAND [ARGS...]]\n"
+	"Usage: mullion-agent --vchan ADDRESS [options] [-- COMMAND "
+	"[ARGS...]]\n"
 	"\n"
 	"The Wayland compositor inside a VM of a compartmentalised desktop:\n"
 	"VM applications connect to it, and it hands their windows' pixels\n"
@@ -40,7 +41,8 @@ static const char usage[] =
 	"      --version       show the version and exit\n"
 	"\n"
 	"When ready it prints WAYLAND_DISPLAY=NAME on a line of its own. With\n"
-	"COMMAND, it runs it with WAYLAND_DISPLAY set and exits with its status\n"
+	"COMMAND, it runs it with WAYLAND_DISPLAY set and exits with its "
+	"status\n"
 	"when it exits. Needs XDG_RUNTIME_DIR.\n";
 
 struct options {
@@ -66,7 +68,7 @@ static bool parse_mib(const char *str, uint32_t *mib)
 	errno = 0;
 	unsigned long value = strtoul(str, &end, 10);
 	if (errno != 0 || end == str || *end != '\0' || str[0] == '-' ||
-			value == 0 || value > MAX_POOL_MIB) {
+		value == 0 || value > MAX_POOL_MIB) {
 		return false;
 	}
 	*mib = (uint32_t)value;
@@ -76,7 +78,12 @@ static bool parse_mib(const char *str, uint32_t *mib)
 /* Returns -1 to go on, or the exit status. */
 static int parse_options(int argc, char *argv[], struct options *options)
 {
-	enum { OPT_VCHAN = 256, OPT_POOL_MIB, OPT_SIZE, OPT_VERSION };
+	enum {
+		OPT_VCHAN = 256,
+		OPT_POOL_MIB,
+		OPT_SIZE,
+		OPT_VERSION
+	};
 	static const struct option long_options[] = {
 		{ "vchan", required_argument, NULL, OPT_VCHAN },
 		{ "pool-mib", required_argument, NULL, OPT_POOL_MIB },
@@ -90,13 +97,14 @@ static int parse_options(int argc, char *argv[], struct options *options)
 	int c;
 	/* '+': options end at the first non-option, as COMMAND's own
 	 * options belong to it. */
-	while ((c = getopt_long(argc, argv, "+vh", long_options,
-			NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+vh", long_options, NULL)) != -1) {
 		switch (c) {
 		case OPT_VCHAN:
 			if (!vchan_address_parse(optarg, &options->vchan)) {
-				fprintf(stderr, "mullion-agent: bad vchan address "
-					"'%s' (expected socket:DIR or xen:DOMID)\n",
+				fprintf(stderr,
+					"mullion-agent: bad vchan address "
+					"'%s' (expected socket:DIR or "
+					"xen:DOMID)\n",
 					optarg);
 				return EXIT_FAILURE;
 			}
@@ -104,18 +112,21 @@ static int parse_options(int argc, char *argv[], struct options *options)
 			break;
 		case OPT_POOL_MIB:
 			if (!parse_mib(optarg, &options->pool_mib)) {
-				fprintf(stderr, "mullion-agent: bad pool size '%s' "
-					"(expected 1..%u MiB)\n", optarg,
-					MAX_POOL_MIB);
+				fprintf(stderr,
+					"mullion-agent: bad pool size '%s' "
+					"(expected 1..%u MiB)\n",
+					optarg, MAX_POOL_MIB);
 				return EXIT_FAILURE;
 			}
 			break;
 		case OPT_SIZE:
 			if (!parse_size(optarg, &options->width,
-					&options->height)) {
-				fprintf(stderr, "mullion-agent: bad size '%s' "
-					"(expected WxH, at most %ux%u)\n", optarg,
-					WIRE_MAX_WIDTH, WIRE_MAX_HEIGHT);
+				    &options->height)) {
+				fprintf(stderr,
+					"mullion-agent: bad size '%s' "
+					"(expected WxH, at most %ux%u)\n",
+					optarg, WIRE_MAX_WIDTH,
+					WIRE_MAX_HEIGHT);
 				return EXIT_FAILURE;
 			}
 			break;
@@ -141,8 +152,10 @@ static int parse_options(int argc, char *argv[], struct options *options)
 	if (optind < argc) {
 		/* getopt has consumed a "--" before this point. */
 		if (strcmp(argv[optind - 1], "--") != 0) {
-			fprintf(stderr, "mullion-agent: unexpected argument "
-				"'%s' (put COMMAND after --)\n", argv[optind]);
+			fprintf(stderr,
+				"mullion-agent: unexpected argument "
+				"'%s' (put COMMAND after --)\n",
+				argv[optind]);
 			return EXIT_FAILURE;
 		}
 		options->command = &argv[optind];
@@ -228,11 +241,12 @@ int main(int argc, char *argv[])
 		return status;
 	}
 	wlr_log_init(options.verbosity, NULL);
-	mlog_init("mullion-agent", options.verbosity == WLR_DEBUG ?
-		MLOG_DEBUG : MLOG_INFO);
+	mlog_init("mullion-agent",
+		options.verbosity == WLR_DEBUG ? MLOG_DEBUG : MLOG_INFO);
 
 	if (!getenv("XDG_RUNTIME_DIR")) {
-		fprintf(stderr, "mullion-agent: XDG_RUNTIME_DIR is not set; "
+		fprintf(stderr,
+			"mullion-agent: XDG_RUNTIME_DIR is not set; "
 			"it must name a private directory for the Wayland "
 			"socket\n");
 		return EXIT_FAILURE;

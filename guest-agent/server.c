@@ -52,8 +52,9 @@ void server_schedule_slow_frames(struct agent_server *server)
 
 void server_print_stats(struct agent_server *server)
 {
-	fprintf(stderr, "mullion-stats: frames=%" PRIu64 " bytes_copied=%"
-		PRIu64 "\n", server->frames_sent, server->bytes_copied);
+	fprintf(stderr,
+		"mullion-stats: frames=%" PRIu64 " bytes_copied=%" PRIu64 "\n",
+		server->frames_sent, server->bytes_copied);
 	fflush(stderr);
 }
 
@@ -66,8 +67,7 @@ uint32_t server_next_window_id(struct agent_server *server)
 	return server->last_window_id;
 }
 
-static bool create_output(struct agent_server *server, int width,
-	int height)
+static bool create_output(struct agent_server *server, int width, int height)
 {
 	server->output = wlr_headless_add_output(server->backend,
 		(unsigned)width, (unsigned)height);
@@ -76,7 +76,7 @@ static bool create_output(struct agent_server *server, int width,
 		return false;
 	}
 	if (!wlr_output_init_render(server->output, server->allocator,
-			server->renderer)) {
+		    server->renderer)) {
 		wlr_log(WLR_ERROR, "Cannot set up the output's buffers");
 		return false;
 	}
@@ -94,11 +94,11 @@ void server_set_output_size(struct agent_server *server, uint32_t width,
 	uint32_t height)
 {
 	if (width == 0 || height == 0 || width > INT32_MAX ||
-			height > INT32_MAX) {
+		height > INT32_MAX) {
 		return;
 	}
 	if (server->output->width == (int)width &&
-			server->output->height == (int)height) {
+		server->output->height == (int)height) {
 		return;
 	}
 	wlr_output_set_custom_mode(server->output, (int32_t)width,
@@ -140,15 +140,15 @@ bool server_init(struct agent_server *server, int width, int height)
 		wlr_log(WLR_ERROR, "Cannot set up wl_shm");
 		return false;
 	}
-	server->allocator = wlr_allocator_autocreate(server->backend,
-		server->renderer);
+	server->allocator =
+		wlr_allocator_autocreate(server->backend, server->renderer);
 	if (!server->allocator) {
 		wlr_log(WLR_ERROR, "Cannot create an allocator");
 		return false;
 	}
 
-	server->compositor = wlr_compositor_create(server->display,
-		server->renderer);
+	server->compositor =
+		wlr_compositor_create(server->display, server->renderer);
 	if (!server->compositor) {
 		wlr_log(WLR_ERROR, "Cannot create wl_compositor");
 		return false;
@@ -172,8 +172,8 @@ bool server_init(struct agent_server *server, int width, int height)
 		return false;
 	}
 	/* Frames count as presented when dom0 has drawn them (window.c). */
-	server->presentation = wlr_presentation_create(server->display,
-		server->backend);
+	server->presentation =
+		wlr_presentation_create(server->display, server->backend);
 	if (!server->presentation) {
 		wlr_log(WLR_ERROR, "Cannot create wp_presentation");
 		return false;
@@ -201,7 +201,8 @@ bool server_start(struct agent_server *server)
 {
 	server->socket = wl_display_add_socket_auto(server->display);
 	if (!server->socket) {
-		wlr_log(WLR_ERROR, "Cannot open a Wayland socket "
+		wlr_log(WLR_ERROR,
+			"Cannot open a Wayland socket "
 			"(is XDG_RUNTIME_DIR writable?)");
 		return false;
 	}

@@ -45,8 +45,8 @@ static uint32_t next_buffer_id(struct window *window)
 static bool buffer_share(struct window *window, struct window_buffer *buffer)
 {
 	uint64_t bytes = (uint64_t)window->stride * window->height;
-	uint32_t pages = (uint32_t)((bytes + WIRE_PAGE_SIZE - 1) /
-		WIRE_PAGE_SIZE);
+	uint32_t pages =
+		(uint32_t)((bytes + WIRE_PAGE_SIZE - 1) / WIRE_PAGE_SIZE);
 
 	uint32_t *refs = calloc(pages, sizeof(*refs));
 	if (!refs) {
@@ -89,8 +89,8 @@ static bool buffer_share(struct window *window, struct window_buffer *buffer)
 	return true;
 }
 
-static void buffer_unshare(struct window *window,
-	struct window_buffer *buffer, bool tell_dom0)
+static void buffer_unshare(struct window *window, struct window_buffer *buffer,
+	bool tell_dom0)
 {
 	if (buffer->id == WIRE_ID_INVALID) {
 		return;
@@ -145,8 +145,11 @@ static bool shape_supported(struct window *window, uint32_t width,
 	 * is the wire's, so convert here rather than widen it. */
 	if (format != WIRE_FORMAT_ARGB8888 && format != WIRE_FORMAT_XRGB8888) {
 		if (!window->warned_format) {
-			wlr_log(WLR_INFO, "Window %" PRIu32 ": pixel format "
-				"0x%08" PRIx32 " is not supported yet, not shown",
+			wlr_log(WLR_INFO,
+				"Window %" PRIu32
+				": pixel format "
+				"0x%08" PRIx32
+				" is not supported yet, not shown",
 				window->id, format);
 			window->warned_format = true;
 		}
@@ -154,13 +157,15 @@ static bool shape_supported(struct window *window, uint32_t width,
 	}
 	uint64_t bytes = (uint64_t)width * BYTES_PER_PIXEL * height;
 	if (width == 0 || height == 0 || width > WIRE_MAX_WIDTH ||
-			height > WIRE_MAX_HEIGHT || bytes > WIRE_MAX_BUFFER_BYTES ||
-			src_stride < (size_t)width * BYTES_PER_PIXEL) {
+		height > WIRE_MAX_HEIGHT || bytes > WIRE_MAX_BUFFER_BYTES ||
+		src_stride < (size_t)width * BYTES_PER_PIXEL) {
 		if (!window->warned_size) {
-			wlr_log(WLR_INFO, "Window %" PRIu32 ": buffer %" PRIu32
-				"x%" PRIu32 " (stride %zu) is outside the wire's "
-				"limits, not shown", window->id, width, height,
-				src_stride);
+			wlr_log(WLR_INFO,
+				"Window %" PRIu32 ": buffer %" PRIu32
+				"x%" PRIu32
+				" (stride %zu) is outside the wire's "
+				"limits, not shown",
+				window->id, width, height, src_stride);
 			window->warned_size = true;
 		}
 		return false;
@@ -177,14 +182,14 @@ static bool ensure_buffers(struct window *window, uint32_t width,
 		return false;
 	}
 	if (window->buffers[0].id != WIRE_ID_INVALID &&
-			window->width == width && window->height == height &&
-			window->format == format) {
+		window->width == width && window->height == height &&
+		window->format == format) {
 		return true;
 	}
 
 	uint64_t now = now_msec();
 	if (window->share_failed_msec != 0 &&
-			now - window->share_failed_msec < SHARE_RETRY_MS) {
+		now - window->share_failed_msec < SHARE_RETRY_MS) {
 		return false;
 	}
 	window->share_failed_msec = 0;
@@ -207,7 +212,8 @@ static bool ensure_buffers(struct window *window, uint32_t width,
 	for (int i = 0; i < WINDOW_BUFFER_COUNT; i++) {
 		if (!buffer_share(window, &window->buffers[i])) {
 			for (int j = 0; j < i; j++) {
-				buffer_unshare(window, &window->buffers[j], true);
+				buffer_unshare(window, &window->buffers[j],
+					true);
 			}
 			window->width = window->height = 0;
 			window->stride = window->format = 0;
@@ -218,9 +224,11 @@ static bool ensure_buffers(struct window *window, uint32_t width,
 	}
 	pixman_region32_clear(&window->unsent);
 	window->damage_all = true;
-	wlr_log(WLR_DEBUG, "Window %" PRIu32 ": shared buffers %" PRIu32
-		" and %" PRIu32 ", %" PRIu32 "x%" PRIu32, window->id,
-		window->buffers[0].id, window->buffers[1].id, width, height);
+	wlr_log(WLR_DEBUG,
+		"Window %" PRIu32 ": shared buffers %" PRIu32 " and %" PRIu32
+		", %" PRIu32 "x%" PRIu32,
+		window->id, window->buffers[0].id, window->buffers[1].id, width,
+		height);
 	return true;
 }
 
@@ -264,8 +272,8 @@ static void copy_stale(struct window *window, struct window_buffer *buffer,
 		size_t rows = (size_t)(box->y2 - box->y1);
 		uint8_t *dst_row = buffer->data +
 			(size_t)box->y1 * window->stride + offset;
-		const uint8_t *src_row = src + (size_t)box->y1 * src_stride +
-			offset;
+		const uint8_t *src_row =
+			src + (size_t)box->y1 * src_stride + offset;
 		copy_rows(dst_row, window->stride, src_row, src_stride, length,
 			rows);
 		copied += (uint64_t)length * rows;
@@ -288,16 +296,17 @@ static void send_damage(struct window *window, struct window_buffer *buffer)
 	const pixman_box32_t *boxes =
 		pixman_region32_rectangles(&window->unsent, &count);
 	if (window->damage_all || count > WIRE_MAX_DAMAGE_RECTS) {
-		const pixman_box32_t *extents = window->damage_all ? NULL :
-			pixman_region32_extents(&window->unsent);
+		const pixman_box32_t *extents = window->damage_all
+			? NULL
+			: pixman_region32_extents(&window->unsent);
 		msg.damage.rect_count = 1;
 		msg.damage.rects[0] = (struct wire_rect){
 			.x = extents ? extents->x1 : 0,
 			.y = extents ? extents->y1 : 0,
-			.width = extents ? extents->x2 - extents->x1 :
-				(int32_t)window->width,
-			.height = extents ? extents->y2 - extents->y1 :
-				(int32_t)window->height,
+			.width = extents ? extents->x2 - extents->x1
+					 : (int32_t)window->width,
+			.height = extents ? extents->y2 - extents->y1
+					  : (int32_t)window->height,
 		};
 	} else {
 		msg.damage.rect_count = (uint32_t)count;
@@ -344,26 +353,30 @@ static void present(struct window *window, struct wlr_buffer *source,
 	uint32_t format;
 	size_t src_stride;
 	if (!wlr_buffer_begin_data_ptr_access(source,
-			WLR_BUFFER_DATA_PTR_ACCESS_READ, &data, &format,
-			&src_stride)) {
+		    WLR_BUFFER_DATA_PTR_ACCESS_READ, &data, &format,
+		    &src_stride)) {
 		/* The seam for dmabuf: LINEAR ones get mmapped here, others
 		 * blitted to linear with the VM's GPU. */
 		if (!window->warned_access) {
-			wlr_log(WLR_INFO, "Window %" PRIu32 ": buffer has no "
-				"CPU mapping (dmabuf?), not shown", window->id);
+			wlr_log(WLR_INFO,
+				"Window %" PRIu32
+				": buffer has no "
+				"CPU mapping (dmabuf?), not shown",
+				window->id);
 			window->warned_access = true;
 		}
 		return;
 	}
 	if (source->width <= 0 || source->height <= 0 ||
-			!ensure_buffers(window, (uint32_t)source->width,
-				(uint32_t)source->height, format, src_stride)) {
+		!ensure_buffers(window, (uint32_t)source->width,
+			(uint32_t)source->height, format, src_stride)) {
 		goto out;
 	}
 	if (damage) {
 		add_damage(window, damage);
 	}
-	if (!window->damage_all && !pixman_region32_not_empty(&window->unsent)) {
+	if (!window->damage_all &&
+		!pixman_region32_not_empty(&window->unsent)) {
 		goto out;
 	}
 	struct window_buffer *buffer = free_buffer(window);
@@ -392,7 +405,8 @@ out:
 static void send_presented(struct window *window)
 {
 	struct wlr_surface *surface = window->xdg_surface->surface;
-	if (!window->sent_seq_valid || surface->current.seq != window->sent_seq) {
+	if (!window->sent_seq_valid ||
+		surface->current.seq != window->sent_seq) {
 		return;
 	}
 	window->sent_seq_valid = false;
@@ -432,7 +446,7 @@ static void send_title(struct window *window)
 		 * character; dom0 sanitises the rest. */
 		length = WIRE_MAX_TITLE_BYTES;
 		while (length > 0 &&
-				((unsigned char)title[length] & 0xc0) == 0x80) {
+			((unsigned char)title[length] & 0xc0) == 0x80) {
 			length--;
 		}
 	}
@@ -450,7 +464,7 @@ static void send_title(struct window *window)
 void window_announce(struct window *window)
 {
 	if (window->id == WIRE_ID_INVALID || window->announced ||
-			!dom0_link_ready(window->server->dom0)) {
+		!dom0_link_ready(window->server->dom0)) {
 		return;
 	}
 	struct wlr_surface *surface = window->xdg_surface->surface;
@@ -525,9 +539,11 @@ void window_unmap(struct window *window)
 	}
 	withdraw(window);
 	drop_buffers(window, false);
-	wlr_log(WLR_DEBUG, "Window %" PRIu32 " unmapped: %" PRIu64 " frames, "
-		"%" PRIu64 " bytes copied", window->id, window->frames_sent,
-		window->bytes_copied);
+	wlr_log(WLR_DEBUG,
+		"Window %" PRIu32 " unmapped: %" PRIu64
+		" frames, "
+		"%" PRIu64 " bytes copied",
+		window->id, window->frames_sent, window->bytes_copied);
 	window->id = WIRE_ID_INVALID;
 	/* Unmapped, it is paced by the slow timer again. */
 	server_schedule_slow_frames(window->server);
@@ -557,8 +573,11 @@ void window_buffer_release(struct window *window, uint32_t buffer_id)
 	}
 	if (!buffer || buffer_id == WIRE_ID_INVALID) {
 		/* Destroyed since dom0 sent this. */
-		wlr_log(WLR_DEBUG, "Window %" PRIu32 ": release of unknown "
-			"buffer %" PRIu32 " ignored", window->id, buffer_id);
+		wlr_log(WLR_DEBUG,
+			"Window %" PRIu32
+			": release of unknown "
+			"buffer %" PRIu32 " ignored",
+			window->id, buffer_id);
 		return;
 	}
 	buffer->busy = false;
@@ -615,7 +634,7 @@ static void handle_surface_commit(struct wl_listener *listener, void *data)
 	struct wlr_surface *surface = xdg_surface->surface;
 	/* Already shown by window_announce in this same commit. */
 	if (window->presented_seq_valid &&
-			window->presented_seq == surface->current.seq) {
+		window->presented_seq == surface->current.seq) {
 		return;
 	}
 	window->presented_seq_valid = false;
@@ -624,8 +643,11 @@ static void handle_surface_commit(struct wl_listener *listener, void *data)
 	 * window buffer with pixman; today only the root surface is shown. */
 	struct wlr_buffer *source = current_source(window);
 	if (!source) {
-		wlr_log(WLR_DEBUG, "Window %" PRIu32 ": commit without a "
-			"readable buffer", window->id);
+		wlr_log(WLR_DEBUG,
+			"Window %" PRIu32
+			": commit without a "
+			"readable buffer",
+			window->id);
 		return;
 	}
 	present(window, source, &surface->buffer_damage);

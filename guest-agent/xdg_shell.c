@@ -18,8 +18,7 @@ static void handle_toplevel_unmap(struct wl_listener *listener, void *data)
 	window_unmap(window);
 }
 
-static void handle_toplevel_set_title(struct wl_listener *listener,
-	void *data)
+static void handle_toplevel_set_title(struct wl_listener *listener, void *data)
 {
 	struct window *window = wl_container_of(listener, window, set_title);
 	window_title_changed(window);

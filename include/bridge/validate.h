@@ -123,8 +123,9 @@ bool validate_msg(struct validate_state *state, const struct wire_msg *msg,
 bool validate_outgoing(struct validate_state *state, struct wire_msg *msg);
 
 /* The window with this id, or NULL. */
-const struct validate_window *validate_find_window(
-	const struct validate_state *state, uint32_t id);
+const struct validate_window *validate_find_window(const struct validate_state
+							   *state,
+	uint32_t id);
 
 /* A short, stable name of a rule, for tests and logs. */
 const char *validate_error_str(enum validate_error error);

@@ -26,8 +26,7 @@
 #define COPY_STREAM_MIN_BYTES (1024u * 1024u)
 
 #if defined(__SSE2__)
-static inline void copy_stream_row(uint8_t *dst, const uint8_t *src,
-	size_t n)
+static inline void copy_stream_row(uint8_t *dst, const uint8_t *src, size_t n)
 {
 	size_t head = (16 - ((uintptr_t)dst & 15)) & 15;
 	if (head > n) {

@@ -52,15 +52,15 @@ struct vchan *vchan_socket_client_init(const struct vchan_address *addr,
 /* The Xen backend (vchan/xen.c, built with -Dxen): a libxenvchan ring and
  * grant-table pages. The VM side's peer is always dom0; the dom0 side
  * connects to addr->domid. */
-struct vchan *vchan_xen_server_init(const struct vchan_address *addr,
-	int port, uint32_t pool_pages);
-struct vchan *vchan_xen_client_init(const struct vchan_address *addr,
-	int port, uint32_t max_pool_pages);
+struct vchan *vchan_xen_server_init(const struct vchan_address *addr, int port,
+	uint32_t pool_pages);
+struct vchan *vchan_xen_client_init(const struct vchan_address *addr, int port,
+	uint32_t max_pool_pages);
 
 /* The socket file for a port: "<socket_dir>/vchan-<port>.sock". False if
  * the port is out of range or the path does not fit. */
-bool vchan_socket_path(const struct vchan_address *addr, int port,
-	char *out, size_t size);
+bool vchan_socket_path(const struct vchan_address *addr, int port, char *out,
+	size_t size);
 
 #define VCHAN_PORT_MAX 65535
 /* strlen("/vchan-65535.sock"): what a socket dir must leave room for. */

@@ -18,13 +18,13 @@
 
 enum wire_status {
 	WIRE_OK = 0,
-	WIRE_INCOMPLETE,      /* need more bytes; not an error */
+	WIRE_INCOMPLETE, /* need more bytes; not an error */
 	WIRE_ERR_UNKNOWN_TYPE,
-	WIRE_ERR_DIRECTION,   /* valid type, but not from this sender */
-	WIRE_ERR_TOO_LARGE,   /* header length above WIRE_MAX_BODY_SIZE */
-	WIRE_ERR_LENGTH,      /* body length does not match the type */
-	WIRE_ERR_COUNT,       /* a count field is out of bounds */
-	WIRE_ERR_VALUE,       /* a field is out of its range (zero id, size) */
+	WIRE_ERR_DIRECTION, /* valid type, but not from this sender */
+	WIRE_ERR_TOO_LARGE, /* header length above WIRE_MAX_BODY_SIZE */
+	WIRE_ERR_LENGTH, /* body length does not match the type */
+	WIRE_ERR_COUNT, /* a count field is out of bounds */
+	WIRE_ERR_VALUE, /* a field is out of its range (zero id, size) */
 };
 
 /* A short, stable name for logs and tests. */

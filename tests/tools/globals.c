@@ -42,7 +42,7 @@ int main(int argc, char *argv[])
 	struct listing listing = { .out = stdout };
 	if (path) {
 		if (snprintf(tmp_path, sizeof(tmp_path), "%s.tmp", path) >=
-				(int)sizeof(tmp_path)) {
+			(int)sizeof(tmp_path)) {
 			fprintf(stderr, "globals: path too long\n");
 			return 2;
 		}

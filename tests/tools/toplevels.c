@@ -55,7 +55,7 @@ static void toplevel_destroy(struct toplevel *toplevel)
 }
 
 static void handle_toplevel_title(void *data,
-		struct zwlr_foreign_toplevel_handle_v1 *handle, const char *title)
+	struct zwlr_foreign_toplevel_handle_v1 *handle, const char *title)
 {
 	struct toplevel *toplevel = data;
 	char *copy = strdup(title);
@@ -68,31 +68,30 @@ static void handle_toplevel_title(void *data,
 }
 
 static void handle_toplevel_app_id(void *data,
-		struct zwlr_foreign_toplevel_handle_v1 *handle, const char *app_id)
+	struct zwlr_foreign_toplevel_handle_v1 *handle, const char *app_id)
 {
 	// Only titles are judged; the app id is whatever the bridge chose.
 }
 
 static void handle_toplevel_output_enter(void *data,
-		struct zwlr_foreign_toplevel_handle_v1 *handle,
-		struct wl_output *output)
+	struct zwlr_foreign_toplevel_handle_v1 *handle,
+	struct wl_output *output)
 {
 }
 
 static void handle_toplevel_output_leave(void *data,
-		struct zwlr_foreign_toplevel_handle_v1 *handle,
-		struct wl_output *output)
+	struct zwlr_foreign_toplevel_handle_v1 *handle,
+	struct wl_output *output)
 {
 }
 
 static void handle_toplevel_state(void *data,
-		struct zwlr_foreign_toplevel_handle_v1 *handle,
-		struct wl_array *state)
+	struct zwlr_foreign_toplevel_handle_v1 *handle, struct wl_array *state)
 {
 }
 
 static void handle_toplevel_done(void *data,
-		struct zwlr_foreign_toplevel_handle_v1 *handle)
+	struct zwlr_foreign_toplevel_handle_v1 *handle)
 {
 	struct toplevel *toplevel = data;
 	if (!toplevel->pending_title) {
@@ -108,14 +107,14 @@ static void handle_toplevel_done(void *data,
 }
 
 static void handle_toplevel_closed(void *data,
-		struct zwlr_foreign_toplevel_handle_v1 *handle)
+	struct zwlr_foreign_toplevel_handle_v1 *handle)
 {
 	toplevel_destroy(data);
 }
 
 static void handle_toplevel_parent(void *data,
-		struct zwlr_foreign_toplevel_handle_v1 *handle,
-		struct zwlr_foreign_toplevel_handle_v1 *parent)
+	struct zwlr_foreign_toplevel_handle_v1 *handle,
+	struct zwlr_foreign_toplevel_handle_v1 *parent)
 {
 }
 
@@ -131,8 +130,8 @@ static const struct zwlr_foreign_toplevel_handle_v1_listener toplevel_listener =
 };
 
 static void handle_manager_toplevel(void *data,
-		struct zwlr_foreign_toplevel_manager_v1 *manager,
-		struct zwlr_foreign_toplevel_handle_v1 *handle)
+	struct zwlr_foreign_toplevel_manager_v1 *manager,
+	struct zwlr_foreign_toplevel_handle_v1 *handle)
 {
 	struct state *state = data;
 	struct toplevel *toplevel = calloc(1, sizeof(*toplevel));
@@ -147,7 +146,7 @@ static void handle_manager_toplevel(void *data,
 }
 
 static void handle_manager_finished(void *data,
-		struct zwlr_foreign_toplevel_manager_v1 *manager)
+	struct zwlr_foreign_toplevel_manager_v1 *manager)
 {
 	struct state *state = data;
 	state->finished = true;
@@ -159,15 +158,16 @@ static const struct zwlr_foreign_toplevel_manager_v1_listener manager_listener =
 };
 
 static void handle_registry_global(void *data, struct wl_registry *registry,
-		uint32_t name, const char *interface, uint32_t version)
+	uint32_t name, const char *interface, uint32_t version)
 {
 	struct state *state = data;
-	if (strcmp(interface, zwlr_foreign_toplevel_manager_v1_interface.name) != 0 ||
-			state->manager) {
+	if (strcmp(interface,
+		    zwlr_foreign_toplevel_manager_v1_interface.name) != 0 ||
+		state->manager) {
 		return;
 	}
-	uint32_t bind_version = version < MANAGER_MAX_VERSION ?
-		version : MANAGER_MAX_VERSION;
+	uint32_t bind_version =
+		version < MANAGER_MAX_VERSION ? version : MANAGER_MAX_VERSION;
 	state->manager = wl_registry_bind(registry, name,
 		&zwlr_foreign_toplevel_manager_v1_interface, bind_version);
 	zwlr_foreign_toplevel_manager_v1_add_listener(state->manager,
@@ -175,7 +175,7 @@ static void handle_registry_global(void *data, struct wl_registry *registry,
 }
 
 static void handle_registry_global_remove(void *data,
-		struct wl_registry *registry, uint32_t name)
+	struct wl_registry *registry, uint32_t name)
 {
 }
 
@@ -201,8 +201,9 @@ static bool prefix_seen(struct state *state)
 	size_t len = strlen(state->wait_prefix);
 	struct toplevel *toplevel;
 	wl_list_for_each(toplevel, &state->toplevels, link) {
-		if (toplevel->title && strncmp(toplevel->title, state->wait_prefix,
-				len) == 0) {
+		if (toplevel->title &&
+			strncmp(toplevel->title, state->wait_prefix, len) ==
+				0) {
 			return true;
 		}
 	}
@@ -214,7 +215,8 @@ static bool wait_satisfied(struct state *state)
 	if (state->wait_prefix && !prefix_seen(state)) {
 		return false;
 	}
-	if (state->wait_count >= 0 && count_announced(state) != state->wait_count) {
+	if (state->wait_count >= 0 &&
+		count_announced(state) != state->wait_count) {
 		return false;
 	}
 	return true;
@@ -233,7 +235,8 @@ static bool wait_dispatch(struct state *state)
 	double deadline = now_s() + state->timeout_s;
 	while (!wait_satisfied(state)) {
 		if (state->finished) {
-			fprintf(stderr, "mullion-test-toplevels: the compositor "
+			fprintf(stderr,
+				"mullion-test-toplevels: the compositor "
 				"finished the toplevel manager\n");
 			return false;
 		}
@@ -267,15 +270,17 @@ static bool wait_dispatch(struct state *state)
 			continue;
 		}
 		if (wl_display_read_events(state->display) < 0 ||
-				wl_display_dispatch_pending(state->display) < 0) {
+			wl_display_dispatch_pending(state->display) < 0) {
 			goto connection_error;
 		}
 	}
 	return true;
 
 connection_error:
-	fprintf(stderr, "mullion-test-toplevels: lost the connection to the "
-		"compositor: %s\n", strerror(errno));
+	fprintf(stderr,
+		"mullion-test-toplevels: lost the connection to the "
+		"compositor: %s\n",
+		strerror(errno));
 	return false;
 }
 
@@ -294,11 +299,14 @@ static void report_wait_failure(struct state *state)
 	if (state->finished) {
 		fprintf(stderr, "mullion-test-toplevels: gave up waiting for");
 	} else {
-		fprintf(stderr, "mullion-test-toplevels: timed out after %.1f s "
-			"waiting for", state->timeout_s);
+		fprintf(stderr,
+			"mullion-test-toplevels: timed out after %.1f s "
+			"waiting for",
+			state->timeout_s);
 	}
 	if (state->wait_prefix) {
-		fprintf(stderr, " a title starting with \"%s\"", state->wait_prefix);
+		fprintf(stderr, " a title starting with \"%s\"",
+			state->wait_prefix);
 	}
 	if (state->wait_prefix && state->wait_count >= 0) {
 		fprintf(stderr, " and");
@@ -317,16 +325,21 @@ static void usage(FILE *out)
 		"Usage: mullion-test-toplevels [--wait-prefix P] [--count N] "
 		"[--timeout SECONDS]\n"
 		"\n"
-		"Prints the title of each toplevel the compositor announces over\n"
+		"Prints the title of each toplevel the compositor announces "
+		"over\n"
 		"wlr-foreign-toplevel-management, one per line.\n"
 		"\n"
-		"  -p, --wait-prefix P   wait until a title starting with P exists\n"
+		"  -p, --wait-prefix P   wait until a title starting with P "
+		"exists\n"
 		"  -n, --count N         wait until exactly N toplevels exist\n"
-		"  -t, --timeout S       give up waiting after S seconds (default %.0f)\n"
+		"  -t, --timeout S       give up waiting after S seconds "
+		"(default %.0f)\n"
 		"  -h, --help            show this help\n"
 		"\n"
-		"Exit status: 0 done, 1 the wait timed out, 2 usage or connection "
-		"error.\n", DEFAULT_TIMEOUT_S);
+		"Exit status: 0 done, 1 the wait timed out, 2 usage or "
+		"connection "
+		"error.\n",
+		DEFAULT_TIMEOUT_S);
 }
 
 static bool parse_args(struct state *state, int argc, char *argv[])
@@ -340,7 +353,8 @@ static bool parse_args(struct state *state, int argc, char *argv[])
 	};
 	char *end;
 	int opt;
-	while ((opt = getopt_long(argc, argv, "p:n:t:h", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "p:n:t:h", options, NULL)) !=
+		-1) {
 		switch (opt) {
 		case 'p':
 			state->wait_prefix = optarg;
@@ -348,19 +362,25 @@ static bool parse_args(struct state *state, int argc, char *argv[])
 		case 'n':
 			errno = 0;
 			state->wait_count = strtol(optarg, &end, 10);
-			if (errno || *end || end == optarg || state->wait_count < 0) {
-				fprintf(stderr, "mullion-test-toplevels: bad count "
-					"\"%s\"\n", optarg);
+			if (errno || *end || end == optarg ||
+				state->wait_count < 0) {
+				fprintf(stderr,
+					"mullion-test-toplevels: bad count "
+					"\"%s\"\n",
+					optarg);
 				return false;
 			}
 			break;
 		case 't':
 			errno = 0;
 			state->timeout_s = strtod(optarg, &end);
-			if (errno || *end || end == optarg || !(state->timeout_s >= 0) ||
-					state->timeout_s > 86400) {
-				fprintf(stderr, "mullion-test-toplevels: bad timeout "
-					"\"%s\"\n", optarg);
+			if (errno || *end || end == optarg ||
+				!(state->timeout_s >= 0) ||
+				state->timeout_s > 86400) {
+				fprintf(stderr,
+					"mullion-test-toplevels: bad timeout "
+					"\"%s\"\n",
+					optarg);
 				return false;
 			}
 			break;
@@ -373,8 +393,10 @@ static bool parse_args(struct state *state, int argc, char *argv[])
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "mullion-test-toplevels: unexpected argument "
-			"\"%s\"\n", argv[optind]);
+		fprintf(stderr,
+			"mullion-test-toplevels: unexpected argument "
+			"\"%s\"\n",
+			argv[optind]);
 		usage(stderr);
 		return false;
 	}
@@ -396,27 +418,31 @@ int main(int argc, char *argv[])
 
 	state.display = wl_display_connect(NULL);
 	if (!state.display) {
-		fprintf(stderr, "mullion-test-toplevels: cannot connect to the "
+		fprintf(stderr,
+			"mullion-test-toplevels: cannot connect to the "
 			"Wayland display \"%s\": %s\n",
-			getenv("WAYLAND_DISPLAY") ? getenv("WAYLAND_DISPLAY") : "(unset)",
+			getenv("WAYLAND_DISPLAY") ? getenv("WAYLAND_DISPLAY")
+						  : "(unset)",
 			strerror(errno));
 		return EXIT_SETUP_FAILED;
 	}
 	state.registry = wl_display_get_registry(state.display);
 	wl_registry_add_listener(state.registry, &registry_listener, &state);
 	if (wl_display_roundtrip(state.display) < 0) {
-		fprintf(stderr, "mullion-test-toplevels: registry roundtrip failed\n");
+		fprintf(stderr,
+			"mullion-test-toplevels: registry roundtrip failed\n");
 		goto out;
 	}
 	if (!state.manager) {
-		fprintf(stderr, "mullion-test-toplevels: compositor does not offer "
+		fprintf(stderr,
+			"mullion-test-toplevels: compositor does not offer "
 			"%s to this client\n",
 			zwlr_foreign_toplevel_manager_v1_interface.name);
 		goto out;
 	}
 	// The second roundtrip collects the handles and their first done events.
 	if (wl_display_roundtrip(state.display) < 0 ||
-			wl_display_roundtrip(state.display) < 0) {
+		wl_display_roundtrip(state.display) < 0) {
 		fprintf(stderr, "mullion-test-toplevels: roundtrip failed\n");
 		goto out;
 	}

@@ -127,7 +127,8 @@ static struct wire_msg damage(uint32_t window, uint32_t buffer, int32_t x,
 	int32_t y, int32_t w, int32_t h)
 {
 	struct wire_msg msg = { .type = WIRE_DAMAGE,
-		.damage = { .window_id = window, .buffer_id = buffer,
+		.damage = { .window_id = window,
+			.buffer_id = buffer,
 			.rect_count = 1 } };
 	msg.damage.rects[0] = (struct wire_rect){ x, y, w, h };
 	return msg;
@@ -136,22 +137,27 @@ static struct wire_msg damage(uint32_t window, uint32_t buffer, int32_t x,
 static struct wire_msg title(uint32_t window, uint32_t length)
 {
 	return (struct wire_msg){ .type = WIRE_WINDOW_TITLE,
-		.window_title = { .window_id = window, .length = length,
+		.window_title = { .window_id = window,
+			.length = length,
 			.title = "t" } };
 }
 
-static struct wire_msg create_child(uint32_t id, uint32_t kind,
-	uint32_t parent, int32_t x, int32_t y)
+static struct wire_msg create_child(uint32_t id, uint32_t kind, uint32_t parent,
+	int32_t x, int32_t y)
 {
 	return (struct wire_msg){ .type = WIRE_WINDOW_CREATE,
-		.window_create = { .window_id = id, .kind = kind,
-			.parent_id = parent, .x = x, .y = y } };
+		.window_create = { .window_id = id,
+			.kind = kind,
+			.parent_id = parent,
+			.x = x,
+			.y = y } };
 }
 
 static struct wire_msg app_id(uint32_t window, uint32_t length)
 {
 	return (struct wire_msg){ .type = WIRE_WINDOW_APP_ID,
-		.window_app_id = { .window_id = window, .length = length,
+		.window_app_id = { .window_id = window,
+			.length = length,
 			.app_id = "a" } };
 }
 
@@ -183,7 +189,8 @@ static struct wire_msg ack(uint32_t window, uint32_t serial)
 static struct wire_msg clipboard(uint32_t serial, uint32_t length)
 {
 	return (struct wire_msg){ .type = WIRE_CLIPBOARD_DATA,
-		.clipboard_data = { .serial = serial, .length = length,
+		.clipboard_data = { .serial = serial,
+			.length = length,
 			.data = (const uint8_t *)"x" } };
 }
 
@@ -216,18 +223,19 @@ static struct wire_msg configure(uint32_t window)
 }
 
 static const struct wire_msg clipboard_request = {
-	.type = WIRE_CLIPBOARD_REQUEST };
+	.type = WIRE_CLIPBOARD_REQUEST
+};
 static const struct wire_msg ping = { .type = WIRE_PING };
 
 static void test_hello_first_and_once(void **state)
 {
-	expect_refused(create_window(1),
-		VALIDATE_ERR_NO_HELLO, "first message must be HELLO");
-	expect_refused(hello(WIRE_VERSION + 1),
-		VALIDATE_ERR_VERSION, "protocol version");
+	expect_refused(create_window(1), VALIDATE_ERR_NO_HELLO,
+		"first message must be HELLO");
+	expect_refused(hello(WIRE_VERSION + 1), VALIDATE_ERR_VERSION,
+		"protocol version");
 	expect_ok(hello(WIRE_VERSION));
-	expect_refused(hello(WIRE_VERSION),
-		VALIDATE_ERR_HELLO_AGAIN, "HELLO sent a second time");
+	expect_refused(hello(WIRE_VERSION), VALIDATE_ERR_HELLO_AGAIN,
+		"HELLO sent a second time");
 	expect_ok(create_window(1));
 }
 
@@ -245,21 +253,21 @@ static void test_window_ids_and_limit(void **state)
 	expect_ok(hello(WIRE_VERSION));
 	expect_refused(create_window(0), VALIDATE_ERR_ID_ZERO, "id 0");
 	expect_ok(create_window(1));
-	expect_refused(create_window(1),
-		VALIDATE_ERR_WINDOW_EXISTS, "window 1 already exists");
+	expect_refused(create_window(1), VALIDATE_ERR_WINDOW_EXISTS,
+		"window 1 already exists");
 	expect_ok(create_window(2));
 	expect_ok(create_window(0xffffffff));
-	expect_refused(create_window(4),
-		VALIDATE_ERR_WINDOW_LIMIT, "limit of 3 windows");
+	expect_refused(create_window(4), VALIDATE_ERR_WINDOW_LIMIT,
+		"limit of 3 windows");
 	expect_ok(destroy_window(2));
-	expect_refused(destroy_window(2),
-		VALIDATE_ERR_NO_WINDOW, "no window 2");
+	expect_refused(destroy_window(2), VALIDATE_ERR_NO_WINDOW,
+		"no window 2");
 	expect_ok(create_window(4));
 	/* The ones that were not destroyed are still there. */
-	expect_refused(create_window(1),
-		VALIDATE_ERR_WINDOW_EXISTS, "already exists");
-	expect_refused(create_window(0xffffffff),
-		VALIDATE_ERR_WINDOW_EXISTS, "already exists");
+	expect_refused(create_window(1), VALIDATE_ERR_WINDOW_EXISTS,
+		"already exists");
+	expect_refused(create_window(0xffffffff), VALIDATE_ERR_WINDOW_EXISTS,
+		"already exists");
 	expect_ok(title(4, 1));
 	expect_refused(title(2, 1), VALIDATE_ERR_NO_WINDOW, "no window 2");
 	expect_refused(title(4, WIRE_MAX_TITLE_BYTES + 1),
@@ -276,8 +284,8 @@ static void test_many_windows_grow(void **state)
 	for (uint32_t i = 1; i <= 1000; i++) {
 		expect_ok(create_window(i));
 	}
-	expect_refused(create_window(1001),
-		VALIDATE_ERR_WINDOW_LIMIT, "limit of 1000 windows");
+	expect_refused(create_window(1001), VALIDATE_ERR_WINDOW_LIMIT,
+		"limit of 1000 windows");
 	for (uint32_t i = 1000; i >= 1; i--) {
 		expect_ok(destroy_window(i));
 	}
@@ -287,28 +295,28 @@ static void test_many_windows_grow(void **state)
 static void test_buffers_per_window(void **state)
 {
 	expect_ok(hello(WIRE_VERSION));
-	expect_refused(create_buffer(1, 1, 16, 16),
-		VALIDATE_ERR_NO_WINDOW, "no window 1");
+	expect_refused(create_buffer(1, 1, 16, 16), VALIDATE_ERR_NO_WINDOW,
+		"no window 1");
 	expect_ok(create_window(1));
 	expect_ok(create_buffer(1, 1, 16, 16));
-	expect_refused(create_buffer(1, 1, 16, 16),
-		VALIDATE_ERR_BUFFER_EXISTS, "buffer 1 already exists in window 1");
+	expect_refused(create_buffer(1, 1, 16, 16), VALIDATE_ERR_BUFFER_EXISTS,
+		"buffer 1 already exists in window 1");
 	expect_ok(create_buffer(1, 2, 16, 16));
 	expect_ok(create_buffer(1, 3, 16, 16));
 	expect_ok(create_buffer(1, 4, 16, 16));
-	expect_refused(create_buffer(1, 5, 16, 16),
-		VALIDATE_ERR_BUFFER_LIMIT, "exceed 4 buffers");
+	expect_refused(create_buffer(1, 5, 16, 16), VALIDATE_ERR_BUFFER_LIMIT,
+		"exceed 4 buffers");
 	/* Buffer ids are per window. */
 	expect_ok(create_window(2));
 	expect_ok(create_buffer(2, 1, 16, 16));
 	expect_ok(destroy_buffer(1, 3));
-	expect_refused(destroy_buffer(1, 3),
-		VALIDATE_ERR_NO_BUFFER, "no buffer 3 in window 1");
-	expect_refused(destroy_buffer(3, 1),
-		VALIDATE_ERR_NO_WINDOW, "no window 3");
+	expect_refused(destroy_buffer(1, 3), VALIDATE_ERR_NO_BUFFER,
+		"no buffer 3 in window 1");
+	expect_refused(destroy_buffer(3, 1), VALIDATE_ERR_NO_WINDOW,
+		"no window 3");
 	expect_ok(create_buffer(1, 5, 16, 16));
-	expect_refused(create_buffer(1, 0, 16, 16),
-		VALIDATE_ERR_ID_ZERO, "id 0");
+	expect_refused(create_buffer(1, 0, 16, 16), VALIDATE_ERR_ID_ZERO,
+		"id 0");
 }
 
 static void test_quota(void **state)
@@ -367,29 +375,30 @@ static void test_inconsistent_buffer(void **state)
 static void test_damage(void **state)
 {
 	expect_ok(hello(WIRE_VERSION));
-	expect_refused(damage(1, 1, 0, 0, 1, 1),
-		VALIDATE_ERR_NO_WINDOW, "no window 1");
+	expect_refused(damage(1, 1, 0, 0, 1, 1), VALIDATE_ERR_NO_WINDOW,
+		"no window 1");
 	expect_ok(create_window(1));
-	expect_refused(damage(1, 2, 0, 0, 1, 1),
-		VALIDATE_ERR_NO_BUFFER, "no buffer 2 in window 1");
+	expect_refused(damage(1, 2, 0, 0, 1, 1), VALIDATE_ERR_NO_BUFFER,
+		"no buffer 2 in window 1");
 	expect_ok(create_buffer(1, 2, 250, 250));
 	expect_ok(damage(1, 2, 0, 0, 250, 250));
 	expect_ok(damage(1, 2, 249, 249, 1, 1));
 	expect_refused(damage(1, 2, 0, 0, 251, 250),
-		VALIDATE_ERR_DAMAGE_OUTSIDE, "rect 0 (0,0 251x250) exceeds buffer 2 (250x250)");
-	expect_refused(damage(1, 2, 250, 0, 1, 1),
-		VALIDATE_ERR_DAMAGE_OUTSIDE, "exceeds buffer 2");
-	expect_refused(damage(1, 2, 0, 1, 1, 250),
-		VALIDATE_ERR_DAMAGE_OUTSIDE, "exceeds buffer 2");
-	expect_refused(damage(1, 2, -1, 0, 1, 1),
-		VALIDATE_ERR_DAMAGE_OUTSIDE, "exceeds buffer 2");
-	expect_refused(damage(1, 2, 0, 0, 0, 1),
-		VALIDATE_ERR_DAMAGE_OUTSIDE, "exceeds buffer 2");
+		VALIDATE_ERR_DAMAGE_OUTSIDE,
+		"rect 0 (0,0 251x250) exceeds buffer 2 (250x250)");
+	expect_refused(damage(1, 2, 250, 0, 1, 1), VALIDATE_ERR_DAMAGE_OUTSIDE,
+		"exceeds buffer 2");
+	expect_refused(damage(1, 2, 0, 1, 1, 250), VALIDATE_ERR_DAMAGE_OUTSIDE,
+		"exceeds buffer 2");
+	expect_refused(damage(1, 2, -1, 0, 1, 1), VALIDATE_ERR_DAMAGE_OUTSIDE,
+		"exceeds buffer 2");
+	expect_refused(damage(1, 2, 0, 0, 0, 1), VALIDATE_ERR_DAMAGE_OUTSIDE,
+		"exceeds buffer 2");
 	/* x + width would wrap in 32 bits. */
 	expect_refused(damage(1, 2, 100, 0, INT32_MAX, 1),
 		VALIDATE_ERR_DAMAGE_OUTSIDE, "exceeds buffer 2");
-	expect_refused(damage(1, 2, INT32_MAX, INT32_MAX, INT32_MAX,
-		INT32_MAX), VALIDATE_ERR_DAMAGE_OUTSIDE, "exceeds buffer 2");
+	expect_refused(damage(1, 2, INT32_MAX, INT32_MAX, INT32_MAX, INT32_MAX),
+		VALIDATE_ERR_DAMAGE_OUTSIDE, "exceeds buffer 2");
 
 	/* The rect that breaks the rule is named by its index. */
 	struct wire_msg msg = damage(1, 2, 0, 0, 1, 1);
@@ -398,8 +407,7 @@ static void test_damage(void **state)
 		msg.damage.rects[i] = (struct wire_rect){ 10, 10, 10, 10 };
 	}
 	msg.damage.rects[3].width = 241;
-	expect_refused(msg,
-		VALIDATE_ERR_DAMAGE_OUTSIDE,
+	expect_refused(msg, VALIDATE_ERR_DAMAGE_OUTSIDE,
 		"rect 3 (10,10 241x10) exceeds buffer 2 (250x250)");
 	msg.damage.rects[3].width = 240;
 	expect_ok(msg);
@@ -409,8 +417,8 @@ static void test_damage(void **state)
 	expect_refused(msg, VALIDATE_ERR_DAMAGE_COUNT, "rects is outside");
 
 	expect_ok(destroy_buffer(1, 2));
-	expect_refused(damage(1, 2, 0, 0, 1, 1),
-		VALIDATE_ERR_NO_BUFFER, "no buffer 2 in window 1");
+	expect_refused(damage(1, 2, 0, 0, 1, 1), VALIDATE_ERR_NO_BUFFER,
+		"no buffer 2 in window 1");
 }
 
 static void test_reset_forgets(void **state)
@@ -420,8 +428,8 @@ static void test_reset_forgets(void **state)
 	expect_ok(create_buffer(1, 1, 16, 16));
 	validate_reset(&vs);
 	assert_int_equal(vs.limits.max_windows, 3);
-	expect_refused(create_window(1),
-		VALIDATE_ERR_NO_HELLO, "first message must be HELLO");
+	expect_refused(create_window(1), VALIDATE_ERR_NO_HELLO,
+		"first message must be HELLO");
 	expect_ok(hello(WIRE_VERSION));
 	expect_ok(create_window(1));
 	expect_ok(create_buffer(1, 1, 16, 16));
@@ -439,7 +447,7 @@ static void test_dom0_types_refused_all(void **state)
 		WIRE_POINTER_FRAME, WIRE_CLIPBOARD_REQUEST, WIRE_CLIPBOARD_SET,
 		WIRE_PING };
 	for (size_t i = 0; i < sizeof(dom0_types) / sizeof(dom0_types[0]);
-			i++) {
+		i++) {
 		struct wire_msg msg = { .type = dom0_types[i] };
 		expect_refused(msg, VALIDATE_ERR_NOT_FROM_VM,
 			"not a VM message");
@@ -449,9 +457,16 @@ static void test_dom0_types_refused_all(void **state)
 static void test_nothing_before_hello(void **state)
 {
 	const struct wire_msg before[] = {
-		create_window(1), title(1, 1), app_id(1, 1), hints(1),
-		request(1), move(1, 0, 0), ack(1, 1), damage(1, 1, 0, 0, 1, 1),
-		clipboard(1, 0), pong(1),
+		create_window(1),
+		title(1, 1),
+		app_id(1, 1),
+		hints(1),
+		request(1),
+		move(1, 0, 0),
+		ack(1, 1),
+		damage(1, 1, 0, 0, 1, 1),
+		clipboard(1, 0),
+		pong(1),
 		{ .type = WIRE_CURSOR_IMAGE },
 	};
 	for (size_t i = 0; i < sizeof(before) / sizeof(before[0]); i++) {
@@ -491,11 +506,12 @@ static void test_parents(void **state)
 		VALIDATE_ERR_NO_PARENT, "popup 5 has no parent");
 	expect_refused(create_child(5, WIRE_WINDOW_TOPLEVEL, 5, 0, 0),
 		VALIDATE_ERR_NO_PARENT, "parent 5 of window 5");
-	expect_refused(create_child(5, WIRE_WINDOW_POPUP, 1,
-		WIRE_MAX_WIDTH + 1, 0), VALIDATE_ERR_POSITION,
-		"popup 5 at 8193,0 is out of bounds");
+	expect_refused(create_child(5, WIRE_WINDOW_POPUP, 1, WIRE_MAX_WIDTH + 1,
+			       0),
+		VALIDATE_ERR_POSITION, "popup 5 at 8193,0 is out of bounds");
 	expect_refused(create_child(5, WIRE_WINDOW_POPUP, 1, 0,
-		-WIRE_MAX_HEIGHT - 1), VALIDATE_ERR_POSITION, "out of bounds");
+			       -WIRE_MAX_HEIGHT - 1),
+		VALIDATE_ERR_POSITION, "out of bounds");
 	expect_refused(create_child(5, 2, 1, 0, 0), VALIDATE_ERR_WRONG_KIND,
 		"window 5 of kind 2");
 	/* An id in use cannot be created again as another kind. */
@@ -517,8 +533,7 @@ static void test_parents(void **state)
 	/* Reused ids start from scratch. */
 	expect_ok(create_child(1, WIRE_WINDOW_TOPLEVEL, 0, 0, 0));
 	expect_ok(create_child(2, WIRE_WINDOW_POPUP, 1, 0, 0));
-	assert_int_equal(validate_find_window(&vs, 2)->kind,
-		WIRE_WINDOW_POPUP);
+	assert_int_equal(validate_find_window(&vs, 2)->kind, WIRE_WINDOW_POPUP);
 	assert_int_equal(validate_find_window(&vs, 2)->parent_id, 1);
 	assert_null(validate_find_window(&vs, 3));
 }
@@ -631,8 +646,8 @@ static void test_serials_wrap(void **state)
 {
 	expect_ok(hello(WIRE_VERSION));
 	/* Outstanding: 0xfffffffe, 0xffffffff, 0, 1, 2. */
-	vs.pings = (struct validate_serials){ .sent = 2,
-		.answered = 0xfffffffdu };
+	vs.pings =
+		(struct validate_serials){ .sent = 2, .answered = 0xfffffffdu };
 	expect_refused(pong(0xfffffffdu), VALIDATE_ERR_PONG_UNREQUESTED,
 		"PONG");
 	expect_refused(pong(3), VALIDATE_ERR_PONG_UNREQUESTED, "PONG 3");

@@ -94,6 +94,7 @@ struct layout {
 	uint32_t min_count, max_count;
 };
 
+/* clang-format off */
 static const struct layout layouts[] = {
 	{ WIRE_HELLO, 3, 7, { O(hello.version), O(hello.output_width),
 		O(hello.output_height), O(hello.capabilities),
@@ -167,6 +168,7 @@ static const struct layout layouts[] = {
 		1, 0, WIRE_MAX_CLIPBOARD_BYTES },
 	{ WIRE_PING, 2, 1, { O(ping.serial) } },
 };
+/* clang-format on */
 
 static const struct layout *layout_of(uint32_t type)
 {
@@ -234,8 +236,10 @@ static struct wire_msg damage_msg(uint32_t rect_count)
 	};
 	for (uint32_t i = 0; i < rect_count && i < WIRE_MAX_DAMAGE_RECTS; i++) {
 		msg.damage.rects[i] = (struct wire_rect){
-			.x = (int32_t)i, .y = (int32_t)(2 * i),
-			.width = 10 + (int32_t)i, .height = 1,
+			.x = (int32_t)i,
+			.y = (int32_t)(2 * i),
+			.width = 10 + (int32_t)i,
+			.height = 1,
 		};
 	}
 	return msg;
@@ -258,8 +262,15 @@ struct sample {
 
 /* The samples the boundary cases start from. */
 enum {
-	S_HELLO_VM, S_HELLO_DOM0, S_TOPLEVEL, S_DIALOG, S_POPUP, S_HINTS,
-	S_CURSOR, S_KEYMAP, S_FIRST_OTHER,
+	S_HELLO_VM,
+	S_HELLO_DOM0,
+	S_TOPLEVEL,
+	S_DIALOG,
+	S_POPUP,
+	S_HINTS,
+	S_CURSOR,
+	S_KEYMAP,
+	S_FIRST_OTHER,
 };
 
 #define MAX_SAMPLES 48
@@ -270,80 +281,131 @@ static size_t samples(struct sample *out)
 	for (size_t i = 0; i < sizeof(blob); i++) {
 		blob[i] = (uint8_t)(i * 7 + 1);
 	}
-	out[n++] = (struct sample){ { .type = WIRE_HELLO, .hello = {
-		.version = WIRE_VERSION, .capabilities = 0x80000005u } }, VM };
-	out[n++] = (struct sample){ { .type = WIRE_HELLO, .hello = {
-		WIRE_VERSION, 1920, 1080, WIRE_CAP_INPUT, 2, 256, 512 } },
+	out[n++] = (struct sample){ { .type = WIRE_HELLO,
+					    .hello = { .version = WIRE_VERSION,
+						    .capabilities =
+							    0x80000005u } },
+		VM };
+	out[n++] = (struct sample){ { .type = WIRE_HELLO,
+					    .hello = { WIRE_VERSION, 1920, 1080,
+						    WIRE_CAP_INPUT, 2, 256,
+						    512 } },
 		DOM0 };
 	out[n++] = (struct sample){ { .type = WIRE_WINDOW_CREATE,
-		.window_create = { 1, 640, 480 } }, VM };
+					    .window_create = { 1, 640, 480 } },
+		VM };
 	out[n++] = (struct sample){ { .type = WIRE_WINDOW_CREATE,
-		.window_create = { 2, 300, 200, WIRE_WINDOW_TOPLEVEL, 1, 0, 0,
-			WIRE_WINDOW_MODAL } }, VM };
+					    .window_create = { 2, 300, 200,
+						    WIRE_WINDOW_TOPLEVEL, 1, 0,
+						    0, WIRE_WINDOW_MODAL } },
+		VM };
 	out[n++] = (struct sample){ { .type = WIRE_WINDOW_CREATE,
-		.window_create = { 3, 100, 50, WIRE_WINDOW_POPUP, 1, -40, 70,
-			WIRE_WINDOW_GRAB } }, VM };
+					    .window_create = { 3, 100, 50,
+						    WIRE_WINDOW_POPUP, 1, -40,
+						    70, WIRE_WINDOW_GRAB } },
+		VM };
 	out[n++] = (struct sample){ { .type = WIRE_WINDOW_HINTS,
-		.window_hints = { 4, 10, 20, 100, 200 } }, VM };
+					    .window_hints = { 4, 10, 20, 100,
+						    200 } },
+		VM };
 	out[n++] = (struct sample){ cursor_msg(24, 32), VM };
-	out[n++] = (struct sample){ { .type = WIRE_KEYMAP, .keymap = {
-		100000, 40000, 1000, blob } }, DOM0 };
+	out[n++] = (struct sample){ { .type = WIRE_KEYMAP,
+					    .keymap = { 100000, 40000, 1000,
+						    blob } },
+		DOM0 };
 	out[n++] = (struct sample){ { .type = WIRE_WINDOW_DESTROY,
-		.window_destroy = { 0xffffffffu } }, VM };
-	out[n++] = (struct sample){ { .type = WIRE_WINDOW_TITLE,
-		.window_title = { 3, (uint32_t)strlen(title_text),
-			title_text } }, VM };
+					    .window_destroy = { 0xffffffffu } },
+		VM };
+	out[n++] = (struct sample){
+		{ .type = WIRE_WINDOW_TITLE,
+			.window_title = { 3, (uint32_t)strlen(title_text),
+				title_text } },
+		VM
+	};
 	out[n++] = (struct sample){ { .type = WIRE_WINDOW_APP_ID,
-		.window_app_id = { 3, 15, "org.example.App" } }, VM };
+					    .window_app_id = { 3, 15,
+						    "org.example.App" } },
+		VM };
 	out[n++] = (struct sample){ buffer_msg(100, 50, 400), VM };
-	out[n++] = (struct sample){ { .type = WIRE_BUFFER_DESTROY,
-		.buffer_destroy = { 7, 9 } }, VM };
+	out[n++] = (struct sample){
+		{ .type = WIRE_BUFFER_DESTROY, .buffer_destroy = { 7, 9 } }, VM
+	};
 	out[n++] = (struct sample){ damage_msg(3), VM };
 	out[n++] = (struct sample){ { .type = WIRE_WINDOW_REQUEST,
-		.window_request = { 5, WIRE_REQUEST_FULLSCREEN } }, VM };
-	out[n++] = (struct sample){ { .type = WIRE_WINDOW_MOVE,
-		.window_move = { 6, -3, 4 } }, VM };
-	out[n++] = (struct sample){ { .type = WIRE_CONFIGURE_ACK,
-		.configure_ack = { 6, 0xfffffffeu } }, VM };
-	out[n++] = (struct sample){ { .type = WIRE_CLIPBOARD_DATA,
-		.clipboard_data = { 77, 5, (const uint8_t *)"hello" } }, VM };
+					    .window_request = { 5,
+						    WIRE_REQUEST_FULLSCREEN } },
+		VM };
+	out[n++] = (struct sample){
+		{ .type = WIRE_WINDOW_MOVE, .window_move = { 6, -3, 4 } }, VM
+	};
+	out[n++] =
+		(struct sample){ { .type = WIRE_CONFIGURE_ACK,
+					 .configure_ack = { 6, 0xfffffffeu } },
+			VM };
+	out[n++] = (struct sample){
+		{ .type = WIRE_CLIPBOARD_DATA,
+			.clipboard_data = { 77, 5, (const uint8_t *)"hello" } },
+		VM
+	};
 	out[n++] = (struct sample){ { .type = WIRE_PONG, .pong = { 88 } }, VM };
 	out[n++] = (struct sample){ { .type = WIRE_FRAME_DONE,
-		.frame_done = { 7, 0xfffffff0u, 1, 2, 999999999, 16666667 } },
+					    .frame_done = { 7, 0xfffffff0u, 1,
+						    2, 999999999, 16666667 } },
 		DOM0 };
 	out[n++] = (struct sample){ { .type = WIRE_BUFFER_RELEASE,
-		.buffer_release = { 7, 9 } }, DOM0 };
-	out[n++] = (struct sample){ { .type = WIRE_CONFIGURE,
-		.configure = { 7, 0, 8192, 12345, WIRE_STATE_ACTIVATED |
-			WIRE_STATE_FULLSCREEN } }, DOM0 };
-	out[n++] = (struct sample){ { .type = WIRE_CLOSE,
-		.close = { 7 } }, DOM0 };
-	out[n++] = (struct sample){ { .type = WIRE_KEY,
-		.key = { 1000, 30, WIRE_PRESSED } }, DOM0 };
-	out[n++] = (struct sample){ { .type = WIRE_MODIFIERS,
-		.modifiers = { 1, 2, 0x10, 3 } }, DOM0 };
-	out[n++] = (struct sample){ { .type = WIRE_KEYBOARD_ENTER,
-		.keyboard_enter = { 8 } }, DOM0 };
-	out[n++] = (struct sample){ { .type = WIRE_KEYBOARD_LEAVE,
-		.keyboard_leave = { 9 } }, DOM0 };
+					    .buffer_release = { 7, 9 } },
+		DOM0 };
+	out[n++] = (struct sample){
+		{ .type = WIRE_CONFIGURE,
+			.configure = { 7, 0, 8192, 12345,
+				WIRE_STATE_ACTIVATED | WIRE_STATE_FULLSCREEN } },
+		DOM0
+	};
+	out[n++] =
+		(struct sample){ { .type = WIRE_CLOSE, .close = { 7 } }, DOM0 };
+	out[n++] = (struct sample){
+		{ .type = WIRE_KEY, .key = { 1000, 30, WIRE_PRESSED } }, DOM0
+	};
+	out[n++] = (struct sample){
+		{ .type = WIRE_MODIFIERS, .modifiers = { 1, 2, 0x10, 3 } }, DOM0
+	};
+	out[n++] = (struct sample){
+		{ .type = WIRE_KEYBOARD_ENTER, .keyboard_enter = { 8 } }, DOM0
+	};
+	out[n++] = (struct sample){
+		{ .type = WIRE_KEYBOARD_LEAVE, .keyboard_leave = { 9 } }, DOM0
+	};
 	out[n++] = (struct sample){ { .type = WIRE_POINTER_ENTER,
-		.pointer_enter = { 10, 256 * 5 + 128, -256 } }, DOM0 };
-	out[n++] = (struct sample){ { .type = WIRE_POINTER_LEAVE,
-		.pointer_leave = { 11 } }, DOM0 };
-	out[n++] = (struct sample){ { .type = WIRE_POINTER_MOTION,
-		.pointer_motion = { 2000, 300, 400 } }, DOM0 };
+					    .pointer_enter = { 10,
+						    256 * 5 + 128, -256 } },
+		DOM0 };
+	out[n++] = (struct sample){
+		{ .type = WIRE_POINTER_LEAVE, .pointer_leave = { 11 } }, DOM0
+	};
+	out[n++] =
+		(struct sample){ { .type = WIRE_POINTER_MOTION,
+					 .pointer_motion = { 2000, 300, 400 } },
+			DOM0 };
 	out[n++] = (struct sample){ { .type = WIRE_POINTER_BUTTON,
-		.pointer_button = { 3000, 0x111, WIRE_RELEASED } }, DOM0 };
-	out[n++] = (struct sample){ { .type = WIRE_POINTER_AXIS,
-		.pointer_axis = { 4000, WIRE_AXIS_HORIZONTAL, -2560, -1,
-			WIRE_AXIS_SOURCE_WHEEL_TILT } }, DOM0 };
+					    .pointer_button = { 3000, 0x111,
+						    WIRE_RELEASED } },
+		DOM0 };
+	out[n++] = (struct sample){
+		{ .type = WIRE_POINTER_AXIS,
+			.pointer_axis = { 4000, WIRE_AXIS_HORIZONTAL, -2560, -1,
+				WIRE_AXIS_SOURCE_WHEEL_TILT } },
+		DOM0
+	};
 	out[n++] = (struct sample){ { .type = WIRE_POINTER_FRAME }, DOM0 };
 	out[n++] = (struct sample){ { .type = WIRE_CLIPBOARD_REQUEST,
-		.clipboard_request = { 55 } }, DOM0 };
-	out[n++] = (struct sample){ { .type = WIRE_CLIPBOARD_SET,
-		.clipboard_set = { 3, (const uint8_t *)"abc" } }, DOM0 };
-	out[n++] = (struct sample){ { .type = WIRE_PING, .ping = { 66 } },
+					    .clipboard_request = { 55 } },
 		DOM0 };
+	out[n++] = (struct sample){ { .type = WIRE_CLIPBOARD_SET,
+					    .clipboard_set = { 3,
+						    (const uint8_t *)"abc" } },
+		DOM0 };
+	out[n++] =
+		(struct sample){ { .type = WIRE_PING, .ping = { 66 } }, DOM0 };
 	assert_true(n <= MAX_SAMPLES);
 	return n;
 }
@@ -442,10 +504,11 @@ static void test_round_trip_every_type(void **state)
 			assert_int_equal(get32(buf + WIRE_HEADER_SIZE + 4 * w),
 				field_get(&s[i].msg, l->field[w]));
 		}
-		size_t count = l->elem != 0 ?
-			field_get(&s[i].msg, l->field[l->words - 1]) : 0;
-		assert_int_equal(len, WIRE_HEADER_SIZE + 4 * l->words +
-			count * l->elem);
+		size_t count = l->elem != 0
+			? field_get(&s[i].msg, l->field[l->words - 1])
+			: 0;
+		assert_int_equal(len,
+			WIRE_HEADER_SIZE + 4 * l->words + count * l->elem);
 		assert_int_equal(get32(buf), s[i].msg.type);
 		assert_int_equal(get32(buf + 4), len - WIRE_HEADER_SIZE);
 	}
@@ -465,12 +528,49 @@ static void test_layout_is_little_endian(void **state)
 	(void)state;
 	struct wire_msg msg = { .type = WIRE_WINDOW_CREATE,
 		.window_create = { 0x04030201u, 0x0605u, 0x0807u,
-			WIRE_WINDOW_POPUP, 0x0a09u, -2, 0x0b, WIRE_WINDOW_GRAB } };
+			WIRE_WINDOW_POPUP, 0x0a09u, -2, 0x0b,
+			WIRE_WINDOW_GRAB } };
 	const uint8_t want[] = {
-		0x10, 0, 0, 0, 32, 0, 0, 0,
-		0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0, 0, 0x07, 0x08, 0, 0,
-		1, 0, 0, 0, 0x09, 0x0a, 0, 0, 0xfe, 0xff, 0xff, 0xff,
-		0x0b, 0, 0, 0, 2, 0, 0, 0,
+		0x10,
+		0,
+		0,
+		0,
+		32,
+		0,
+		0,
+		0,
+		0x01,
+		0x02,
+		0x03,
+		0x04,
+		0x05,
+		0x06,
+		0,
+		0,
+		0x07,
+		0x08,
+		0,
+		0,
+		1,
+		0,
+		0,
+		0,
+		0x09,
+		0x0a,
+		0,
+		0,
+		0xfe,
+		0xff,
+		0xff,
+		0xff,
+		0x0b,
+		0,
+		0,
+		0,
+		2,
+		0,
+		0,
+		0,
 	};
 	assert_int_equal(encode(&msg, VM), sizeof(want));
 	assert_memory_equal(buf, want, sizeof(want));
@@ -478,9 +578,42 @@ static void test_layout_is_little_endian(void **state)
 	struct wire_msg damage = damage_msg(1);
 	damage.damage.rects[0] = (struct wire_rect){ 1, 2, 3, 4 };
 	const uint8_t want_damage[] = {
-		0x15, 0, 0, 0, 28, 0, 0, 0,
-		7, 0, 0, 0, 9, 0, 0, 0, 1, 0, 0, 0,
-		1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 4, 0, 0, 0,
+		0x15,
+		0,
+		0,
+		0,
+		28,
+		0,
+		0,
+		0,
+		7,
+		0,
+		0,
+		0,
+		9,
+		0,
+		0,
+		0,
+		1,
+		0,
+		0,
+		0,
+		1,
+		0,
+		0,
+		0,
+		2,
+		0,
+		0,
+		0,
+		3,
+		0,
+		0,
+		0,
+		4,
+		0,
+		0,
+		0,
 	};
 	assert_int_equal(encode(&damage, VM), sizeof(want_damage));
 	assert_memory_equal(buf, want_damage, sizeof(want_damage));
@@ -517,7 +650,8 @@ static void test_back_to_back_messages(void **state)
 			struct wire_msg msg;
 			size_t consumed = 0;
 			assert_status(wire_decode(stream + off, total - off,
-				senders[k], &msg, &consumed), WIRE_OK);
+					      senders[k], &msg, &consumed),
+				WIRE_OK);
 			assert_msg_equal(&s[i].msg, &msg);
 			off += consumed;
 		}
@@ -540,9 +674,14 @@ struct bound {
 
 #define V WIRE_ERR_VALUE
 #define B(type, word, member, ok, bad, want) \
-	{ type, -1, word, O(member), (uint32_t)(ok), (uint32_t)(bad), want }
+	{ \
+		type, -1, word, O(member), (uint32_t)(ok), (uint32_t)(bad), \
+			want \
+	}
 #define BS(s, word, member, ok, bad, want) \
-	{ 0, s, word, O(member), (uint32_t)(ok), (uint32_t)(bad), want }
+	{ \
+		0, s, word, O(member), (uint32_t)(ok), (uint32_t)(bad), want \
+	}
 
 static const struct bound bounds[] = {
 	BS(S_HELLO_DOM0, 1, hello.output_width, 8192, 8193, V),
@@ -577,8 +716,8 @@ static const struct bound bounds[] = {
 	BS(S_POPUP, 5, window_create.x, 8192, 8193, V),
 	BS(S_POPUP, 6, window_create.y, 8192, 8193, V),
 	BS(S_POPUP, 6, window_create.y, -8192, -8193, V),
-	BS(S_POPUP, 7, window_create.flags, WIRE_WINDOW_GRAB,
-		WIRE_WINDOW_MODAL, V),
+	BS(S_POPUP, 7, window_create.flags, WIRE_WINDOW_GRAB, WIRE_WINDOW_MODAL,
+		V),
 
 	B(WIRE_WINDOW_DESTROY, 0, window_destroy.window_id, 1, 0, V),
 	B(WIRE_WINDOW_TITLE, 0, window_title.window_id, 1, 0, V),
@@ -591,10 +730,10 @@ static const struct bound bounds[] = {
 	BS(S_HINTS, 4, window_hints.max_height, 20, 19, V),
 	BS(S_HINTS, 4, window_hints.max_height, 8192, 8193, V),
 	B(WIRE_WINDOW_REQUEST, 0, window_request.window_id, 1, 0, V),
-	B(WIRE_WINDOW_REQUEST, 1, window_request.request,
-		WIRE_REQUEST_MINIMIZE, WIRE_REQUEST_MINIMIZE + 1, V),
-	B(WIRE_WINDOW_REQUEST, 1, window_request.request,
-		WIRE_REQUEST_MAXIMIZE, 0, V),
+	B(WIRE_WINDOW_REQUEST, 1, window_request.request, WIRE_REQUEST_MINIMIZE,
+		WIRE_REQUEST_MINIMIZE + 1, V),
+	B(WIRE_WINDOW_REQUEST, 1, window_request.request, WIRE_REQUEST_MAXIMIZE,
+		0, V),
 	B(WIRE_WINDOW_MOVE, 0, window_move.window_id, 1, 0, V),
 	B(WIRE_WINDOW_MOVE, 1, window_move.x, 8192, 8193, V),
 	B(WIRE_WINDOW_MOVE, 1, window_move.x, -8192, -8193, V),
@@ -651,7 +790,8 @@ static const struct bound bounds[] = {
 	B(WIRE_POINTER_AXIS, 3, pointer_axis.discrete, -WIRE_MAX_AXIS_DISCRETE,
 		-WIRE_MAX_AXIS_DISCRETE - 1, V),
 	B(WIRE_POINTER_AXIS, 4, pointer_axis.source,
-		WIRE_AXIS_SOURCE_WHEEL_TILT, WIRE_AXIS_SOURCE_WHEEL_TILT + 1, V),
+		WIRE_AXIS_SOURCE_WHEEL_TILT, WIRE_AXIS_SOURCE_WHEEL_TILT + 1,
+		V),
 };
 
 static void test_field_bounds(void **state)
@@ -661,8 +801,8 @@ static void test_field_bounds(void **state)
 	size_t n = samples(s);
 	for (size_t i = 0; i < ARRAY_LEN(bounds); i++) {
 		const struct bound *b = &bounds[i];
-		const struct sample *base = b->s >= 0 ? &s[b->s] :
-			sample_of_type(s, n, b->type);
+		const struct sample *base =
+			b->s >= 0 ? &s[b->s] : sample_of_type(s, n, b->type);
 		const struct layout *l = layout_of(base->msg.type);
 		/* The case names the word the spec gives the field. */
 		assert_true(b->word < l->words);
@@ -718,8 +858,8 @@ static void test_free_fields(void **state)
 	const uint32_t values[] = { 0, 1, 0x7fffffffu, 0x80000000u,
 		0xffffffffu };
 	for (size_t i = 0; i < ARRAY_LEN(free_fields); i++) {
-		const struct sample *base = sample_of_type(s, n,
-			free_fields[i].type);
+		const struct sample *base =
+			sample_of_type(s, n, free_fields[i].type);
 		for (size_t v = 0; v < ARRAY_LEN(values); v++) {
 			struct wire_msg msg = base->msg;
 			field_set(&msg, free_fields[i].offset, values[v]);
@@ -800,8 +940,9 @@ static void test_tail_bounds(void **state)
 			/* On the wire too, body consistent with it. */
 			field_set(&msg, count_at, l->min_count);
 			len = encode(&msg, base->from);
-			put32(buf + 4, (uint32_t)(fixed +
-				(l->min_count - 1) * l->elem));
+			put32(buf + 4,
+				(uint32_t)(fixed +
+					(l->min_count - 1) * l->elem));
 			put32(buf + WIRE_HEADER_SIZE + fixed - 4,
 				l->min_count - 1);
 			assert_status(decode(len - l->elem, base->from, NULL),
@@ -829,7 +970,8 @@ static void test_tail_bounds(void **state)
 		/* A body shorter than the fixed part: no count to read. */
 		put32(buf + 4, (uint32_t)(fixed - 1));
 		assert_status(decode(WIRE_HEADER_SIZE + fixed - 1, base->from,
-			NULL), WIRE_ERR_LENGTH);
+				      NULL),
+			WIRE_ERR_LENGTH);
 
 		/* A count with no bytes to copy. */
 		msg = base->msg;
@@ -842,8 +984,8 @@ static void test_tail_bounds(void **state)
 static void test_cursor_bounds(void **state)
 {
 	(void)state;
-	struct wire_msg msg = cursor_msg(WIRE_MAX_CURSOR_SIZE,
-		WIRE_MAX_CURSOR_SIZE);
+	struct wire_msg msg =
+		cursor_msg(WIRE_MAX_CURSOR_SIZE, WIRE_MAX_CURSOR_SIZE);
 	assert_int_equal(round_trip(&msg, VM),
 		WIRE_HEADER_SIZE + 20 + WIRE_MAX_CURSOR_BYTES);
 	msg = cursor_msg(1, 1);
@@ -894,10 +1036,10 @@ static void test_keymap_chunks(void **state)
 {
 	(void)state;
 	/* The last chunk of the largest keymap, and a one-byte keymap. */
-	struct wire_msg msg = { .type = WIRE_KEYMAP, .keymap = {
-		WIRE_MAX_KEYMAP_BYTES,
-		WIRE_MAX_KEYMAP_BYTES - WIRE_MAX_KEYMAP_CHUNK,
-		WIRE_MAX_KEYMAP_CHUNK, blob } };
+	struct wire_msg msg = { .type = WIRE_KEYMAP,
+		.keymap = { WIRE_MAX_KEYMAP_BYTES,
+			WIRE_MAX_KEYMAP_BYTES - WIRE_MAX_KEYMAP_CHUNK,
+			WIRE_MAX_KEYMAP_CHUNK, blob } };
 	round_trip(&msg, DOM0);
 	msg.keymap = (struct wire_keymap){ 1, 0, 1, blob };
 	round_trip(&msg, DOM0);
@@ -940,26 +1082,27 @@ static void test_title_bounds(void **state)
 	uint32_t words[2 + 65] = { 1, WIRE_MAX_TITLE_BYTES + 1 };
 	raw(WIRE_WINDOW_TITLE, 8 + WIRE_MAX_TITLE_BYTES + 1, words, 67);
 	assert_status(decode(WIRE_HEADER_SIZE + 8 + WIRE_MAX_TITLE_BYTES + 1,
-		VM, NULL), WIRE_ERR_COUNT);
+			      VM, NULL),
+		WIRE_ERR_COUNT);
 
 	/* A huge claimed length must not be trusted for the body size. */
 	uint32_t huge[] = { 1, 0xfffffff8u };
-	assert_status(decode(raw_words(WIRE_WINDOW_TITLE, huge, 2),
-		VM, NULL), WIRE_ERR_COUNT);
+	assert_status(decode(raw_words(WIRE_WINDOW_TITLE, huge, 2), VM, NULL),
+		WIRE_ERR_COUNT);
 
 	/* length says 4, the body carries 5 bytes of title. */
 	uint32_t mismatch[] = { 1, 4, 0x64636261, 0x65 };
 	raw(WIRE_WINDOW_TITLE, 8 + 5, mismatch, 4);
-	assert_status(decode(WIRE_HEADER_SIZE + 13, VM, NULL),
-		WIRE_ERR_LENGTH);
+	assert_status(decode(WIRE_HEADER_SIZE + 13, VM, NULL), WIRE_ERR_LENGTH);
 	/* Shorter than its fixed part. */
-	assert_status(decode(raw_words(WIRE_WINDOW_TITLE, mismatch, 1),
-		VM, NULL), WIRE_ERR_LENGTH);
+	assert_status(decode(raw_words(WIRE_WINDOW_TITLE, mismatch, 1), VM,
+			      NULL),
+		WIRE_ERR_LENGTH);
 
 	/* Zero window id. */
 	uint32_t zero[] = { 0, 0 };
-	assert_status(decode(raw_words(WIRE_WINDOW_TITLE, zero, 2),
-		VM, NULL), WIRE_ERR_VALUE);
+	assert_status(decode(raw_words(WIRE_WINDOW_TITLE, zero, 2), VM, NULL),
+		WIRE_ERR_VALUE);
 	msg.window_title = (struct wire_window_title){ 0, 0, NULL };
 	assert_int_equal(encode(&msg, WIRE_FROM_VM), 0);
 
@@ -990,23 +1133,26 @@ static void test_damage_bounds(void **state)
 		words[i] = 1;
 	}
 	assert_status(decode(raw_words(WIRE_DAMAGE, words, ARRAY_LEN(words)),
-		VM, NULL), WIRE_ERR_COUNT);
+			      VM, NULL),
+		WIRE_ERR_COUNT);
 	words[2] = WIRE_MAX_DAMAGE_RECTS;
 	assert_status(decode(raw_words(WIRE_DAMAGE, words,
-		ARRAY_LEN(words) - 4), VM, NULL), WIRE_OK);
+				     ARRAY_LEN(words) - 4),
+			      VM, NULL),
+		WIRE_OK);
 	words[2] = 0;
-	assert_status(decode(raw_words(WIRE_DAMAGE, words, 3),
-		VM, NULL), WIRE_ERR_COUNT);
+	assert_status(decode(raw_words(WIRE_DAMAGE, words, 3), VM, NULL),
+		WIRE_ERR_COUNT);
 	words[2] = 0xffffffffu;
-	assert_status(decode(raw_words(WIRE_DAMAGE, words, 7),
-		VM, NULL), WIRE_ERR_COUNT);
+	assert_status(decode(raw_words(WIRE_DAMAGE, words, 7), VM, NULL),
+		WIRE_ERR_COUNT);
 
 	/* rect_count 2 but one rect in the body. */
 	words[2] = 2;
-	assert_status(decode(raw_words(WIRE_DAMAGE, words, 7),
-		VM, NULL), WIRE_ERR_LENGTH);
-	assert_status(decode(raw_words(WIRE_DAMAGE, words, 2),
-		VM, NULL), WIRE_ERR_LENGTH);
+	assert_status(decode(raw_words(WIRE_DAMAGE, words, 7), VM, NULL),
+		WIRE_ERR_LENGTH);
+	assert_status(decode(raw_words(WIRE_DAMAGE, words, 2), VM, NULL),
+		WIRE_ERR_LENGTH);
 
 	/* Bad rectangles, each alone. */
 	const struct wire_rect bad[] = {
@@ -1022,18 +1168,19 @@ static void test_damage_bounds(void **state)
 		{ 0, WIRE_MAX_HEIGHT, 1, 1 },
 	};
 	for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
-		uint32_t w[] = { 7, 9, 1, (uint32_t)bad[i].x, (uint32_t)bad[i].y,
-			(uint32_t)bad[i].width, (uint32_t)bad[i].height };
-		assert_status(decode(raw_words(WIRE_DAMAGE, w, 7),
-			VM, NULL), WIRE_ERR_VALUE);
+		uint32_t w[] = { 7, 9, 1, (uint32_t)bad[i].x,
+			(uint32_t)bad[i].y, (uint32_t)bad[i].width,
+			(uint32_t)bad[i].height };
+		assert_status(decode(raw_words(WIRE_DAMAGE, w, 7), VM, NULL),
+			WIRE_ERR_VALUE);
 		msg = damage_msg(2);
 		msg.damage.rects[1] = bad[i];
 		assert_int_equal(encode(&msg, WIRE_FROM_VM), 0);
 	}
 	/* The largest rectangle is fine. */
 	msg = damage_msg(1);
-	msg.damage.rects[0] = (struct wire_rect){ 0, 0, WIRE_MAX_WIDTH,
-		WIRE_MAX_HEIGHT };
+	msg.damage.rects[0] =
+		(struct wire_rect){ 0, 0, WIRE_MAX_WIDTH, WIRE_MAX_HEIGHT };
 	round_trip(&msg, WIRE_FROM_VM);
 
 	/* Zero ids. */
@@ -1041,19 +1188,19 @@ static void test_damage_bounds(void **state)
 	msg.damage.window_id = 0;
 	assert_int_equal(encode(&msg, WIRE_FROM_VM), 0);
 	uint32_t zero_buf[] = { 7, 0, 1, 0, 0, 1, 1 };
-	assert_status(decode(raw_words(WIRE_DAMAGE, zero_buf, 7),
-		VM, NULL), WIRE_ERR_VALUE);
+	assert_status(decode(raw_words(WIRE_DAMAGE, zero_buf, 7), VM, NULL),
+		WIRE_ERR_VALUE);
 }
 
-static size_t raw_buffer(uint32_t window_id, uint32_t buffer_id,
-	uint32_t width, uint32_t height, uint32_t stride, uint32_t format,
-	uint32_t ref_count)
+static size_t raw_buffer(uint32_t window_id, uint32_t buffer_id, uint32_t width,
+	uint32_t height, uint32_t stride, uint32_t format, uint32_t ref_count)
 {
 	static uint32_t words[7 + WIRE_MAX_BUFFER_REFS + 2];
-	uint32_t head[] = { window_id, buffer_id, width, height, stride,
-		format, ref_count };
+	uint32_t head[] = { window_id, buffer_id, width, height, stride, format,
+		ref_count };
 	memcpy(words, head, sizeof(head));
-	for (uint32_t i = 0; i < ref_count && i < WIRE_MAX_BUFFER_REFS + 2; i++) {
+	for (uint32_t i = 0; i < ref_count && i < WIRE_MAX_BUFFER_REFS + 2;
+		i++) {
 		words[7 + i] = i;
 	}
 	return raw_words(WIRE_BUFFER_CREATE, words, 7 + (size_t)ref_count);
@@ -1072,22 +1219,26 @@ static void test_buffer_create_bounds(void **state)
 	const uint32_t xrgb = WIRE_FORMAT_XRGB8888;
 
 	/* Accepted at the limits. */
-	assert_status(decode(raw_buffer(1, 1, 1, 1, 4, argb, 1),
-		VM, NULL), WIRE_OK);
+	assert_status(decode(raw_buffer(1, 1, 1, 1, 4, argb, 1), VM, NULL),
+		WIRE_OK);
 	assert_status(decode(raw_buffer(1, 1, WIRE_MAX_WIDTH, 1,
-		WIRE_MAX_WIDTH * 4, xrgb, 8), VM, NULL), WIRE_OK);
-	assert_status(decode(raw_buffer(1, 1, 1, WIRE_MAX_HEIGHT, 4, xrgb,
-		8), VM, NULL), WIRE_OK);
+				     WIRE_MAX_WIDTH * 4, xrgb, 8),
+			      VM, NULL),
+		WIRE_OK);
+	assert_status(decode(raw_buffer(1, 1, 1, WIRE_MAX_HEIGHT, 4, xrgb, 8),
+			      VM, NULL),
+		WIRE_OK);
 	/* Exactly WIRE_MAX_BUFFER_BYTES: 4096 x 4096 x 4. */
 	assert_status(decode(raw_buffer(1, 1, 4096, 4096, 16384, argb,
-		WIRE_MAX_BUFFER_REFS), VM, NULL), WIRE_OK);
+				     WIRE_MAX_BUFFER_REFS),
+			      VM, NULL),
+		WIRE_OK);
 	struct wire_msg big = buffer_msg(4096, 4096, 16384);
-	assert_int_equal(round_trip(&big, WIRE_FROM_VM),
-		WIRE_MAX_MESSAGE_SIZE);
+	assert_int_equal(round_trip(&big, WIRE_FROM_VM), WIRE_MAX_MESSAGE_SIZE);
 	/* A partial last page still needs its ref. */
 	assert_int_equal(pages_for(4 * 100, 11), 2);
-	assert_status(decode(raw_buffer(1, 1, 100, 11, 400, argb, 2),
-		VM, NULL), WIRE_OK);
+	assert_status(decode(raw_buffer(1, 1, 100, 11, 400, argb, 2), VM, NULL),
+		WIRE_OK);
 
 	/* One past each limit. */
 	const struct {
@@ -1106,7 +1257,8 @@ static void test_buffer_create_bounds(void **state)
 		{ { 1, 1 }, 10, 10, 42, argb, WIRE_ERR_VALUE }, /* not /4 */
 		{ { 1, 1 }, 10, 10, 40, 0, WIRE_ERR_VALUE }, /* format */
 		{ { 1, 1 }, 10, 10, 40, 1, WIRE_ERR_VALUE },
-		{ { 1, 1 }, 10, 10, 40, 0x34324241u, WIRE_ERR_VALUE }, /* AB24 */
+		{ { 1, 1 }, 10, 10, 40, 0x34324241u,
+			WIRE_ERR_VALUE }, /* AB24 */
 		/* One row past WIRE_MAX_BUFFER_BYTES. */
 		{ { 1, 1 }, 4096, 4097, 16384, argb, WIRE_ERR_VALUE },
 		/* Huge stride: stride * height overflows 32 bits. */
@@ -1118,9 +1270,11 @@ static void test_buffer_create_bounds(void **state)
 		if (refs == 0 || refs > WIRE_MAX_BUFFER_REFS) {
 			refs = 1;
 		}
-		enum wire_status got = decode(raw_buffer(bad[i].ids[0],
-			bad[i].ids[1], bad[i].width, bad[i].height,
-			bad[i].stride, bad[i].format, refs), VM, NULL);
+		enum wire_status got =
+			decode(raw_buffer(bad[i].ids[0], bad[i].ids[1],
+				       bad[i].width, bad[i].height,
+				       bad[i].stride, bad[i].format, refs),
+				VM, NULL);
 		if (got != bad[i].want) {
 			fail_msg("case %zu: got %s", i, wire_status_str(got));
 		}
@@ -1143,21 +1297,24 @@ static void test_buffer_ref_count(void **state)
 	const uint32_t argb = WIRE_FORMAT_ARGB8888;
 	uint32_t exact = pages_for(400, 50); /* 5 pages */
 	assert_int_equal(exact, 5);
-	assert_status(decode(raw_buffer(1, 2, 100, 50, 400, argb, exact),
-		VM, NULL), WIRE_OK);
+	assert_status(decode(raw_buffer(1, 2, 100, 50, 400, argb, exact), VM,
+			      NULL),
+		WIRE_OK);
 	/* Off by one either way, body consistent with the claimed count. */
 	assert_status(decode(raw_buffer(1, 2, 100, 50, 400, argb, exact + 1),
-		VM, NULL), WIRE_ERR_COUNT);
+			      VM, NULL),
+		WIRE_ERR_COUNT);
 	assert_status(decode(raw_buffer(1, 2, 100, 50, 400, argb, exact - 1),
-		VM, NULL), WIRE_ERR_COUNT);
+			      VM, NULL),
+		WIRE_ERR_COUNT);
 	/* Above the absolute maximum: refused before the body length. */
 	uint32_t head[] = { 1, 2, 100, 50, 400, argb,
 		WIRE_MAX_BUFFER_REFS + 1 };
-	assert_status(decode(raw_words(WIRE_BUFFER_CREATE, head, 7),
-		VM, NULL), WIRE_ERR_COUNT);
+	assert_status(decode(raw_words(WIRE_BUFFER_CREATE, head, 7), VM, NULL),
+		WIRE_ERR_COUNT);
 	head[6] = 0xffffffffu;
-	assert_status(decode(raw_words(WIRE_BUFFER_CREATE, head, 7),
-		VM, NULL), WIRE_ERR_COUNT);
+	assert_status(decode(raw_words(WIRE_BUFFER_CREATE, head, 7), VM, NULL),
+		WIRE_ERR_COUNT);
 	/* Body shorter or longer than ref_count says. */
 	size_t len = raw_buffer(1, 2, 100, 50, 400, argb, exact);
 	put32(buf + 4, (uint32_t)(len - WIRE_HEADER_SIZE - 4));
@@ -1166,8 +1323,8 @@ static void test_buffer_ref_count(void **state)
 	put32(buf + 4, (uint32_t)(len - WIRE_HEADER_SIZE + 4));
 	assert_status(decode(len + 4, VM, NULL), WIRE_ERR_LENGTH);
 	/* Shorter than the fixed part. */
-	assert_status(decode(raw_words(WIRE_BUFFER_CREATE, head, 6),
-		VM, NULL), WIRE_ERR_LENGTH);
+	assert_status(decode(raw_words(WIRE_BUFFER_CREATE, head, 6), VM, NULL),
+		WIRE_ERR_LENGTH);
 
 	/* Encoder: count must be exact too. */
 	struct wire_msg msg = buffer_msg(100, 50, 400);
@@ -1191,8 +1348,11 @@ static void test_truncated_every_prefix(void **state)
 	size_t n = samples(s);
 	s[n++] = (struct sample){ buffer_msg(4096, 4096, 16384), VM };
 	s[n++] = (struct sample){ damage_msg(WIRE_MAX_DAMAGE_RECTS), VM };
-	s[n++] = (struct sample){ { .type = WIRE_CLIPBOARD_SET,
-		.clipboard_set = { WIRE_MAX_CLIPBOARD_BYTES, blob } }, DOM0 };
+	s[n++] = (struct sample){
+		{ .type = WIRE_CLIPBOARD_SET,
+			.clipboard_set = { WIRE_MAX_CLIPBOARD_BYTES, blob } },
+		DOM0
+	};
 	s[n++] = (struct sample){ cursor_msg(64, 64), VM };
 	for (size_t i = 0; i < n; i++) {
 		size_t len = encode(&s[i].msg, s[i].from);
@@ -1204,8 +1364,8 @@ static void test_truncated_every_prefix(void **state)
 				s[i].from, &msg, &consumed);
 			if (got != WIRE_INCOMPLETE) {
 				fail_msg("%s prefix %zu of %zu: %s",
-					wire_msg_type_str(s[i].msg.type), prefix,
-					len, wire_status_str(got));
+					wire_msg_type_str(s[i].msg.type),
+					prefix, len, wire_status_str(got));
 			}
 			assert_int_equal(consumed, 12345);
 		}
@@ -1223,13 +1383,13 @@ static void test_too_large_from_header(void **state)
 		for (size_t i = 0; i < ARRAY_LEN(lengths); i++) {
 			raw(types[t], lengths[i], NULL, 0);
 			assert_status(decode(WIRE_HEADER_SIZE, WIRE_FROM_VM,
-				NULL), WIRE_ERR_TOO_LARGE);
+					      NULL),
+				WIRE_ERR_TOO_LARGE);
 		}
 	}
 	/* At the maximum it is just not there yet. */
 	raw(WIRE_BUFFER_CREATE, WIRE_MAX_BODY_SIZE, NULL, 0);
-	assert_status(decode(WIRE_HEADER_SIZE, VM, NULL),
-		WIRE_INCOMPLETE);
+	assert_status(decode(WIRE_HEADER_SIZE, VM, NULL), WIRE_INCOMPLETE);
 }
 
 static void test_wrong_length(void **state)
@@ -1246,8 +1406,10 @@ static void test_wrong_length(void **state)
 			/* Below the fixed part: the count is not there. */
 			if (fixed > 0) {
 				put32(buf + 4, fixed - 1);
-				assert_status(decode(WIRE_HEADER_SIZE + fixed - 1,
-					s[i].from, NULL), WIRE_ERR_LENGTH);
+				assert_status(decode(WIRE_HEADER_SIZE + fixed -
+							      1,
+						      s[i].from, NULL),
+					WIRE_ERR_LENGTH);
 			}
 			continue;
 		}
@@ -1260,8 +1422,9 @@ static void test_wrong_length(void **state)
 				continue; /* fixed 0: 0 is right, 0 - 1 wraps */
 			}
 			put32(buf + 4, wrong[w]);
-			enum wire_status got = decode(WIRE_HEADER_SIZE +
-				wrong[w], s[i].from, NULL);
+			enum wire_status got =
+				decode(WIRE_HEADER_SIZE + wrong[w], s[i].from,
+					NULL);
 			if (got != WIRE_ERR_LENGTH) {
 				fail_msg("%s with %u bytes: %s",
 					wire_msg_type_str(s[i].msg.type),
@@ -1274,9 +1437,9 @@ static void test_wrong_length(void **state)
 static void test_unknown_type(void **state)
 {
 	(void)state;
-	const uint32_t types[] = { 0, 2, 0x0f, 0x1b, 0x1f, 0x20 - 1, 0x23,
-		0x3f, 0x44, 0x4f, 0x55, 0x57, 0x5e, 0x63, 0x70, 0x100,
-		0x80000010u, 0xffffffffu };
+	const uint32_t types[] = { 0, 2, 0x0f, 0x1b, 0x1f, 0x20 - 1, 0x23, 0x3f,
+		0x44, 0x4f, 0x55, 0x57, 0x5e, 0x63, 0x70, 0x100, 0x80000010u,
+		0xffffffffu };
 	const uint32_t words[3] = { 1, 1, 1 };
 	for (size_t i = 0; i < ARRAY_LEN(types); i++) {
 		assert_status(decode(raw_words(types[i], words, 3), VM, NULL),
@@ -1302,8 +1465,9 @@ static void test_direction(void **state)
 		assert_true(len > 0);
 		/* HELLO comes from both, but each side fills in its own
 		 * fields: the other side's HELLO is out of range. */
-		enum wire_status want = s[i].msg.type == WIRE_HELLO ?
-			WIRE_ERR_VALUE : WIRE_ERR_DIRECTION;
+		enum wire_status want = s[i].msg.type == WIRE_HELLO
+			? WIRE_ERR_VALUE
+			: WIRE_ERR_DIRECTION;
 		assert_status(decode(len, other, NULL), want);
 		assert_int_equal(encode(&s[i].msg, other), 0);
 	}
@@ -1314,12 +1478,10 @@ static void test_check_order(void **state)
 	const uint32_t words[4] = { 0, 0, 0, 0 };
 	/* Too large beats unknown type and direction. */
 	raw(0x99, WIRE_MAX_BODY_SIZE + 1, NULL, 0);
-	assert_status(decode(WIRE_HEADER_SIZE, VM, NULL),
-		WIRE_ERR_TOO_LARGE);
+	assert_status(decode(WIRE_HEADER_SIZE, VM, NULL), WIRE_ERR_TOO_LARGE);
 	/* Incomplete beats unknown type: the type is judged once whole. */
 	raw(0x99, 4, words, 1);
-	assert_status(decode(WIRE_HEADER_SIZE + 3, VM, NULL),
-		WIRE_INCOMPLETE);
+	assert_status(decode(WIRE_HEADER_SIZE + 3, VM, NULL), WIRE_INCOMPLETE);
 	/* Unknown type beats length. */
 	assert_status(decode(raw(0x99, 1, words, 1), VM, NULL),
 		WIRE_ERR_UNKNOWN_TYPE);
@@ -1328,11 +1490,12 @@ static void test_check_order(void **state)
 		WIRE_ERR_DIRECTION);
 	/* Length beats values (zero id). */
 	assert_status(decode(raw(WIRE_CLOSE, 8, words, 2), WIRE_FROM_DOM0,
-		NULL), WIRE_ERR_LENGTH);
+			      NULL),
+		WIRE_ERR_LENGTH);
 	/* Count beats values. */
 	uint32_t title[] = { 0, WIRE_MAX_TITLE_BYTES + 1 };
-	assert_status(decode(raw_words(WIRE_WINDOW_TITLE, title, 2),
-		VM, NULL), WIRE_ERR_COUNT);
+	assert_status(decode(raw_words(WIRE_WINDOW_TITLE, title, 2), VM, NULL),
+		WIRE_ERR_COUNT);
 }
 
 static void test_decode_leaves_msg_on_error(void **state)
@@ -1356,13 +1519,16 @@ static void test_encoder_capacity(void **state)
 	struct wire_msg msg = { .type = WIRE_CLOSE, .close = { 1 } };
 	uint8_t small[WIRE_HEADER_SIZE + 4];
 	assert_int_equal(wire_encode(&msg, WIRE_FROM_DOM0, small,
-		sizeof(small) - 1), 0);
+				 sizeof(small) - 1),
+		0);
 	assert_int_equal(wire_encode(&msg, WIRE_FROM_DOM0, small,
-		sizeof(small)), sizeof(small));
+				 sizeof(small)),
+		sizeof(small));
 	assert_int_equal(wire_encode(&msg, WIRE_FROM_DOM0, NULL, 100), 0);
 	struct wire_msg bad_type = { .type = (enum wire_msg_type)0x1b };
 	assert_int_equal(wire_encode(&bad_type, WIRE_FROM_VM, small,
-		sizeof(small)), 0);
+				 sizeof(small)),
+		0);
 }
 
 static void test_names(void **state)
@@ -1383,8 +1549,8 @@ static void test_names(void **state)
 	assert_string_equal(wire_status_str((enum wire_status)100), "unknown");
 	for (size_t i = 0; i < ARRAY_LEN(layouts); i++) {
 		for (size_t j = i + 1; j < ARRAY_LEN(layouts); j++) {
-			assert_string_not_equal(
-				wire_msg_type_str(layouts[i].type),
+			assert_string_not_equal(wire_msg_type_str(
+							layouts[i].type),
 				wire_msg_type_str(layouts[j].type));
 		}
 	}

@@ -140,8 +140,8 @@ static void test_full_file(void **state)
 	assert_int_equal(wl_list_length(&config->vms), 2);
 
 	struct config_vm *work = wl_container_of(config->vms.next, work, link);
-	struct config_vm *untrusted = wl_container_of(work->link.next,
-		untrusted, link);
+	struct config_vm *untrusted =
+		wl_container_of(work->link.next, untrusted, link);
 	assert_ptr_equal(untrusted->link.next, &config->vms);
 
 	assert_string_equal(work->name, "work");
@@ -223,7 +223,8 @@ static void test_comments_and_whitespace(void **state)
 		long_comment, long_comment);
 	/* The last line must be refused: ';' needs whitespace before it to
 	 * start a comment, so the keysym "v;no space..." is bad. */
-	expect_error(text, "t.conf:12: paste: 'Ctrl+Shift+v;no space, so part "
+	expect_error(text,
+		"t.conf:12: paste: 'Ctrl+Shift+v;no space, so part "
 		"of nothing: checked': key is not an xkb keysym name");
 
 	/* Without it the file loads, every value read without its
@@ -322,7 +323,8 @@ static void test_keys_swapped(void **state)
 	config_destroy(config);
 
 	/* 63 characters, the most config_keys holds. */
-	const char *longest = "Ctrl+Shift+Alt+Super+"
+	const char *longest =
+		"Ctrl+Shift+Alt+Super+"
 		"abcdefghijabcdefghijabcdefghijabcdefghijxy";
 	assert_int_equal(strlen(longest), sizeof(config->keys.copy) - 1);
 	char text[128];
@@ -349,18 +351,23 @@ static const struct error_case error_cases[] = {
 		"t.conf:4: duplicate section [labels] (first on line 1)" },
 	{ "[vm a]\n" VM_OK "[vm a]\n" VM_OK,
 		"t.conf:4: duplicate section [vm a] (first on line 1)" },
-	{ "[vm]\n", "t.conf:1: bad VM name '' (1..31 characters of "
+	{ "[vm]\n",
+		"t.conf:1: bad VM name '' (1..31 characters of "
 		"A-Z a-z 0-9 _ -)" },
-	{ "[vm a.b]\n", "t.conf:1: bad VM name 'a.b' (1..31 characters of "
+	{ "[vm a.b]\n",
+		"t.conf:1: bad VM name 'a.b' (1..31 characters of "
 		"A-Z a-z 0-9 _ -)" },
-	{ "[vm two words]\n", "t.conf:1: bad VM name 'two words' (1..31 "
+	{ "[vm two words]\n",
+		"t.conf:1: bad VM name 'two words' (1..31 "
 		"characters of A-Z a-z 0-9 _ -)" },
 	{ "[vm abcdefghijabcdefghijabcdefghijXY]\n",
-		"t.conf:1: bad VM name 'abcdefghijabcdefghijabcdefghijXY' (1..31 "
+		"t.conf:1: bad VM name 'abcdefghijabcdefghijabcdefghijXY' "
+		"(1..31 "
 		"characters of A-Z a-z 0-9 _ -)" },
 	{ "[general\n", "t.conf:1: missing ']' in section header" },
 	{ "[general] extra\n", "t.conf:1: unexpected text after ']'" },
-	{ "border-width = 4\n", "t.conf:1: key 'border-width' before any "
+	{ "border-width = 4\n",
+		"t.conf:1: key 'border-width' before any "
 		"[section]" },
 	/* Line shapes. */
 	{ "[general]\nborder-width 4\n",
@@ -381,31 +388,37 @@ static const struct error_case error_cases[] = {
 	{ "[vm a]\n" VM_OK "label = blue\n",
 		"t.conf:4: duplicate key 'label' in [vm a] (first on line 2)" },
 	{ "[labels]\nteal = #008080\nteal = #008080\n",
-		"t.conf:3: duplicate key 'teal' in [labels] (first on line 2)" },
+		"t.conf:3: duplicate key 'teal' in [labels] (first on line "
+		"2)" },
 	{ "[labels]\nred = #ff0000\nred = #ee0000\n",
 		"t.conf:3: duplicate key 'red' in [labels] (first on line 2)" },
 	{ "[keys]\ncopy = Ctrl+c\ncopy = Ctrl+c\n",
 		"t.conf:3: duplicate key 'copy' in [keys] (first on line 2)" },
 	/* Colours. */
-	{ "[general]\nbackground = 202020\n", "t.conf:2: background: "
+	{ "[general]\nbackground = 202020\n",
+		"t.conf:2: background: "
 		"'202020' is not a colour (expected #rrggbb)" },
-	{ "[general]\nbackground = #20202\n", "t.conf:2: background: "
+	{ "[general]\nbackground = #20202\n",
+		"t.conf:2: background: "
 		"'#20202' is not a colour (expected #rrggbb)" },
-	{ "[general]\nbackground = #2020200\n", "t.conf:2: background: "
+	{ "[general]\nbackground = #2020200\n",
+		"t.conf:2: background: "
 		"'#2020200' is not a colour (expected #rrggbb)" },
-	{ "[general]\nbackground = #20202g\n", "t.conf:2: background: "
+	{ "[general]\nbackground = #20202g\n",
+		"t.conf:2: background: "
 		"'#20202g' is not a colour (expected #rrggbb)" },
 	{ "[labels]\nred = #fff\n",
 		"t.conf:2: red: '#fff' is not a colour (expected #rrggbb)" },
 	{ "[labels]\nred = \n",
 		"t.conf:2: red: '' is not a colour (expected #rrggbb)" },
-	{ "[labels]\nbad.name = #ffffff\n", "t.conf:2: bad label name "
+	{ "[labels]\nbad.name = #ffffff\n",
+		"t.conf:2: bad label name "
 		"'bad.name' (1..31 characters of A-Z a-z 0-9 _ -)" },
 	/* Labels. */
 	{ "[vm a]\nvchan = xen:1\n\nlabel = pink\n",
 		"t.conf:4: label 'pink' of VM a is not defined in [labels]" },
 	{ "[vm a]\n" VM_OK "[vm b]\nlabel = pink\nvchan = xen:2\n"
-		"[labels]\npinkish = #ff00ff\n",
+	  "[labels]\npinkish = #ff00ff\n",
 		"t.conf:5: label 'pink' of VM b is not defined in [labels]" },
 	{ "[vm a]\nlabel = no such\n",
 		"t.conf:2: label: 'no such' is not a label name" },
@@ -417,13 +430,16 @@ static const struct error_case error_cases[] = {
 	{ "[vm a]\n" VM_OK "[vm b]\n",
 		"t.conf:4: [vm b]: missing required key 'label'" },
 	/* vchan. */
-	{ "[vm a]\nlabel = red\nvchan = socket:run/x\n", "t.conf:3: vchan: "
+	{ "[vm a]\nlabel = red\nvchan = socket:run/x\n",
+		"t.conf:3: vchan: "
 		"'socket:run/x' is not a vchan address (expected "
 		"socket:/absolute/dir or xen:DOMID)" },
-	{ "[vm a]\nlabel = red\nvchan = xen:0\n", "t.conf:3: vchan: "
+	{ "[vm a]\nlabel = red\nvchan = xen:0\n",
+		"t.conf:3: vchan: "
 		"'xen:0' is not a vchan address (expected "
 		"socket:/absolute/dir or xen:DOMID)" },
-	{ "[vm a]\nlabel = red\nvchan = tcp:1\n", "t.conf:3: vchan: "
+	{ "[vm a]\nlabel = red\nvchan = tcp:1\n",
+		"t.conf:3: vchan: "
 		"'tcp:1' is not a vchan address (expected "
 		"socket:/absolute/dir or xen:DOMID)" },
 	/* Numbers. */
@@ -462,40 +478,52 @@ static const struct error_case error_cases[] = {
 	{ "[vm a]\n" VM_OK "fullscreen = no\n",
 		"t.conf:4: fullscreen: 'no' is neither allow nor deny" },
 	/* Buffers. */
-	{ "[vm a]\n" VM_OK "buffers =\n", "t.conf:4: buffers: empty item in "
+	{ "[vm a]\n" VM_OK "buffers =\n",
+		"t.conf:4: buffers: empty item in "
 		"'' (expected shm and/or dmabuf-linear)" },
-	{ "[vm a]\n" VM_OK "buffers = shm,\n", "t.conf:4: buffers: empty item "
+	{ "[vm a]\n" VM_OK "buffers = shm,\n",
+		"t.conf:4: buffers: empty item "
 		"in 'shm,' (expected shm and/or dmabuf-linear)" },
-	{ "[vm a]\n" VM_OK "buffers = shm, dmabuf\n", "t.conf:4: buffers: "
-		"unknown buffer kind 'dmabuf' (expected shm or dmabuf-linear)" },
+	{ "[vm a]\n" VM_OK "buffers = shm, dmabuf\n",
+		"t.conf:4: buffers: "
+		"unknown buffer kind 'dmabuf' (expected shm or "
+		"dmabuf-linear)" },
 	{ "[vm a]\n" VM_OK "buffers = shm, shm\n",
 		"t.conf:4: buffers: 'shm' listed twice" },
 	/* Contradictions. */
 	{ "[vm a]\nlabel = red\nvchan = socket:/run/x\n"
-		"[vm b]\nlabel = red\nvchan = socket:/run/x/\n",
+	  "[vm b]\nlabel = red\nvchan = socket:/run/x/\n",
 		"t.conf:6: vchan: 'socket:/run/x/' is already the channel of "
 		"VM a" },
 	{ "[vm a]\n" VM_OK "[vm b]\nlabel = red\nvchan = xen:1\n",
 		"t.conf:6: vchan: 'xen:1' is already the channel of VM a" },
-	{ "[keys]\ncopy = Ctrl+Shift+v\n", "t.conf:2: [keys] copy and paste "
+	{ "[keys]\ncopy = Ctrl+Shift+v\n",
+		"t.conf:2: [keys] copy and paste "
 		"are the same key (Ctrl+Shift+v)" },
 	{ "[keys]\npaste = Ctrl+Shift+x\n\ncopy = shift+CTRL+x\n",
 		"t.conf:4: [keys] copy and paste are the same key "
 		"(Ctrl+Shift+x)" },
-	{ "[keys]\nsecure-attention = Ctrl+Shift+c\n", "t.conf:2: [keys] "
+	{ "[keys]\nsecure-attention = Ctrl+Shift+c\n",
+		"t.conf:2: [keys] "
 		"secure-attention and copy are the same key (Ctrl+Shift+c)" },
 	/* Key combinations. */
-	{ "[keys]\ncopy = Ctrl++c\n", "t.conf:2: copy: 'Ctrl++c': empty part "
+	{ "[keys]\ncopy = Ctrl++c\n",
+		"t.conf:2: copy: 'Ctrl++c': empty part "
 		"(expected Mod+...+Key)" },
-	{ "[keys]\ncopy = Ctrl+\n", "t.conf:2: copy: 'Ctrl+': empty part "
+	{ "[keys]\ncopy = Ctrl+\n",
+		"t.conf:2: copy: 'Ctrl+': empty part "
 		"(expected Mod+...+Key)" },
-	{ "[keys]\ncopy =\n", "t.conf:2: copy: '': empty part "
+	{ "[keys]\ncopy =\n",
+		"t.conf:2: copy: '': empty part "
 		"(expected Mod+...+Key)" },
-	{ "[keys]\ncopy = Ctrl+Shift\n", "t.conf:2: copy: 'Ctrl+Shift': ends "
+	{ "[keys]\ncopy = Ctrl+Shift\n",
+		"t.conf:2: copy: 'Ctrl+Shift': ends "
 		"in a modifier, not a key" },
-	{ "[keys]\ncopy = Hyper+c\n", "t.conf:2: copy: 'Hyper+c': unknown "
+	{ "[keys]\ncopy = Hyper+c\n",
+		"t.conf:2: copy: 'Hyper+c': unknown "
 		"modifier (expected Ctrl, Alt, Shift, Super or Logo)" },
-	{ "[keys]\ncopy = c+Ctrl\n", "t.conf:2: copy: 'c+Ctrl': unknown "
+	{ "[keys]\ncopy = c+Ctrl\n",
+		"t.conf:2: copy: 'c+Ctrl': unknown "
 		"modifier (expected Ctrl, Alt, Shift, Super or Logo)" },
 	{ "[keys]\ncopy = Super+Logo+c\n",
 		"t.conf:2: copy: 'Super+Logo+c': modifier given twice" },
@@ -503,7 +531,8 @@ static const struct error_case error_cases[] = {
 		"t.conf:2: copy: 'Ctrl+c d': key is not an xkb keysym name" },
 	/* 64 characters: one more than config_keys holds. */
 	{ "[keys]\ncopy = Ctrl+Shift+Alt+Super+abcdefghijabcdefghijabcdefghij"
-		"abcdefghijxyz\n", "t.conf:2: copy: 'Ctrl+Shift+Alt+Super+"
+	  "abcdefghijxyz\n",
+		"t.conf:2: copy: 'Ctrl+Shift+Alt+Super+"
 		"abcdefghijabcdefghijabcdefghijabcdefghijxyz': too long" },
 };
 
@@ -524,7 +553,8 @@ static void test_first_error_only(void **state)
 		"t.conf:2: border-width: 99 is out of range 1..32");
 	/* A missing label is only known at the end, so a later error on
 	 * another line wins. */
-	expect_error("[vm a]\nlabel = pink\nvchan = xen:1\n[general]\n"
+	expect_error(
+		"[vm a]\nlabel = pink\nvchan = xen:1\n[general]\n"
 		"border-width = 0\n",
 		"t.conf:5: border-width: 0 is out of range 1..32");
 }
@@ -536,7 +566,8 @@ static void test_long_line(void **state)
 	memset(text + len, 'd', 300);
 	text[len + 300] = '\n';
 	text[len + 301] = '\0';
-	expect_error(text, "t.conf:3: line too long (at most 199 characters "
+	expect_error(text,
+		"t.conf:3: line too long (at most 199 characters "
 		"before a comment)");
 }
 
@@ -624,7 +655,8 @@ static void test_shipped_example(void **state)
 	/* The example in config/ must load as shipped. */
 	const char *path = getenv("MULLION_EXAMPLE_CONFIG");
 	if (path == NULL) {
-		print_message("MULLION_EXAMPLE_CONFIG is not set: "
+		print_message(
+			"MULLION_EXAMPLE_CONFIG is not set: "
 			"not checking config/mullion.conf\n");
 		skip();
 	}

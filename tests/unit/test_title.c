@@ -37,7 +37,8 @@ static void test_ascii_unchanged(void **state)
 static void test_valid_multibyte_unchanged(void **state)
 {
 	/* é (2), € (3), 😀 (4), U+10FFFF (4), U+A0 (first after C1) */
-	const char *s = "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80"
+	const char *s =
+		"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80"
 		"\xf4\x8f\xbf\xbf\xc2\xa0";
 	expect(s, strlen(s), s);
 	/* U+D7FF and U+E000, either side of the surrogates. */
@@ -88,9 +89,13 @@ static void test_truncated_replaced(void **state)
 	/* A truncated sequence is one replacement, and the byte that cut
 	 * it short is kept. */
 	expect("\xe2\x82", 2, FFFD);
-	expect("\xe2\x82" "a", 3, FFFD "a");
+	expect("\xe2\x82"
+	       "a",
+		3, FFFD "a");
 	expect("\xf0\x9f\x98", 3, FFFD);
-	expect("\xf0\x9f\x98" "\xc3\xa9", 5, FFFD "\xc3\xa9");
+	expect("\xf0\x9f\x98"
+	       "\xc3\xa9",
+		5, FFFD "\xc3\xa9");
 	expect("\xc3", 1, FFFD);
 	/* Stray continuation bytes: one each. */
 	expect("\x80\xbf", 2, FFFD FFFD);

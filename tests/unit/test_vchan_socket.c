@@ -86,10 +86,10 @@ static int count_open_fds(void)
 static void drive(struct vchan *server, struct vchan *client)
 {
 	for (int round = 0; round < 100; round++) {
-		bool server_waits = server != NULL &&
-			vchan_state(server) == VCHAN_WAITING;
-		bool client_waits = client != NULL &&
-			vchan_state(client) == VCHAN_WAITING;
+		bool server_waits =
+			server != NULL && vchan_state(server) == VCHAN_WAITING;
+		bool client_waits =
+			client != NULL && vchan_state(client) == VCHAN_WAITING;
 		if (!server_waits && !client_waits) {
 			return;
 		}
@@ -689,10 +689,26 @@ static void test_address_parse(void **state)
 	assert_false(vchan_address_parse(text, &addr));
 
 	const char *bad[] = {
-		"", "socket", "socket:", "socket:relative/dir", "socket:~/x",
-		"xen:", "xen:0", "xen:32752", "xen:99999999999999999999",
-		"xen:-1", "xen:+1", "xen: 1", "xen:1 ", "xen:1a", "xen:0x10",
-		"xen:01", "tcp:1", "Socket:/x", "XEN:1", "/run/x",
+		"",
+		"socket",
+		"socket:",
+		"socket:relative/dir",
+		"socket:~/x",
+		"xen:",
+		"xen:0",
+		"xen:32752",
+		"xen:99999999999999999999",
+		"xen:-1",
+		"xen:+1",
+		"xen: 1",
+		"xen:1 ",
+		"xen:1a",
+		"xen:0x10",
+		"xen:01",
+		"tcp:1",
+		"Socket:/x",
+		"XEN:1",
+		"/run/x",
 	};
 	struct vchan_address before;
 	assert_true(vchan_address_parse("xen:9", &before));

@@ -134,7 +134,7 @@ int main(void)
 {
 	if (access("/dev/xen", F_OK) == 0) {
 		printf("SKIP: /dev/xen exists, and this test covers only "
-			"the failure without Xen\n");
+		       "the failure without Xen\n");
 		return SKIP_EXIT;
 	}
 	mlog_init("test-vchan-xen", MLOG_ERROR);

@@ -71,23 +71,23 @@ static void handle_registry_global(void *data, struct wl_registry *registry,
 {
 	struct dom0_client *client = data;
 	if (strcmp(interface, wl_compositor_interface.name) == 0 &&
-			client->compositor == NULL) {
+		client->compositor == NULL) {
 		client->compositor = wl_registry_bind(registry, name,
 			&wl_compositor_interface,
 			min_u32(version, COMPOSITOR_VERSION));
 	} else if (strcmp(interface, wl_shm_interface.name) == 0 &&
-			client->shm == NULL) {
+		client->shm == NULL) {
 		client->shm = wl_registry_bind(registry, name,
 			&wl_shm_interface, min_u32(version, SHM_VERSION));
 	} else if (strcmp(interface, xdg_wm_base_interface.name) == 0 &&
-			client->wm_base == NULL) {
-		client->wm_base = wl_registry_bind(registry, name,
-			&xdg_wm_base_interface,
-			min_u32(version, WM_BASE_VERSION));
+		client->wm_base == NULL) {
+		client->wm_base =
+			wl_registry_bind(registry, name, &xdg_wm_base_interface,
+				min_u32(version, WM_BASE_VERSION));
 		xdg_wm_base_add_listener(client->wm_base, &wm_base_listener,
 			client);
 	} else if (strcmp(interface, wl_output_interface.name) == 0 &&
-			client->output == NULL) {
+		client->output == NULL) {
 		client->output = wl_registry_bind(registry, name,
 			&wl_output_interface, min_u32(version, OUTPUT_VERSION));
 		client->output_name = name;
@@ -130,16 +130,18 @@ struct dom0_client *dom0_client_connect(void)
 	/* The first round trip lists the globals, the second delivers the
 	 * events of those just bound (the output's mode). */
 	if (wl_display_roundtrip(client->display) < 0 ||
-			wl_display_roundtrip(client->display) < 0) {
-		mlog(MLOG_ERROR, "the compositor connection failed during "
+		wl_display_roundtrip(client->display) < 0) {
+		mlog(MLOG_ERROR,
+			"the compositor connection failed during "
 			"setup");
 		goto error;
 	}
 	if (client->compositor == NULL || client->shm == NULL ||
-			client->wm_base == NULL) {
+		client->wm_base == NULL) {
 		mlog(MLOG_ERROR, "the compositor lacks %s",
-			client->compositor == NULL ? "wl_compositor" :
-			client->shm == NULL ? "wl_shm" : "xdg_wm_base");
+			client->compositor == NULL    ? "wl_compositor"
+				: client->shm == NULL ? "wl_shm"
+						      : "xdg_wm_base");
 		goto error;
 	}
 	if (client->output_width == 0) {

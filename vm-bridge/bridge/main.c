@@ -46,7 +46,8 @@ static const char usage[] =
 	"runs). Connects to the VM's mullion-agent over vchan, retrying every\n"
 	"500 ms, and disconnects it on any protocol violation.\n"
 	"\n"
-	"  --vm NAME              the VM's name, for logs ([a-zA-Z0-9_-], 1 to\n"
+	"  --vm NAME              the VM's name, for logs ([a-zA-Z0-9_-], 1 "
+	"to\n"
 	"                         31 characters)\n"
 	"  --vchan ADDRESS        where the VM's agent listens: socket:DIR or\n"
 	"                         xen:DOMID\n"
@@ -67,8 +68,7 @@ static bool name_ok(const char *name)
 	for (size_t i = 0; i < len; i++) {
 		char c = name[i];
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-				(c >= '0' && c <= '9') || c == '_' ||
-				c == '-')) {
+			    (c >= '0' && c <= '9') || c == '_' || c == '-')) {
 			return false;
 		}
 	}
@@ -82,9 +82,11 @@ static bool parse_u32(const char *option, const char *str, uint32_t max,
 	errno = 0;
 	unsigned long value = strtoul(str, &end, 10);
 	if (str[0] < '0' || str[0] > '9' || errno != 0 || *end != '\0' ||
-			value < 1 || value > max) {
-		fprintf(stderr, "mullion-bridge: %s wants a number from 1 to "
-			"%u, not '%s'\n", option, max, str);
+		value < 1 || value > max) {
+		fprintf(stderr,
+			"mullion-bridge: %s wants a number from 1 to "
+			"%u, not '%s'\n",
+			option, max, str);
 		return false;
 	}
 	*out = (uint32_t)value;
@@ -92,8 +94,7 @@ static bool parse_u32(const char *option, const char *str, uint32_t max,
 }
 
 /* Returns 0 to run, 1 after --help, -1 on a usage error. */
-static int parse_options(int argc, char *argv[],
-	struct bridge_options *options)
+static int parse_options(int argc, char *argv[], struct bridge_options *options)
 {
 	enum {
 		OPT_VM = 256,
@@ -129,15 +130,14 @@ static int parse_options(int argc, char *argv[],
 			break;
 		case OPT_MAX_WINDOWS:
 			if (!parse_u32("--max-windows", optarg,
-					MAX_WINDOWS_LIMIT,
-					&options->max_windows)) {
+				    MAX_WINDOWS_LIMIT, &options->max_windows)) {
 				return -1;
 			}
 			break;
 		case OPT_MAX_BUFFER_MIB:
 			if (!parse_u32("--max-buffer-mib", optarg,
-					MAX_BUFFER_MIB_LIMIT,
-					&options->max_buffer_mib)) {
+				    MAX_BUFFER_MIB_LIMIT,
+				    &options->max_buffer_mib)) {
 				return -1;
 			}
 			break;
@@ -161,19 +161,24 @@ static int parse_options(int argc, char *argv[],
 		return -1;
 	}
 	if (options->vm_name == NULL || vchan == NULL) {
-		fprintf(stderr, "mullion-bridge: --vm and --vchan are "
-			"required\n%s", usage);
+		fprintf(stderr,
+			"mullion-bridge: --vm and --vchan are "
+			"required\n%s",
+			usage);
 		return -1;
 	}
 	if (!name_ok(options->vm_name)) {
-		fprintf(stderr, "mullion-bridge: '%s' is not a VM name "
+		fprintf(stderr,
+			"mullion-bridge: '%s' is not a VM name "
 			"([a-zA-Z0-9_-], 1 to %d characters)\n",
 			options->vm_name, VM_NAME_MAX);
 		return -1;
 	}
 	if (!vchan_address_parse(vchan, &options->address)) {
-		fprintf(stderr, "mullion-bridge: '%s' is not a vchan address "
-			"(socket:DIR or xen:DOMID)\n", vchan);
+		fprintf(stderr,
+			"mullion-bridge: '%s' is not a vchan address "
+			"(socket:DIR or xen:DOMID)\n",
+			vchan);
 		return -1;
 	}
 	return 0;
@@ -193,8 +198,7 @@ enum poll_slot {
  * compositor starts a new one if it wants). VM trouble never leaves this
  * loop; vm_link handles it.
  */
-static bool run(struct dom0_client *dom0, struct vm_link *link,
-	int signal_fd)
+static bool run(struct dom0_client *dom0, struct vm_link *link, int signal_fd)
 {
 	struct wl_display *display = dom0->display;
 	for (;;) {
@@ -264,7 +268,7 @@ static bool run(struct dom0_client *dom0, struct vm_link *link,
 			struct signalfd_siginfo info;
 			ssize_t got = read(signal_fd, &info, sizeof(info));
 			if (got == (ssize_t)sizeof(info) &&
-					info.ssi_signo == SIGUSR1) {
+				info.ssi_signo == SIGUSR1) {
 				window_print_stats();
 			} else {
 				if (got > 0) {
@@ -277,8 +281,8 @@ static bool run(struct dom0_client *dom0, struct vm_link *link,
 		vm_link_reap(link);
 
 		/* The vchan first: the timer may replace its fd. */
-		short vchan_revents = fds[SLOT_VCHAN].fd >= 0 ?
-			fds[SLOT_VCHAN].revents : 0;
+		short vchan_revents =
+			fds[SLOT_VCHAN].fd >= 0 ? fds[SLOT_VCHAN].revents : 0;
 		if (vchan_revents != 0 || vm_link_has_backlog(link)) {
 			vm_link_handle_vchan(link, vchan_revents);
 		}
@@ -355,13 +359,14 @@ int main(int argc, char *argv[])
 		goto out_dom0;
 	}
 	char address[VCHAN_PATH_MAX + 16];
-	if (!vchan_address_format(&options.address, address,
-			sizeof(address))) {
+	if (!vchan_address_format(&options.address, address, sizeof(address))) {
 		address[0] = '\0';
 	}
-	mlog(MLOG_INFO, "vm %s: bridge up, vchan %s, at most %u windows and "
-		"%u MiB of buffers", options.vm_name, address,
-		options.max_windows, options.max_buffer_mib);
+	mlog(MLOG_INFO,
+		"vm %s: bridge up, vchan %s, at most %u windows and "
+		"%u MiB of buffers",
+		options.vm_name, address, options.max_windows,
+		options.max_buffer_mib);
 
 	if (run(dom0, link, signal_fd)) {
 		status = EXIT_SUCCESS;

@@ -40,7 +40,7 @@ struct shm_buffer *shm_buffer_create(struct wl_shm *shm, uint32_t width,
 	/* Callers pass sizes a VM buffer passed validation with; this
 	 * bound also keeps every int conversion for wl_shm in range. */
 	if (width == 0 || width > WIRE_MAX_WIDTH || height == 0 ||
-			height > WIRE_MAX_HEIGHT) {
+		height > WIRE_MAX_HEIGHT) {
 		mlog(MLOG_ERROR, "dom0 buffer of %ux%u is out of range", width,
 			height);
 		return NULL;
@@ -57,8 +57,8 @@ struct shm_buffer *shm_buffer_create(struct wl_shm *shm, uint32_t width,
 	buffer->wl_format = wl_format;
 	pixman_region32_init_rect(&buffer->stale, 0, 0, width, height);
 
-	int fd = memfd_create("mullion-bridge", MFD_CLOEXEC |
-		MFD_ALLOW_SEALING);
+	int fd =
+		memfd_create("mullion-bridge", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (fd < 0) {
 		mlog_errno(MLOG_ERROR, "memfd_create");
 		goto error_buffer;
@@ -81,8 +81,8 @@ struct shm_buffer *shm_buffer_create(struct wl_shm *shm, uint32_t width,
 		goto error_fd;
 	}
 
-	struct wl_shm_pool *pool = wl_shm_create_pool(shm, fd,
-		(int32_t)buffer->size);
+	struct wl_shm_pool *pool =
+		wl_shm_create_pool(shm, fd, (int32_t)buffer->size);
 	buffer->buffer = wl_shm_pool_create_buffer(pool, 0, (int32_t)width,
 		(int32_t)height, (int32_t)buffer->stride, wl_format);
 	/* The buffer keeps the pool's memory alive on both sides. */

@@ -12,9 +12,10 @@
 #include <string.h>
 
 /* Writes why, records the rule, and refuses. */
-__attribute__((format(printf, 4, 5)))
-static bool refuse(struct validate_state *state, enum validate_error error,
-	char why[static VALIDATE_WHY_MAX], const char *fmt, ...)
+__attribute__((format(printf, 4, 5))) static bool refuse(struct validate_state
+								 *state,
+	enum validate_error error, char why[static VALIDATE_WHY_MAX],
+	const char *fmt, ...)
 {
 	va_list args;
 	va_start(args, fmt);
@@ -118,8 +119,9 @@ static struct validate_window *find_window(struct validate_state *state,
 	return NULL;
 }
 
-const struct validate_window *validate_find_window(
-	const struct validate_state *state, uint32_t id)
+const struct validate_window *validate_find_window(const struct validate_state
+							   *state,
+	uint32_t id)
 {
 	return find_window((struct validate_state *)state, id);
 }
@@ -180,8 +182,7 @@ static bool check_hello(struct validate_state *state,
 	return true;
 }
 
-static bool window_has_children(const struct validate_state *state,
-	uint32_t id)
+static bool window_has_children(const struct validate_state *state, uint32_t id)
 {
 	for (uint32_t i = 0; i < state->window_count; i++) {
 		if (state->windows[i].parent_id == id) {
@@ -233,10 +234,10 @@ static bool check_parent(struct validate_state *state,
 	}
 	/* A dialog belongs to an application window, never to a menu. */
 	if (create->kind == WIRE_WINDOW_TOPLEVEL &&
-			parent->kind != WIRE_WINDOW_TOPLEVEL) {
+		parent->kind != WIRE_WINDOW_TOPLEVEL) {
 		return refuse(state, VALIDATE_ERR_PARENT_KIND, why,
-			"toplevel %u has popup %u as parent",
-			create->window_id, parent->id);
+			"toplevel %u has popup %u as parent", create->window_id,
+			parent->id);
 	}
 	return true;
 }
@@ -263,14 +264,14 @@ static bool check_window_create(struct validate_state *state,
 	}
 	if (state->window_count == state->window_cap) {
 		/* Doubling, capped at the limit: max_windows bounds it. */
-		uint32_t cap = state->window_cap == 0 ? 8 :
-			state->window_cap * 2;
+		uint32_t cap =
+			state->window_cap == 0 ? 8 : state->window_cap * 2;
 		if (cap > state->limits.max_windows ||
-				cap < state->window_cap) {
+			cap < state->window_cap) {
 			cap = state->limits.max_windows;
 		}
-		struct validate_window *windows = realloc(state->windows,
-			(size_t)cap * sizeof(*windows));
+		struct validate_window *windows =
+			realloc(state->windows, (size_t)cap * sizeof(*windows));
 		if (windows == NULL) {
 			return refuse(state, VALIDATE_ERR_NO_MEMORY, why,
 				"out of memory for window %u", untrusted_id);
@@ -289,8 +290,7 @@ static bool check_window_create(struct validate_state *state,
 static bool check_window_destroy(struct validate_state *state,
 	const struct wire_window_destroy *destroy, char *why)
 {
-	struct validate_window *window = find_window(state,
-		destroy->window_id);
+	struct validate_window *window = find_window(state, destroy->window_id);
 	if (window == NULL) {
 		return refuse(state, VALIDATE_ERR_NO_WINDOW, why,
 			"no window %u", destroy->window_id);
@@ -321,8 +321,8 @@ static struct validate_window *window_of_kind(struct validate_state *state,
 	if (kind >= 0 && window->kind != (uint32_t)kind) {
 		refuse(state, VALIDATE_ERR_WRONG_KIND, why,
 			"%s for window %u, a %s", what, window->id,
-			window->kind == WIRE_WINDOW_POPUP ? "popup" :
-			"toplevel");
+			window->kind == WIRE_WINDOW_POPUP ? "popup"
+							  : "toplevel");
 		return NULL;
 	}
 	return window;
@@ -332,7 +332,7 @@ static bool check_window_title(struct validate_state *state,
 	const struct wire_window_title *title, char *why)
 {
 	if (window_of_kind(state, title->window_id, WIRE_WINDOW_TOPLEVEL,
-			"a title", why) == NULL) {
+		    "a title", why) == NULL) {
 		return false;
 	}
 	if (title->length > WIRE_MAX_TITLE_BYTES) {
@@ -347,7 +347,7 @@ static bool check_window_app_id(struct validate_state *state,
 	const struct wire_window_app_id *app_id, char *why)
 {
 	if (window_of_kind(state, app_id->window_id, WIRE_WINDOW_TOPLEVEL,
-			"an app id", why) == NULL) {
+		    "an app id", why) == NULL) {
 		return false;
 	}
 	if (app_id->length > WIRE_MAX_APP_ID_BYTES) {
@@ -361,8 +361,8 @@ static bool check_window_app_id(struct validate_state *state,
 static bool check_window_move(struct validate_state *state,
 	const struct wire_window_move *move, char *why)
 {
-	if (window_of_kind(state, move->window_id, WIRE_WINDOW_POPUP,
-			"a move", why) == NULL) {
+	if (window_of_kind(state, move->window_id, WIRE_WINDOW_POPUP, "a move",
+		    why) == NULL) {
 		return false;
 	}
 	/* Checked again on every move, not only at creation. */
@@ -377,16 +377,17 @@ static bool check_window_move(struct validate_state *state,
 static bool check_configure_ack(struct validate_state *state,
 	const struct wire_configure_ack *ack, char *why)
 {
-	struct validate_window *window = window_of_kind(state, ack->window_id,
-		-1, "an ack", why);
+	struct validate_window *window =
+		window_of_kind(state, ack->window_id, -1, "an ack", why);
 	if (window == NULL) {
 		return false;
 	}
 	if (!serial_answer(&window->configures, ack->serial)) {
 		return refuse(state, VALIDATE_ERR_ACK_SERIAL, why,
 			"window %u acks configure %u, dom0 sent none such "
-			"(last %u, acked %u)", window->id, ack->serial,
-			window->configures.sent, window->configures.answered);
+			"(last %u, acked %u)",
+			window->id, ack->serial, window->configures.sent,
+			window->configures.answered);
 	}
 	return true;
 }
@@ -425,26 +426,26 @@ static bool check_buffer_create(struct validate_state *state,
 	/* The decoder bounded these; check again rather than rely on a
 	 * file elsewhere for a bound that protects memory. */
 	if (create->width == 0 || create->width > WIRE_MAX_WIDTH ||
-			create->height == 0 ||
-			create->height > WIRE_MAX_HEIGHT ||
-			create->ref_count > WIRE_MAX_BUFFER_REFS ||
-			(uint64_t)create->stride * create->height >
+		create->height == 0 || create->height > WIRE_MAX_HEIGHT ||
+		create->ref_count > WIRE_MAX_BUFFER_REFS ||
+		(uint64_t)create->stride * create->height >
 			(uint64_t)create->ref_count * WIRE_PAGE_SIZE) {
 		return refuse(state, VALIDATE_ERR_BUFFER_SHAPE, why,
 			"buffer %u: %ux%u, stride %u, %u pages do not fit "
-			"together", untrusted_id, create->width,
-			create->height, create->stride, create->ref_count);
+			"together",
+			untrusted_id, create->width, create->height,
+			create->stride, create->ref_count);
 	}
 	/* At most 16384 pages of 4 KiB: no overflow in 64 bits. */
 	uint64_t untrusted_bytes = (uint64_t)create->ref_count * WIRE_PAGE_SIZE;
 	/* mapped_bytes <= max_buffer_bytes always holds, so the
 	 * subtraction cannot wrap. */
-	if (untrusted_bytes > state->limits.max_buffer_bytes -
-			state->mapped_bytes) {
+	if (untrusted_bytes >
+		state->limits.max_buffer_bytes - state->mapped_bytes) {
 		return refuse(state, VALIDATE_ERR_QUOTA, why,
 			"buffer %u of %llu bytes would exceed the quota of "
-			"%llu bytes (%llu in use)", untrusted_id,
-			(unsigned long long)untrusted_bytes,
+			"%llu bytes (%llu in use)",
+			untrusted_id, (unsigned long long)untrusted_bytes,
 			(unsigned long long)state->limits.max_buffer_bytes,
 			(unsigned long long)state->mapped_bytes);
 	}
@@ -459,14 +460,13 @@ static bool check_buffer_create(struct validate_state *state,
 static bool check_buffer_destroy(struct validate_state *state,
 	const struct wire_buffer_destroy *destroy, char *why)
 {
-	struct validate_window *window = find_window(state,
-		destroy->window_id);
+	struct validate_window *window = find_window(state, destroy->window_id);
 	if (window == NULL) {
 		return refuse(state, VALIDATE_ERR_NO_WINDOW, why,
 			"no window %u", destroy->window_id);
 	}
-	struct validate_buffer *buffer = find_buffer(window,
-		destroy->buffer_id);
+	struct validate_buffer *buffer =
+		find_buffer(window, destroy->buffer_id);
 	if (buffer == NULL) {
 		return refuse(state, VALIDATE_ERR_NO_BUFFER, why,
 			"no buffer %u in window %u", destroy->buffer_id,
@@ -487,8 +487,7 @@ static bool rect_inside(const struct wire_rect *r, uint32_t width,
 	}
 	uint32_t x = (uint32_t)r->x, y = (uint32_t)r->y;
 	uint32_t w = (uint32_t)r->width, h = (uint32_t)r->height;
-	return x <= width && w <= width - x && y <= height &&
-		h <= height - y;
+	return x <= width && w <= width - x && y <= height && h <= height - y;
 }
 
 static bool check_damage(struct validate_state *state,
@@ -499,15 +498,14 @@ static bool check_damage(struct validate_state *state,
 		return refuse(state, VALIDATE_ERR_NO_WINDOW, why,
 			"no window %u", damage->window_id);
 	}
-	struct validate_buffer *buffer = find_buffer(window,
-		damage->buffer_id);
+	struct validate_buffer *buffer = find_buffer(window, damage->buffer_id);
 	if (buffer == NULL) {
 		return refuse(state, VALIDATE_ERR_NO_BUFFER, why,
 			"no buffer %u in window %u", damage->buffer_id,
 			window->id);
 	}
 	if (damage->rect_count == 0 ||
-			damage->rect_count > WIRE_MAX_DAMAGE_RECTS) {
+		damage->rect_count > WIRE_MAX_DAMAGE_RECTS) {
 		return refuse(state, VALIDATE_ERR_DAMAGE_COUNT, why,
 			"%u rects is outside 1..%d", damage->rect_count,
 			WIRE_MAX_DAMAGE_RECTS);
@@ -517,8 +515,9 @@ static bool check_damage(struct validate_state *state,
 		if (!rect_inside(r, buffer->width, buffer->height)) {
 			return refuse(state, VALIDATE_ERR_DAMAGE_OUTSIDE, why,
 				"rect %u (%d,%d %dx%d) exceeds buffer %u "
-				"(%ux%u)", i, r->x, r->y, r->width, r->height,
-				buffer->id, buffer->width, buffer->height);
+				"(%ux%u)",
+				i, r->x, r->y, r->width, r->height, buffer->id,
+				buffer->width, buffer->height);
 		}
 	}
 	return true;
@@ -537,7 +536,8 @@ static bool check_clipboard_data(struct validate_state *state,
 	if (!serial_answer(&state->clipboard_requests, data->serial)) {
 		return refuse(state, VALIDATE_ERR_CLIPBOARD_UNREQUESTED, why,
 			"clipboard data for request %u, dom0 has none "
-			"outstanding of that serial", data->serial);
+			"outstanding of that serial",
+			data->serial);
 	}
 	return true;
 }
@@ -572,10 +572,11 @@ static bool check_msg(struct validate_state *state, const struct wire_msg *msg,
 		return check_window_app_id(state, &msg->window_app_id, why);
 	case WIRE_WINDOW_HINTS:
 		return window_of_kind(state, msg->window_hints.window_id,
-			WIRE_WINDOW_TOPLEVEL, "size hints", why) != NULL;
+			       WIRE_WINDOW_TOPLEVEL, "size hints", why) != NULL;
 	case WIRE_WINDOW_REQUEST:
 		return window_of_kind(state, msg->window_request.window_id,
-			WIRE_WINDOW_TOPLEVEL, "a state request", why) != NULL;
+			       WIRE_WINDOW_TOPLEVEL, "a state request",
+			       why) != NULL;
 	case WIRE_WINDOW_MOVE:
 		return check_window_move(state, &msg->window_move, why);
 	case WIRE_CONFIGURE_ACK:

@@ -31,8 +31,9 @@
 
 /* A whole keymap fits the queue, with 256 KiB to spare. */
 _Static_assert(VM_LINK_TX_MAX >= WIRE_MAX_KEYMAP_BYTES +
-	(WIRE_MAX_KEYMAP_BYTES / WIRE_MAX_KEYMAP_CHUNK) *
-	(WIRE_HEADER_SIZE + 12) + 256 * 1024,
+			(WIRE_MAX_KEYMAP_BYTES / WIRE_MAX_KEYMAP_CHUNK) *
+				(WIRE_HEADER_SIZE + 12) +
+			256 * 1024,
 	"VM_LINK_TX_MAX cannot hold a keymap");
 
 /* Arms the retry timer: first try after first_ns, then every 500 ms. */
@@ -79,8 +80,9 @@ static void disconnect(struct vm_link *link)
 	/* A VM that keeps breaking the rules is heard less and less
 	 * often; one that just went away is looked for again at once. */
 	if (link->violation) {
-		link->retry_ms = link->retry_ms * 2 > VM_LINK_RETRY_MAX_MS ?
-			VM_LINK_RETRY_MAX_MS : link->retry_ms * 2;
+		link->retry_ms = link->retry_ms * 2 > VM_LINK_RETRY_MAX_MS
+			? VM_LINK_RETRY_MAX_MS
+			: link->retry_ms * 2;
 	} else {
 		link->retry_ms = VM_LINK_RETRY_MS;
 	}
@@ -123,11 +125,13 @@ struct vm_link *vm_link_create(const struct vm_link_options *options,
 	link->name = options->vm_name;
 	link->address = options->address;
 	if (options->max_windows < 1 ||
-			options->max_windows > WIRE_MAX_WINDOWS_LIMIT ||
-			options->max_buffer_mib < 1 ||
-			options->max_buffer_mib > WIRE_MAX_BUFFER_MIB_LIMIT) {
-		mlog(MLOG_ERROR, "vm %s: limits out of range: %u windows, "
-			"%u MiB", link->name, options->max_windows,
+		options->max_windows > WIRE_MAX_WINDOWS_LIMIT ||
+		options->max_buffer_mib < 1 ||
+		options->max_buffer_mib > WIRE_MAX_BUFFER_MIB_LIMIT) {
+		mlog(MLOG_ERROR,
+			"vm %s: limits out of range: %u windows, "
+			"%u MiB",
+			link->name, options->max_windows,
 			options->max_buffer_mib);
 		free(link);
 		return NULL;
@@ -152,8 +156,8 @@ struct vm_link *vm_link_create(const struct vm_link_options *options,
 	/* The pool costs dom0 nothing until its pages are mapped, and the
 	 * quota bounds what is mapped; this only refuses absurd pools, so
 	 * a quota smaller than the agent's pool does not lock the VM out. */
-	link->max_pool_pages = (uint32_t)(VM_LINK_MAX_POOL_MIB * MIB /
-		WIRE_PAGE_SIZE);
+	link->max_pool_pages =
+		(uint32_t)(VM_LINK_MAX_POOL_MIB * MIB / WIRE_PAGE_SIZE);
 
 	link->rx = malloc(WIRE_MAX_MESSAGE_SIZE);
 	link->tx = malloc(VM_LINK_TX_MAX);
@@ -162,8 +166,8 @@ struct vm_link *vm_link_create(const struct vm_link_options *options,
 		mlog(MLOG_ERROR, "out of memory");
 		goto error;
 	}
-	link->timer_fd = timerfd_create(CLOCK_MONOTONIC,
-		TFD_NONBLOCK | TFD_CLOEXEC);
+	link->timer_fd =
+		timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (link->timer_fd < 0) {
 		mlog_errno(MLOG_ERROR, "timerfd_create");
 		goto error;
@@ -224,8 +228,10 @@ bool vm_link_send(struct vm_link *link, const struct wire_msg *msg)
 	}
 	struct wire_msg out = *msg;
 	if (!validate_outgoing(&link->validate, &out)) {
-		mlog(MLOG_ERROR, "vm %s: %s for window %u, which the VM does "
-			"not have", link->name, wire_msg_type_str(msg->type),
+		mlog(MLOG_ERROR,
+			"vm %s: %s for window %u, which the VM does "
+			"not have",
+			link->name, wire_msg_type_str(msg->type),
 			msg->configure.window_id);
 		return false;
 	}
@@ -242,8 +248,10 @@ bool vm_link_send(struct vm_link *link, const struct wire_msg *msg)
 		link->tx_start = 0;
 	}
 	if (n > VM_LINK_TX_MAX - link->tx_end) {
-		vm_link_fail(link, msg->type, "the VM stopped reading: %d KiB "
-			"queued for it", VM_LINK_TX_MAX / 1024);
+		vm_link_fail(link, msg->type,
+			"the VM stopped reading: %d KiB "
+			"queued for it",
+			VM_LINK_TX_MAX / 1024);
 		return false;
 	}
 	link->tx_end += wire_encode(&out, WIRE_FROM_DOM0,
@@ -313,7 +321,7 @@ void vm_link_handle_timer(struct vm_link *link)
 {
 	uint64_t expirations;
 	if (read(link->timer_fd, &expirations, sizeof(expirations)) < 0 &&
-			errno != EAGAIN) {
+		errno != EAGAIN) {
 		mlog_errno(MLOG_ERROR, "vm %s: reading the retry timer",
 			link->name);
 	}
@@ -339,8 +347,8 @@ void vm_link_handle_timer(struct vm_link *link)
 static void app_id_sanitise(const char *untrusted_app_id, uint32_t length,
 	char out[static WIRE_MAX_APP_ID_BYTES + 1])
 {
-	uint32_t n = length < WIRE_MAX_APP_ID_BYTES ? length :
-		WIRE_MAX_APP_ID_BYTES;
+	uint32_t n =
+		length < WIRE_MAX_APP_ID_BYTES ? length : WIRE_MAX_APP_ID_BYTES;
 	for (uint32_t i = 0; i < n; i++) {
 		char c = untrusted_app_id[i];
 		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
@@ -369,9 +377,10 @@ static void handle_popup_msg(struct vm_link *link, const struct wire_msg *msg)
 	case WIRE_WINDOW_CREATE:
 		if (!link->warned_popups) {
 			link->warned_popups = true;
-			mlog(MLOG_INFO, "vm %s: popups not supported yet; "
-				"popup %u stays hidden", link->name,
-				msg->window_create.window_id);
+			mlog(MLOG_INFO,
+				"vm %s: popups not supported yet; "
+				"popup %u stays hidden",
+				link->name, msg->window_create.window_id);
 		}
 		return;
 	case WIRE_DAMAGE: {
@@ -397,13 +406,16 @@ static void handle_window_create(struct vm_link *link,
 {
 	struct window *window = window_create(link, create->window_id);
 	if (window == NULL) {
-		vm_link_fail(link, WIRE_WINDOW_CREATE, "cannot create window "
-			"%u", create->window_id);
+		vm_link_fail(link, WIRE_WINDOW_CREATE,
+			"cannot create window "
+			"%u",
+			create->window_id);
 		return;
 	}
 	/* validate.c: a toplevel's parent is an existing toplevel. */
-	struct window *parent = create->parent_id != WIRE_ID_INVALID ?
-		window_find(link, create->parent_id) : NULL;
+	struct window *parent = create->parent_id != WIRE_ID_INVALID
+		? window_find(link, create->parent_id)
+		: NULL;
 	if (parent != NULL) {
 		xdg_toplevel_set_parent(window->toplevel, parent->toplevel);
 	}
@@ -488,16 +500,20 @@ static void handle_msg(struct vm_link *link, const struct wire_msg *msg)
 		if (window == NULL) {
 			/* validate.c and the window list disagree: a
 			 * bridge bug, but the safe answer is the same. */
-			vm_link_fail(link, msg->type, "window %u unknown to "
-				"the bridge", window_id);
+			vm_link_fail(link, msg->type,
+				"window %u unknown to "
+				"the bridge",
+				window_id);
 			return;
 		}
 	}
 
 	switch (msg->type) {
 	case WIRE_HELLO:
-		mlog(MLOG_INFO, "vm %s: connected, protocol version %u, "
-			"capabilities 0x%x", link->name, msg->hello.version,
+		mlog(MLOG_INFO,
+			"vm %s: connected, protocol version %u, "
+			"capabilities 0x%x",
+			link->name, msg->hello.version,
 			msg->hello.capabilities);
 		return;
 	case WIRE_WINDOW_CREATE:
@@ -648,12 +664,16 @@ void vm_link_handle_vchan(struct vm_link *link, short revents)
 		enum vchan_state state = vchan_wait(link->vchan);
 		if (state == VCHAN_CLOSED) {
 			if (!link->connected) {
-				mlog(MLOG_DEBUG, "vm %s: vchan closed while "
-					"connecting", link->name);
+				mlog(MLOG_DEBUG,
+					"vm %s: vchan closed while "
+					"connecting",
+					link->name);
 				link->failed = true;
 			} else if (link->rx_end == link->rx_start) {
-				mlog(MLOG_DEBUG, "vm %s: the VM closed the "
-					"connection", link->name);
+				mlog(MLOG_DEBUG,
+					"vm %s: the VM closed the "
+					"connection",
+					link->name);
 				link->failed = true;
 			}
 			/* Else: handle what was received first. */
@@ -662,8 +682,7 @@ void vm_link_handle_vchan(struct vm_link *link, short revents)
 		}
 	}
 	if (link->connected && !link->failed &&
-			(revents & (POLLIN | POLLHUP | POLLERR) ||
-			link->rx_backlog)) {
+		(revents & (POLLIN | POLLHUP | POLLERR) || link->rx_backlog)) {
 		receive(link);
 	}
 	if (revents & POLLOUT) {

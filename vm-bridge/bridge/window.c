@@ -38,8 +38,8 @@ static void present(struct window *window);
 static uint32_t wl_format_of(uint32_t wire_format)
 {
 	/* The decoder allows only these two. */
-	return wire_format == WIRE_FORMAT_ARGB8888 ?
-		WL_SHM_FORMAT_ARGB8888 : WL_SHM_FORMAT_XRGB8888;
+	return wire_format == WIRE_FORMAT_ARGB8888 ? WL_SHM_FORMAT_ARGB8888
+						   : WL_SHM_FORMAT_XRGB8888;
 }
 
 static struct vm_buffer *find_vm_buffer(struct window *window, uint32_t id)
@@ -98,9 +98,8 @@ static const struct xdg_surface_listener xdg_surface_listener = {
 	.configure = handle_xdg_surface_configure,
 };
 
-static void handle_toplevel_configure(void *data,
-	struct xdg_toplevel *toplevel, int32_t width, int32_t height,
-	struct wl_array *states)
+static void handle_toplevel_configure(void *data, struct xdg_toplevel *toplevel,
+	int32_t width, int32_t height, struct wl_array *states)
 {
 	struct window *window = data;
 	if (width <= 0 || height <= 0) {
@@ -108,8 +107,8 @@ static void handle_toplevel_configure(void *data,
 	}
 	/* The wire carries no size beyond the maximum buffer. */
 	uint32_t w = width > WIRE_MAX_WIDTH ? WIRE_MAX_WIDTH : (uint32_t)width;
-	uint32_t h = height > WIRE_MAX_HEIGHT ? WIRE_MAX_HEIGHT :
-		(uint32_t)height;
+	uint32_t h =
+		height > WIRE_MAX_HEIGHT ? WIRE_MAX_HEIGHT : (uint32_t)height;
 	if (w == window->configure_width && h == window->configure_height) {
 		return;
 	}
@@ -117,7 +116,8 @@ static void handle_toplevel_configure(void *data,
 	window->configure_height = h;
 	struct wire_msg msg = {
 		.type = WIRE_CONFIGURE,
-		.configure = { .window_id = window->id, .width = w,
+		.configure = { .window_id = window->id,
+			.width = w,
 			.height = h },
 	};
 	vm_link_send(window->vm, &msg);
@@ -164,8 +164,7 @@ static bool dom0_buffers_match(struct window *window,
 	uint32_t format = wl_format_of(src->format);
 	struct shm_buffer *first = window->dom0[0];
 	if (first != NULL && first->width == src->width &&
-			first->height == src->height &&
-			first->wl_format == format) {
+		first->height == src->height && first->wl_format == format) {
 		return true;
 	}
 	dom0_buffers_destroy(window);
@@ -174,7 +173,8 @@ static bool dom0_buffers_match(struct window *window,
 	uint64_t need = 2 * shm_buffer_bytes(src->width, src->height);
 	/* dom0_bytes <= max_dom0_bytes always holds: no wrap. */
 	if (need > vm->max_dom0_bytes - vm->dom0_bytes) {
-		vm_link_fail(vm, WIRE_DAMAGE, "window %u: dom0 copies of "
+		vm_link_fail(vm, WIRE_DAMAGE,
+			"window %u: dom0 copies of "
 			"%ux%u would exceed %llu bytes (%llu in use)",
 			window->id, src->width, src->height,
 			(unsigned long long)vm->max_dom0_bytes,
@@ -185,9 +185,10 @@ static bool dom0_buffers_match(struct window *window,
 		struct shm_buffer *buffer = shm_buffer_create(vm->dom0->shm,
 			src->width, src->height, format);
 		if (buffer == NULL) {
-			vm_link_fail(vm, WIRE_DAMAGE, "window %u: cannot "
-				"allocate a %ux%u dom0 buffer", window->id,
-				src->width, src->height);
+			vm_link_fail(vm, WIRE_DAMAGE,
+				"window %u: cannot "
+				"allocate a %ux%u dom0 buffer",
+				window->id, src->width, src->height);
 			return false;
 		}
 		buffer->on_release = handle_dom0_release;
@@ -207,23 +208,23 @@ static size_t copy_stale(struct shm_buffer *dst, const struct vm_buffer *src)
 	/* Sizes match (dom0_buffers_match); clip anyway, so a mistake
 	 * here can never read or write outside either buffer. */
 	uint32_t width = dst->width < src->width ? dst->width : src->width;
-	uint32_t height = dst->height < src->height ? dst->height :
-		src->height;
-	pixman_region32_intersect_rect(&dst->stale, &dst->stale, 0, 0,
-		width, height);
+	uint32_t height = dst->height < src->height ? dst->height : src->height;
+	pixman_region32_intersect_rect(&dst->stale, &dst->stale, 0, 0, width,
+		height);
 
 	size_t copied = 0;
 	int n = 0;
-	const pixman_box32_t *boxes = pixman_region32_rectangles(&dst->stale,
-		&n);
+	const pixman_box32_t *boxes =
+		pixman_region32_rectangles(&dst->stale, &n);
 	for (int i = 0; i < n; i++) {
 		const pixman_box32_t *b = &boxes[i];
 		size_t row_bytes = (size_t)(b->x2 - b->x1) * 4;
 		copy_rows(dst->data + (size_t)b->y1 * dst->stride +
-				(size_t)b->x1 * 4, dst->stride,
+				(size_t)b->x1 * 4,
+			dst->stride,
 			src->view + (size_t)b->y1 * src->stride +
-				(size_t)b->x1 * 4, src->stride,
-			row_bytes, (size_t)(b->y2 - b->y1));
+				(size_t)b->x1 * 4,
+			src->stride, row_bytes, (size_t)(b->y2 - b->y1));
 		copied += row_bytes * (size_t)(b->y2 - b->y1);
 	}
 	pixman_region32_clear(&dst->stale);
@@ -235,7 +236,7 @@ static size_t copy_stale(struct shm_buffer *dst, const struct vm_buffer *src)
 static void present(struct window *window)
 {
 	if (!window->configured || window->pending_id == WIRE_ID_INVALID ||
-			window->vm->failed) {
+		window->vm->failed) {
 		return;
 	}
 	struct vm_buffer *src = find_vm_buffer(window, window->pending_id);
@@ -265,8 +266,8 @@ static void present(struct window *window)
 
 	wl_surface_attach(window->surface, dst->buffer, 0, 0);
 	int n = 0;
-	const pixman_box32_t *boxes = pixman_region32_rectangles(
-		&window->surface_damage, &n);
+	const pixman_box32_t *boxes =
+		pixman_region32_rectangles(&window->surface_damage, &n);
 	for (int i = 0; i < n; i++) {
 		wl_surface_damage_buffer(window->surface, boxes[i].x1,
 			boxes[i].y1, boxes[i].x2 - boxes[i].x1,
@@ -287,9 +288,11 @@ static void present(struct window *window)
 	send_release(window, released);
 
 	if (window->frames == 1 || window->frames % WINDOW_STATS_EVERY == 0) {
-		mlog(MLOG_DEBUG, "vm %s: window %u: frame %llu copied %zu "
-			"bytes, %llu bytes in all", window->vm->name,
-			window->id, (unsigned long long)window->frames, copied,
+		mlog(MLOG_DEBUG,
+			"vm %s: window %u: frame %llu copied %zu "
+			"bytes, %llu bytes in all",
+			window->vm->name, window->id,
+			(unsigned long long)window->frames, copied,
 			(unsigned long long)window->bytes_copied);
 	}
 }
@@ -311,8 +314,8 @@ struct window *window_create(struct vm_link *vm, uint32_t id)
 	if (window->surface == NULL) {
 		goto error;
 	}
-	window->xdg_surface = xdg_wm_base_get_xdg_surface(dom0->wm_base,
-		window->surface);
+	window->xdg_surface =
+		xdg_wm_base_get_xdg_surface(dom0->wm_base, window->surface);
 	if (window->xdg_surface == NULL) {
 		goto error;
 	}
@@ -322,8 +325,7 @@ struct window *window_create(struct vm_link *vm, uint32_t id)
 	if (window->toplevel == NULL) {
 		goto error;
 	}
-	xdg_toplevel_add_listener(window->toplevel, &toplevel_listener,
-		window);
+	xdg_toplevel_add_listener(window->toplevel, &toplevel_listener, window);
 	/* xdg-shell: an empty commit asks for the first configure; no
 	 * buffer may be attached before it is acked. */
 	wl_surface_commit(window->surface);
@@ -341,8 +343,10 @@ void window_destroy(struct window *window)
 	if (window == NULL) {
 		return;
 	}
-	mlog(MLOG_DEBUG, "vm %s: window %u gone after %llu frames, %llu "
-		"bytes copied", window->vm->name, window->id,
+	mlog(MLOG_DEBUG,
+		"vm %s: window %u gone after %llu frames, %llu "
+		"bytes copied",
+		window->vm->name, window->id,
 		(unsigned long long)window->frames,
 		(unsigned long long)window->bytes_copied);
 	if (window->frame_callback != NULL) {
@@ -396,22 +400,25 @@ bool window_buffer_create(struct window *window,
 	/* validate.c allowed this buffer, so there is room and the sizes
 	 * agree; check what protects memory once more where it is used. */
 	if (slot == NULL || create->ref_count == 0 ||
-			create->ref_count > WIRE_MAX_BUFFER_REFS ||
-			(uint64_t)create->stride * create->height >
+		create->ref_count > WIRE_MAX_BUFFER_REFS ||
+		(uint64_t)create->stride * create->height >
 			(uint64_t)create->ref_count * WIRE_PAGE_SIZE) {
-		vm_link_fail(vm, WIRE_BUFFER_CREATE, "buffer %u does not fit "
-			"window %u", create->buffer_id, window->id);
+		vm_link_fail(vm, WIRE_BUFFER_CREATE,
+			"buffer %u does not fit "
+			"window %u",
+			create->buffer_id, window->id);
 		return false;
 	}
 	for (uint32_t i = 0; i < create->ref_count; i++) {
 		vm->refs[i] = wire_ref_at(create, i);
 	}
-	const void *view = vchan_map_refs(vm->vchan, vm->refs,
-		create->ref_count);
+	const void *view =
+		vchan_map_refs(vm->vchan, vm->refs, create->ref_count);
 	if (view == NULL) {
-		vm_link_fail(vm, WIRE_BUFFER_CREATE, "buffer %u: its %u pages "
-			"cannot be mapped", create->buffer_id,
-			create->ref_count);
+		vm_link_fail(vm, WIRE_BUFFER_CREATE,
+			"buffer %u: its %u pages "
+			"cannot be mapped",
+			create->buffer_id, create->ref_count);
 		return false;
 	}
 	*slot = (struct vm_buffer){
@@ -445,33 +452,35 @@ bool window_damage(struct window *window, const struct wire_damage *damage)
 {
 	struct vm_buffer *src = find_vm_buffer(window, damage->buffer_id);
 	if (src == NULL) {
-		vm_link_fail(window->vm, WIRE_DAMAGE, "no buffer %u in window "
-			"%u", damage->buffer_id, window->id);
+		vm_link_fail(window->vm, WIRE_DAMAGE,
+			"no buffer %u in window "
+			"%u",
+			damage->buffer_id, window->id);
 		return false;
 	}
 	if (window->pending_id != WIRE_ID_INVALID &&
-			window->pending_id != src->id) {
+		window->pending_id != src->id) {
 		/* Superseded before it was shown: this one is newer and
 		 * complete, so the older one goes back uncopied. */
 		send_release(window, window->pending_id);
 	}
 	window->pending_id = src->id;
 
-	for (uint32_t i = 0; i < damage->rect_count &&
-			i < WIRE_MAX_DAMAGE_RECTS; i++) {
+	for (uint32_t i = 0;
+		i < damage->rect_count && i < WIRE_MAX_DAMAGE_RECTS; i++) {
 		const struct wire_rect *r = &damage->rects[i];
 		for (size_t k = 0; k < 2; k++) {
 			if (window->dom0[k] != NULL) {
-				pixman_region32_union_rect(
-					&window->dom0[k]->stale,
+				pixman_region32_union_rect(&window->dom0[k]
+								    ->stale,
 					&window->dom0[k]->stale, r->x, r->y,
 					(unsigned)r->width,
 					(unsigned)r->height);
 			}
 		}
 		pixman_region32_union_rect(&window->surface_damage,
-			&window->surface_damage, r->x, r->y,
-			(unsigned)r->width, (unsigned)r->height);
+			&window->surface_damage, r->x, r->y, (unsigned)r->width,
+			(unsigned)r->height);
 	}
 	present(window);
 	return true;
@@ -479,7 +488,8 @@ bool window_damage(struct window *window, const struct wire_damage *damage)
 
 void window_print_stats(void)
 {
-	fprintf(stderr, "mullion-stats: frames=%" PRIu64 " bytes_copied=%"
-		PRIu64 "\n", total_frames, total_bytes_copied);
+	fprintf(stderr,
+		"mullion-stats: frames=%" PRIu64 " bytes_copied=%" PRIu64 "\n",
+		total_frames, total_bytes_copied);
 	fflush(stderr);
 }

@@ -16,8 +16,7 @@
 /* Xen's DOMID_FIRST_RESERVED: ids from here on are not guests. */
 #define XEN_DOMID_LIMIT 32752
 
-static bool parse_socket_dir(const char *dir,
-	struct vchan_address *addr)
+static bool parse_socket_dir(const char *dir, struct vchan_address *addr)
 {
 	if (dir[0] != '/') {
 		return false;
@@ -38,8 +37,7 @@ static bool parse_socket_dir(const char *dir,
 	return true;
 }
 
-static bool parse_domid(const char *digits,
-	struct vchan_address *addr)
+static bool parse_domid(const char *digits, struct vchan_address *addr)
 {
 	/* Digits only, no leading zero, so "xen:7" is the one spelling. */
 	if (digits[0] < '1' || digits[0] > '9') {
@@ -117,7 +115,7 @@ bool vchan_address_equal(const struct vchan_address *a,
 	switch (a->backend) {
 	case VCHAN_BACKEND_SOCKET:
 		return strncmp(a->socket_dir, b->socket_dir,
-			sizeof(a->socket_dir)) == 0;
+			       sizeof(a->socket_dir)) == 0;
 	case VCHAN_BACKEND_XEN:
 		return a->domid == b->domid;
 	}

@@ -102,11 +102,11 @@ static bool errno_is_transient(void)
 	return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
 }
 
-bool vchan_socket_path(const struct vchan_address *addr, int port,
-	char *out, size_t size)
+bool vchan_socket_path(const struct vchan_address *addr, int port, char *out,
+	size_t size)
 {
 	if (addr->backend != VCHAN_BACKEND_SOCKET ||
-			addr->socket_dir[0] != '/') {
+		addr->socket_dir[0] != '/') {
 		mlog(MLOG_ERROR, "vchan: not a socket address");
 		return false;
 	}
@@ -204,7 +204,7 @@ static bool make_dirs(const char *dir)
 	if (n < 0 || (size_t)n >= sizeof(buf)) {
 		return false;
 	}
-	for (char *p = buf + 1; ; p++) {
+	for (char *p = buf + 1;; p++) {
 		if (*p != '/' && *p != '\0') {
 			continue;
 		}
@@ -248,28 +248,28 @@ static bool pool_create(struct socket_vchan *s, uint32_t pool_pages)
 {
 	uint64_t bytes = (uint64_t)pool_pages * POOL_PAGE_SIZE;
 	if (pool_pages == 0 || bytes != (size_t)bytes ||
-			bytes > (uint64_t)INT64_MAX) {
+		bytes > (uint64_t)INT64_MAX) {
 		mlog(MLOG_ERROR, "vchan: pool of %u pages is not possible",
 			pool_pages);
 		return false;
 	}
 	size_t size = (size_t)bytes;
 
-	s->pool_fd = memfd_create("mullion-pool",
-		MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	s->pool_fd =
+		memfd_create("mullion-pool", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (s->pool_fd < 0) {
 		mlog_errno(MLOG_ERROR, "vchan: memfd_create");
 		return false;
 	}
 	if (ftruncate(s->pool_fd, (off_t)size) < 0) {
-		mlog_errno(MLOG_ERROR, "vchan: cannot size the pool to %zu bytes",
-			size);
+		mlog_errno(MLOG_ERROR,
+			"vchan: cannot size the pool to %zu bytes", size);
 		return false;
 	}
 	/* dom0 refuses a pool it could see shrink: a page it mapped would
 	 * then fault in dom0. */
 	if (fcntl(s->pool_fd, F_ADD_SEALS,
-			F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0) {
+		    F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0) {
 		mlog_errno(MLOG_ERROR, "vchan: cannot seal the pool");
 		return false;
 	}
@@ -298,7 +298,7 @@ struct vchan *vchan_socket_server_init(const struct vchan_address *addr,
 	}
 	struct sockaddr_un sa;
 	if (!vchan_socket_path(addr, port, s->path, sizeof(s->path)) ||
-			!fill_sockaddr(s->path, &sa)) {
+		!fill_sockaddr(s->path, &sa)) {
 		goto error;
 	}
 	if (!pool_create(s, pool_pages)) {
@@ -440,7 +440,8 @@ static void socket_unshare_pages(struct vchan *ctrl, void *addr,
 	uintptr_t base = (uintptr_t)s->pool_base;
 	uintptr_t where = (uintptr_t)addr;
 	if (where < base || (where - base) % POOL_PAGE_SIZE != 0) {
-		mlog(MLOG_ERROR, "vchan: unshare of an address not in the pool");
+		mlog(MLOG_ERROR,
+			"vchan: unshare of an address not in the pool");
 		return;
 	}
 	uintptr_t first = (where - base) / POOL_PAGE_SIZE;
@@ -451,14 +452,15 @@ static void socket_unshare_pages(struct vchan *ctrl, void *addr,
 	for (uint32_t i = 0; i < npages; i++) {
 		uint32_t p = (uint32_t)first + i;
 		if (refs[i] != p || !(s->page_used[p / 8] & (1u << (p % 8)))) {
-			mlog(MLOG_ERROR, "vchan: unshare of pages not shared "
+			mlog(MLOG_ERROR,
+				"vchan: unshare of pages not shared "
 				"as one block");
 			return;
 		}
 	}
 	for (uint32_t i = 0; i < npages; i++) {
 		uint32_t p = (uint32_t)first + i;
-		s->page_used[p / 8] &= (uint8_t)~(1u << (p % 8));
+		s->page_used[p / 8] &= (uint8_t) ~(1u << (p % 8));
 	}
 }
 
@@ -473,12 +475,14 @@ struct vchan *vchan_socket_client_init(const struct vchan_address *addr,
 	}
 	struct sockaddr_un sa;
 	if (!vchan_socket_path(addr, port, s->path, sizeof(s->path)) ||
-			!fill_sockaddr(s->path, &sa)) {
+		!fill_sockaddr(s->path, &sa)) {
 		goto error;
 	}
 	if (max_pool_pages == 0) {
-		mlog(MLOG_ERROR, "vchan %s: a pool limit of 0 pages admits "
-			"no VM", s->path);
+		mlog(MLOG_ERROR,
+			"vchan %s: a pool limit of 0 pages admits "
+			"no VM",
+			s->path);
 		goto error;
 	}
 	s->max_pool_pages = max_pool_pages;
@@ -491,7 +495,7 @@ struct vchan *vchan_socket_client_init(const struct vchan_address *addr,
 	if (connect(s->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		/* No agent yet, or its backlog is full: the caller retries. */
 		if (errno == ENOENT || errno == ECONNREFUSED ||
-				errno == EAGAIN) {
+			errno == EAGAIN) {
 			mlog_errno(MLOG_DEBUG, "vchan %s: no server yet",
 				s->path);
 		} else {
@@ -513,7 +517,8 @@ static bool pool_check(struct socket_vchan *s)
 	uint32_t untrusted_pages = get_u32(s->preamble + 4);
 
 	if (untrusted_magic != POOL_MAGIC) {
-		mlog(MLOG_ERROR, "vchan %s: preamble magic 0x%08x is not 'MLNV'",
+		mlog(MLOG_ERROR,
+			"vchan %s: preamble magic 0x%08x is not 'MLNV'",
 			s->path, untrusted_magic);
 		return false;
 	}
@@ -523,20 +528,25 @@ static bool pool_check(struct socket_vchan *s)
 		return false;
 	}
 	if (untrusted_pages == 0 || untrusted_pages > s->max_pool_pages) {
-		mlog(MLOG_ERROR, "vchan %s: pool of %u pages is outside "
-			"1..%u", s->path, untrusted_pages, s->max_pool_pages);
+		mlog(MLOG_ERROR,
+			"vchan %s: pool of %u pages is outside "
+			"1..%u",
+			s->path, untrusted_pages, s->max_pool_pages);
 		return false;
 	}
 	int seals = fcntl(s->pool_fd, F_GET_SEALS);
 	if (seals < 0) {
-		mlog_errno(MLOG_ERROR, "vchan %s: pool fd has no seals "
-			"(not a memfd)", s->path);
+		mlog_errno(MLOG_ERROR,
+			"vchan %s: pool fd has no seals "
+			"(not a memfd)",
+			s->path);
 		return false;
 	}
 	if ((seals & REQUIRED_SEALS) != REQUIRED_SEALS) {
-		mlog(MLOG_ERROR, "vchan %s: pool is not sealed with "
-			"F_SEAL_SHRINK|F_SEAL_GROW (seals 0x%x)", s->path,
-			(unsigned)seals);
+		mlog(MLOG_ERROR,
+			"vchan %s: pool is not sealed with "
+			"F_SEAL_SHRINK|F_SEAL_GROW (seals 0x%x)",
+			s->path, (unsigned)seals);
 		return false;
 	}
 	struct stat st;
@@ -552,8 +562,10 @@ static bool pool_check(struct socket_vchan *s)
 		return false;
 	}
 	if (st.st_size < 0 || (uint64_t)st.st_size != want) {
-		mlog(MLOG_ERROR, "vchan %s: pool is %lld bytes, the preamble "
-			"says %llu", s->path, (long long)st.st_size,
+		mlog(MLOG_ERROR,
+			"vchan %s: pool is %lld bytes, the preamble "
+			"says %llu",
+			s->path, (long long)st.st_size,
 			(unsigned long long)want);
 		return false;
 	}
@@ -567,9 +579,9 @@ static bool take_fds(struct socket_vchan *s, struct msghdr *msg)
 {
 	bool ok = true;
 	for (struct cmsghdr *cmsg = CMSG_FIRSTHDR(msg); cmsg != NULL;
-			cmsg = CMSG_NXTHDR(msg, cmsg)) {
+		cmsg = CMSG_NXTHDR(msg, cmsg)) {
 		if (cmsg->cmsg_level != SOL_SOCKET ||
-				cmsg->cmsg_type != SCM_RIGHTS) {
+			cmsg->cmsg_type != SCM_RIGHTS) {
 			continue;
 		}
 		size_t nfds = (cmsg->cmsg_len - CMSG_LEN(0)) / sizeof(int);
@@ -629,7 +641,8 @@ static enum vchan_state client_receive_pool(struct socket_vchan *s)
 		return s->state;
 	}
 	if (n == 0) {
-		mlog(MLOG_ERROR, "vchan %s: peer closed before sending the pool",
+		mlog(MLOG_ERROR,
+			"vchan %s: peer closed before sending the pool",
 			s->path);
 		s->state = VCHAN_CLOSED;
 		return s->state;
@@ -664,9 +677,10 @@ static const void *socket_map_refs(struct vchan *ctrl, const uint32_t *refs,
 	}
 	for (uint32_t i = 0; i < count; i++) {
 		if (refs[i] >= s->pool_pages) {
-			mlog(MLOG_ERROR, "vchan %s: ref %u (index %u) is outside "
-				"the pool of %u pages", s->path, refs[i], i,
-				s->pool_pages);
+			mlog(MLOG_ERROR,
+				"vchan %s: ref %u (index %u) is outside "
+				"the pool of %u pages",
+				s->path, refs[i], i, s->pool_pages);
 			return NULL;
 		}
 	}
@@ -692,15 +706,18 @@ static const void *socket_map_refs(struct vchan *ctrl, const uint32_t *refs,
 	uint32_t i = 0;
 	while (i < count) {
 		uint32_t run = 1;
-		while (i + run < count && refs[i + run] == refs[i + run - 1] + 1) {
+		while (i + run < count &&
+			refs[i + run] == refs[i + run - 1] + 1) {
 			run++;
 		}
 		void *p = mmap(base + (size_t)i * POOL_PAGE_SIZE,
-			(size_t)run * POOL_PAGE_SIZE, PROT_READ, MAP_SHARED | MAP_FIXED,
-			s->pool_fd, (off_t)refs[i] * POOL_PAGE_SIZE);
+			(size_t)run * POOL_PAGE_SIZE, PROT_READ,
+			MAP_SHARED | MAP_FIXED, s->pool_fd,
+			(off_t)refs[i] * POOL_PAGE_SIZE);
 		if (p == MAP_FAILED) {
-			mlog_errno(MLOG_ERROR, "vchan %s: cannot map refs %u..%u",
-				s->path, refs[i], refs[i] + run - 1);
+			mlog_errno(MLOG_ERROR,
+				"vchan %s: cannot map refs %u..%u", s->path,
+				refs[i], refs[i] + run - 1);
 			munmap(base, size);
 			free(m);
 			return NULL;
@@ -719,13 +736,14 @@ static void socket_unmap(struct vchan *ctrl, const void *addr, uint32_t count)
 {
 	struct socket_vchan *s = socket_vchan_from(ctrl);
 	for (struct socket_mapping **link = &s->mappings; *link != NULL;
-			link = &(*link)->next) {
+		link = &(*link)->next) {
 		struct socket_mapping *m = *link;
 		if (m->addr != addr) {
 			continue;
 		}
 		if (m->count != count) {
-			mlog(MLOG_ERROR, "vchan %s: unmap of %u pages, mapped %u",
+			mlog(MLOG_ERROR,
+				"vchan %s: unmap of %u pages, mapped %u",
 				s->path, count, m->count);
 			return;
 		}
@@ -746,7 +764,8 @@ static enum vchan_state check_peer(struct socket_vchan *s)
 	char c;
 	ssize_t n = recv(s->fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
 	if (n == 0) {
-		mlog(MLOG_INFO, "vchan %s: peer closed the connection", s->path);
+		mlog(MLOG_INFO, "vchan %s: peer closed the connection",
+			s->path);
 		s->state = VCHAN_CLOSED;
 	} else if (n < 0 && !errno_is_transient()) {
 		mlog_errno(MLOG_INFO, "vchan %s: connection lost", s->path);
@@ -760,8 +779,8 @@ static enum vchan_state socket_wait(struct vchan *ctrl)
 	struct socket_vchan *s = socket_vchan_from(ctrl);
 	switch (s->state) {
 	case VCHAN_WAITING:
-		return ctrl->is_server ? server_accept(s) :
-			client_receive_pool(s);
+		return ctrl->is_server ? server_accept(s)
+				       : client_receive_pool(s);
 	case VCHAN_CONNECTED:
 		return check_peer(s);
 	case VCHAN_CLOSED:
@@ -787,7 +806,8 @@ static ssize_t socket_read(struct vchan *ctrl, void *buf, size_t size)
 		return 0;
 	}
 	if (n == 0) {
-		mlog(MLOG_INFO, "vchan %s: peer closed the connection", s->path);
+		mlog(MLOG_INFO, "vchan %s: peer closed the connection",
+			s->path);
 	} else {
 		mlog_errno(MLOG_INFO, "vchan %s: read", s->path);
 	}

@@ -26,12 +26,14 @@ struct vchan *vchan_server_init(const struct vchan_address *addr, int port,
 #if HAVE_XEN
 		return vchan_xen_server_init(addr, port, pool_pages);
 #else
-		mlog(MLOG_ERROR, "vchan server for xen:%d: Xen backend not built",
+		mlog(MLOG_ERROR,
+			"vchan server for xen:%d: Xen backend not built",
 			addr->domid);
 		return NULL;
 #endif
 	}
-	mlog(MLOG_ERROR, "vchan server: unknown backend %d", (int)addr->backend);
+	mlog(MLOG_ERROR, "vchan server: unknown backend %d",
+		(int)addr->backend);
 	return NULL;
 }
 
@@ -49,12 +51,14 @@ struct vchan *vchan_client_init(const struct vchan_address *addr, int port,
 #if HAVE_XEN
 		return vchan_xen_client_init(addr, port, max_pool_pages);
 #else
-		mlog(MLOG_ERROR, "vchan client for xen:%d: Xen backend not built",
+		mlog(MLOG_ERROR,
+			"vchan client for xen:%d: Xen backend not built",
 			addr->domid);
 		return NULL;
 #endif
 	}
-	mlog(MLOG_ERROR, "vchan client: unknown backend %d", (int)addr->backend);
+	mlog(MLOG_ERROR, "vchan client: unknown backend %d",
+		(int)addr->backend);
 	return NULL;
 }
 
@@ -118,8 +122,8 @@ void *vchan_share_pages(struct vchan *ctrl, uint32_t npages, uint32_t *refs)
 	/* The same bound the decoder puts on a buffer's ref list: sharing
 	 * more could never be named in a message. */
 	if (npages == 0 || npages > WIRE_MAX_BUFFER_REFS) {
-		mlog(MLOG_ERROR, "vchan: cannot share %u pages (1..%u)",
-			npages, (unsigned)WIRE_MAX_BUFFER_REFS);
+		mlog(MLOG_ERROR, "vchan: cannot share %u pages (1..%u)", npages,
+			(unsigned)WIRE_MAX_BUFFER_REFS);
 		return NULL;
 	}
 	return ctrl->impl->share_pages(ctrl, npages, refs);
@@ -129,7 +133,7 @@ void vchan_unshare_pages(struct vchan *ctrl, void *addr, uint32_t npages,
 	const uint32_t *refs)
 {
 	if (ctrl == NULL || addr == NULL || refs == NULL || npages == 0 ||
-			!ctrl->is_server || ctrl->impl->unshare_pages == NULL) {
+		!ctrl->is_server || ctrl->impl->unshare_pages == NULL) {
 		return;
 	}
 	ctrl->impl->unshare_pages(ctrl, addr, npages, refs);
@@ -156,7 +160,7 @@ const void *vchan_map_refs(struct vchan *ctrl, const uint32_t *refs,
 void vchan_unmap(struct vchan *ctrl, const void *addr, uint32_t count)
 {
 	if (ctrl == NULL || addr == NULL || count == 0 || ctrl->is_server ||
-			ctrl->impl->unmap == NULL) {
+		ctrl->impl->unmap == NULL) {
 		return;
 	}
 	ctrl->impl->unmap(ctrl, addr, count);

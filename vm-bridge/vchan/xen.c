@@ -90,10 +90,9 @@ static struct xen_vchan *xen_vchan_from(const struct vchan *ctrl)
 
 /* --- Xen's library logs, routed through ours --- */
 
-__attribute__((format(printf, 5, 0)))
-static void handle_xtl_vmessage(struct xentoollog_logger *logger,
-	xentoollog_level level, int errnoval, const char *context,
-	const char *format, va_list args)
+__attribute__((format(printf, 5, 0))) static void
+handle_xtl_vmessage(struct xentoollog_logger *logger, xentoollog_level level,
+	int errnoval, const char *context, const char *format, va_list args)
 {
 	(void)logger;
 	/* The libraries' errors are details of a failure this file logs
@@ -130,8 +129,10 @@ static void log_open_failure(int domid, const char *device)
 {
 	int err = errno;
 	if (err == ENOENT) {
-		mlog(MLOG_ERROR, "vchan xen:%d: Xen is not available: cannot "
-			"open %s: %s", domid, device, strerror(err));
+		mlog(MLOG_ERROR,
+			"vchan xen:%d: Xen is not available: cannot "
+			"open %s: %s",
+			domid, device, strerror(err));
 	} else {
 		mlog(MLOG_ERROR, "vchan xen:%d: cannot open %s: %s", domid,
 			device, strerror(err));
@@ -147,8 +148,10 @@ static struct xen_vchan *xen_vchan_alloc(bool is_server, int peer_domid,
 		return NULL;
 	}
 	if (max_pages == 0) {
-		mlog(MLOG_ERROR, "vchan xen:%d: a limit of 0 shared pages "
-			"leaves no room for a buffer", peer_domid);
+		mlog(MLOG_ERROR,
+			"vchan xen:%d: a limit of 0 shared pages "
+			"leaves no room for a buffer",
+			peer_domid);
 		return NULL;
 	}
 	struct xen_vchan *x = calloc(1, sizeof(*x));
@@ -214,7 +217,8 @@ static bool xen_vchan_open_ring(struct xen_vchan *x)
 		/* errno does not survive libxenvchan's unwinding: the
 		 * details are in its own log lines (MLOG_INFO). */
 		if (x->ring == NULL) {
-			mlog(MLOG_ERROR, "vchan xen:%d: cannot offer a ring at "
+			mlog(MLOG_ERROR,
+				"vchan xen:%d: cannot offer a ring at "
 				"%s (event channel, grant or xenstore failed)",
 				x->peer_domid, path);
 			return false;
@@ -251,10 +255,10 @@ static enum vchan_state update_state(struct xen_vchan *x)
 	if (untrusted_open == 1) {
 		next = VCHAN_CONNECTED;
 	} else if (untrusted_open == 2 && x->base.is_server &&
-			x->state == VCHAN_WAITING) {
+		x->state == VCHAN_WAITING) {
 		next = VCHAN_WAITING;
 	} else if (x->state == VCHAN_CONNECTED &&
-			libxenvchan_data_ready(x->ring) > 0) {
+		libxenvchan_data_ready(x->ring) > 0) {
 		next = VCHAN_CONNECTED;
 	} else {
 		next = VCHAN_CLOSED;
@@ -306,8 +310,7 @@ static enum vchan_state xen_wait(struct vchan *ctrl)
 		x->state = VCHAN_CLOSED;
 		return x->state;
 	}
-	if (n > 0 && (pfd.revents & POLLIN) &&
-			libxenvchan_wait(x->ring) < 0) {
+	if (n > 0 && (pfd.revents & POLLIN) && libxenvchan_wait(x->ring) < 0) {
 		mlog_errno(MLOG_ERROR, "vchan xen:%d: event channel",
 			x->peer_domid);
 		x->state = VCHAN_CLOSED;
@@ -385,18 +388,19 @@ static bool region_add(struct xen_vchan *x, void *addr, uint32_t count)
 }
 
 /* Unlinks the region at addr if it has count pages; false otherwise. */
-static bool region_remove(struct xen_vchan *x, const void *addr,
-	uint32_t count)
+static bool region_remove(struct xen_vchan *x, const void *addr, uint32_t count)
 {
 	for (struct xen_region **link = &x->regions; *link != NULL;
-			link = &(*link)->next) {
+		link = &(*link)->next) {
 		struct xen_region *r = *link;
 		if (r->addr != addr) {
 			continue;
 		}
 		if (r->count != count) {
-			mlog(MLOG_ERROR, "vchan xen:%d: release of %u pages at "
-				"a block of %u", x->peer_domid, count, r->count);
+			mlog(MLOG_ERROR,
+				"vchan xen:%d: release of %u pages at "
+				"a block of %u",
+				x->peer_domid, count, r->count);
 			return false;
 		}
 		*link = r->next;
@@ -404,19 +408,21 @@ static bool region_remove(struct xen_vchan *x, const void *addr,
 		free(r);
 		return true;
 	}
-	mlog(MLOG_ERROR, "vchan xen:%d: release of an address never handed "
-		"out", x->peer_domid);
+	mlog(MLOG_ERROR,
+		"vchan xen:%d: release of an address never handed "
+		"out",
+		x->peer_domid);
 	return false;
 }
 
 /* --- server (VM side) --- */
 
-struct vchan *vchan_xen_server_init(const struct vchan_address *addr,
-	int port, uint32_t pool_pages)
+struct vchan *vchan_xen_server_init(const struct vchan_address *addr, int port,
+	uint32_t pool_pages)
 {
 	(void)addr; /* the VM's peer is always dom0 */
-	struct xen_vchan *x = xen_vchan_alloc(true, DOM0_DOMID, port,
-		pool_pages);
+	struct xen_vchan *x =
+		xen_vchan_alloc(true, DOM0_DOMID, port, pool_pages);
 	if (x == NULL) {
 		return NULL;
 	}
@@ -429,8 +435,10 @@ struct vchan *vchan_xen_server_init(const struct vchan_address *addr,
 	if (!xen_vchan_open_ring(x)) {
 		goto error;
 	}
-	mlog(MLOG_DEBUG, "vchan xen: offering port %d to dom0, up to %u "
-		"shared pages", port, pool_pages);
+	mlog(MLOG_DEBUG,
+		"vchan xen: offering port %d to dom0, up to %u "
+		"shared pages",
+		port, pool_pages);
 	return &x->base;
 
 error:
@@ -443,9 +451,10 @@ static void *xen_share_pages(struct vchan *ctrl, uint32_t npages,
 {
 	struct xen_vchan *x = xen_vchan_from(ctrl);
 	if (npages > x->max_pages - x->pages_held) {
-		mlog(MLOG_ERROR, "vchan xen: %u more pages would pass the cap "
-			"of %u (%u shared)", npages, x->max_pages,
-			x->pages_held);
+		mlog(MLOG_ERROR,
+			"vchan xen: %u more pages would pass the cap "
+			"of %u (%u shared)",
+			npages, x->max_pages, x->pages_held);
 		return NULL;
 	}
 	/* Read-only: dom0 only ever maps buffers to read them. */
@@ -463,8 +472,8 @@ static void *xen_share_pages(struct vchan *ctrl, uint32_t npages,
 	return addr;
 }
 
-static void xen_unshare_pages(struct vchan *ctrl, void *addr,
-	uint32_t npages, const uint32_t *refs)
+static void xen_unshare_pages(struct vchan *ctrl, void *addr, uint32_t npages,
+	const uint32_t *refs)
 {
 	(void)refs; /* gntalloc frees a block's grants with its mapping */
 	struct xen_vchan *x = xen_vchan_from(ctrl);
@@ -477,16 +486,16 @@ static void xen_unshare_pages(struct vchan *ctrl, void *addr,
 
 /* --- client (dom0 side) --- */
 
-struct vchan *vchan_xen_client_init(const struct vchan_address *addr,
-	int port, uint32_t max_pool_pages)
+struct vchan *vchan_xen_client_init(const struct vchan_address *addr, int port,
+	uint32_t max_pool_pages)
 {
 	if (addr->domid <= DOM0_DOMID || addr->domid >= XEN_DOMID_LIMIT) {
 		mlog(MLOG_ERROR, "vchan xen:%d: not a guest domain id",
 			addr->domid);
 		return NULL;
 	}
-	struct xen_vchan *x = xen_vchan_alloc(false, addr->domid, port,
-		max_pool_pages);
+	struct xen_vchan *x =
+		xen_vchan_alloc(false, addr->domid, port, max_pool_pages);
 	if (x == NULL) {
 		return NULL;
 	}
@@ -529,9 +538,10 @@ static const void *xen_map_refs(struct vchan *ctrl,
 		return NULL;
 	}
 	if (count > x->max_pages - x->pages_held) {
-		mlog(MLOG_ERROR, "vchan xen:%d: %u more pages would pass the "
-			"limit of %u (%u mapped)", x->peer_domid, count,
-			x->max_pages, x->pages_held);
+		mlog(MLOG_ERROR,
+			"vchan xen:%d: %u more pages would pass the "
+			"limit of %u (%u mapped)",
+			x->peer_domid, count, x->max_pages, x->pages_held);
 		return NULL;
 	}
 	/* Checked in a copy of our own, which is also what the non-const
@@ -547,8 +557,10 @@ static const void *xen_map_refs(struct vchan *ctrl,
 		/* The console and xenstore rings and their neighbours are
 		 * never a window buffer. */
 		if (untrusted_ref < GNTTAB_NR_RESERVED_ENTRIES) {
-			mlog(MLOG_ERROR, "vchan xen:%d: ref %u (index %u) is a "
-				"reserved grant", x->peer_domid, untrusted_ref, i);
+			mlog(MLOG_ERROR,
+				"vchan xen:%d: ref %u (index %u) is a "
+				"reserved grant",
+				x->peer_domid, untrusted_ref, i);
 			goto out;
 		}
 		refs[i] = untrusted_ref;
@@ -557,8 +569,10 @@ static const void *xen_map_refs(struct vchan *ctrl,
 	addr = xengnttab_map_domain_grant_refs(x->gnttab, count,
 		(uint32_t)x->peer_domid, refs, PROT_READ);
 	if (addr == NULL) {
-		mlog_errno(MLOG_ERROR, "vchan xen:%d: cannot map %u grant refs "
-			"(first %u)", x->peer_domid, count, refs[0]);
+		mlog_errno(MLOG_ERROR,
+			"vchan xen:%d: cannot map %u grant refs "
+			"(first %u)",
+			x->peer_domid, count, refs[0]);
 		goto out;
 	}
 	if (!region_add(x, addr, count)) {

@@ -49,6 +49,8 @@ struct msg_desc {
 	uint32_t min_count, max_count;
 };
 
+/* The table reads as one row per message: keep it out of clang-format. */
+/* clang-format off */
 /*
  * The offset of a 4-byte field of struct wire_msg; a field of any other
  * size does not compile (char[-1]), so every table slot is a u32 or i32.
@@ -178,6 +180,7 @@ static const struct msg_desc msg_table[] = {
 		ANY(clipboard_set.length) }, 1, 0, WIRE_MAX_CLIPBOARD_BYTES },
 	{ WIRE_PING, "PING", DOM0, 1, { ANY(ping.serial) } },
 };
+/* clang-format on */
 
 #undef W
 #undef H
@@ -187,14 +190,14 @@ static const struct msg_desc msg_table[] = {
 /* Every type's largest body fits the receive buffer: fixed part plus the
  * largest tail, for each type with a tail (fixed-size ones are <= 32). */
 _Static_assert(8 + WIRE_MAX_TITLE_BYTES <= WIRE_MAX_BODY_SIZE &&
-	8 + WIRE_MAX_APP_ID_BYTES <= WIRE_MAX_BODY_SIZE &&
-	28 + 4 * WIRE_MAX_BUFFER_REFS <= WIRE_MAX_BODY_SIZE &&
-	12 + RECT_SIZE * WIRE_MAX_DAMAGE_RECTS <= WIRE_MAX_BODY_SIZE &&
-	20 + WIRE_MAX_CURSOR_BYTES <= WIRE_MAX_BODY_SIZE &&
-	8 + WIRE_MAX_CLIPBOARD_BYTES <= WIRE_MAX_BODY_SIZE &&
-	12 + WIRE_MAX_KEYMAP_CHUNK <= WIRE_MAX_BODY_SIZE &&
-	4 + WIRE_MAX_CLIPBOARD_BYTES <= WIRE_MAX_BODY_SIZE &&
-	4 * MAX_FIELDS <= WIRE_MAX_BODY_SIZE,
+		8 + WIRE_MAX_APP_ID_BYTES <= WIRE_MAX_BODY_SIZE &&
+		28 + 4 * WIRE_MAX_BUFFER_REFS <= WIRE_MAX_BODY_SIZE &&
+		12 + RECT_SIZE * WIRE_MAX_DAMAGE_RECTS <= WIRE_MAX_BODY_SIZE &&
+		20 + WIRE_MAX_CURSOR_BYTES <= WIRE_MAX_BODY_SIZE &&
+		8 + WIRE_MAX_CLIPBOARD_BYTES <= WIRE_MAX_BODY_SIZE &&
+		12 + WIRE_MAX_KEYMAP_CHUNK <= WIRE_MAX_BODY_SIZE &&
+		4 + WIRE_MAX_CLIPBOARD_BYTES <= WIRE_MAX_BODY_SIZE &&
+		4 * MAX_FIELDS <= WIRE_MAX_BODY_SIZE,
 	"a message type's largest body exceeds WIRE_MAX_BODY_SIZE");
 _Static_assert(WIRE_MAX_BODY_SIZE < UINT32_MAX / 2,
 	"body sizes must not wrap in 32 bits");
@@ -349,8 +352,9 @@ static bool fields_in_range(const struct msg_desc *desc,
 		const struct field *f = &desc->field[i];
 		uint32_t u = field_get(msg, f->offset);
 		/* Two's complement without implementation-defined casts. */
-		int64_t v = f->is_signed && u > INT32_MAX ?
-			(int64_t)u - ((int64_t)1 << 32) : (int64_t)u;
+		int64_t v = f->is_signed && u > INT32_MAX
+			? (int64_t)u - ((int64_t)1 << 32)
+			: (int64_t)u;
 		if (v < f->min || v > f->max) {
 			return false;
 		}
@@ -366,12 +370,16 @@ static enum wire_status check_hello(const struct wire_hello *h,
 	if (from == WIRE_FROM_VM) {
 		/* dom0's fields: a VM has nothing to say in them. */
 		return h->output_width == 0 && h->output_height == 0 &&
-			h->output_scale == 0 && h->max_windows == 0 &&
-			h->max_buffer_mib == 0 ? WIRE_OK : WIRE_ERR_VALUE;
+				h->output_scale == 0 && h->max_windows == 0 &&
+				h->max_buffer_mib == 0
+			? WIRE_OK
+			: WIRE_ERR_VALUE;
 	}
 	/* The output size may be unknown (0); the rest may not. */
 	return h->output_scale >= 1 && h->max_windows >= 1 &&
-		h->max_buffer_mib >= 1 ? WIRE_OK : WIRE_ERR_VALUE;
+			h->max_buffer_mib >= 1
+		? WIRE_OK
+		: WIRE_ERR_VALUE;
 }
 
 static enum wire_status check_window_create(const struct wire_window_create *c)
@@ -382,12 +390,13 @@ static enum wire_status check_window_create(const struct wire_window_create *c)
 	if (c->kind == WIRE_WINDOW_POPUP) {
 		/* A popup is placed on a parent, and never modal. */
 		return c->parent_id != WIRE_ID_INVALID &&
-			!(c->flags & WIRE_WINDOW_MODAL) ?
-			WIRE_OK : WIRE_ERR_VALUE;
+				!(c->flags & WIRE_WINDOW_MODAL)
+			? WIRE_OK
+			: WIRE_ERR_VALUE;
 	}
 	/* A toplevel's place is dom0's; a modal one needs a parent. */
 	if (c->x != 0 || c->y != 0 || (c->flags & WIRE_WINDOW_GRAB) ||
-			((c->flags & WIRE_WINDOW_MODAL) &&
+		((c->flags & WIRE_WINDOW_MODAL) &&
 			c->parent_id == WIRE_ID_INVALID)) {
 		return WIRE_ERR_VALUE;
 	}
@@ -405,7 +414,7 @@ static enum wire_status check_buffer_create(const struct wire_buffer_create *b)
 		return WIRE_ERR_VALUE;
 	}
 	if (b->format != WIRE_FORMAT_ARGB8888 &&
-			b->format != WIRE_FORMAT_XRGB8888) {
+		b->format != WIRE_FORMAT_XRGB8888) {
 		return WIRE_ERR_VALUE;
 	}
 	uint64_t pages = (bytes + WIRE_PAGE_SIZE - 1) / WIRE_PAGE_SIZE;
@@ -426,7 +435,7 @@ static enum wire_status check_damage(const struct wire_damage *d)
 		 * damage; this also keeps x + width from overflowing in
 		 * any receiver. */
 		if (r->x > WIRE_MAX_WIDTH - r->width ||
-				r->y > WIRE_MAX_HEIGHT - r->height) {
+			r->y > WIRE_MAX_HEIGHT - r->height) {
 			return WIRE_ERR_VALUE;
 		}
 	}
@@ -439,8 +448,9 @@ static enum wire_status check_cursor(const struct wire_cursor_image *c)
 		return WIRE_ERR_VALUE;
 	}
 	/* A hidden cursor has no hotspot; a shown one has it inside. */
-	if (c->width == 0 ? c->hotspot_x != 0 || c->hotspot_y != 0 :
-			c->hotspot_x >= c->width || c->hotspot_y >= c->height) {
+	if (c->width == 0 ? c->hotspot_x != 0 || c->hotspot_y != 0
+			  : c->hotspot_x >= c->width ||
+				c->hotspot_y >= c->height) {
 		return WIRE_ERR_VALUE;
 	}
 	/* Both at most 64 (table): no overflow. */
@@ -454,7 +464,7 @@ static enum wire_status check_hints(const struct wire_window_hints *h)
 {
 	/* 0 is "no bound", so only a pair of bounds can contradict. */
 	if ((h->max_width != 0 && h->min_width > h->max_width) ||
-			(h->max_height != 0 && h->min_height > h->max_height)) {
+		(h->max_height != 0 && h->min_height > h->max_height)) {
 		return WIRE_ERR_VALUE;
 	}
 	return WIRE_OK;
@@ -465,7 +475,7 @@ static enum wire_status check_keymap(const struct wire_keymap *k)
 	/* length is 1..WIRE_MAX_KEYMAP_CHUNK (the tail count) and
 	 * total_size >= 1 (table); no sum is formed that could wrap. */
 	if (k->length > k->total_size ||
-			k->offset > k->total_size - k->length) {
+		k->offset > k->total_size - k->length) {
 		return WIRE_ERR_VALUE;
 	}
 	return WIRE_OK;
@@ -540,7 +550,7 @@ enum wire_status wire_decode(const uint8_t *data, size_t len,
 		}
 		uint32_t untrusted_count = get_u32(body + fixed - 4);
 		if (untrusted_count < desc->min_count ||
-				untrusted_count > desc->max_count) {
+			untrusted_count > desc->max_count) {
 			return WIRE_ERR_COUNT;
 		}
 		count = untrusted_count;
@@ -594,7 +604,7 @@ static bool body_size(const struct wire_msg *msg, enum wire_sender from,
 	if (desc->elem != 0) {
 		count = field_get(msg, desc->field[desc->words - 1].offset);
 		if (count < desc->min_count || count > desc->max_count ||
-				(count > 0 && get_tail(msg) == NULL)) {
+			(count > 0 && get_tail(msg) == NULL)) {
 			return false;
 		}
 	}

@@ -10,6 +10,10 @@
  * - a decoded message cut short by one byte is INCOMPLETE, not accepted or
  *   refused (the decoder decides only on bytes it has);
  * - a failed decode leaves *msg and *consumed untouched.
+ *
+ * MULLION_FUZZ_TRACE=1 prints one line per message and where each stream
+ * stopped (tests/fuzz/make_corpus.py --check compares them with its own
+ * reading of the spec).
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -22,13 +26,15 @@
 #include "wire/protocol.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerInitialize(int *argc, char ***argv);
 
 static uint8_t encoded[WIRE_MAX_MESSAGE_SIZE];
+static bool trace;
 
 static void fail(const char *what, enum wire_sender from, size_t offset)
 {
-	fprintf(stderr, "fuzz_wire_decode: %s (sender %s, offset %zu)\n",
-		what, from == WIRE_FROM_VM ? "vm" : "dom0", offset);
+	fprintf(stderr, "fuzz_wire_decode: %s (sender %s, offset %zu)\n", what,
+		from == WIRE_FROM_VM ? "vm" : "dom0", offset);
 	abort();
 }
 
@@ -63,8 +69,7 @@ static void check_prefix(const uint8_t *bytes, size_t consumed,
 	}
 }
 
-static void run_stream(const uint8_t *data, size_t size,
-	enum wire_sender from)
+static void run_stream(const uint8_t *data, size_t size, enum wire_sender from)
 {
 	size_t offset = 0;
 	for (;;) {
@@ -76,23 +81,43 @@ static void run_stream(const uint8_t *data, size_t size,
 			size - offset, from, &msg, &consumed);
 		if (status != WIRE_OK) {
 			if (consumed != (size_t)-1 ||
-					memcmp(&msg, &untouched, sizeof(msg)) != 0) {
+				memcmp(&msg, &untouched, sizeof(msg)) != 0) {
 				fail("a failed decode wrote its outputs", from,
 					offset);
 			}
 			/* Receiver logs and disconnects, or waits for more. */
-			(void)wire_status_str(status);
+			const char *why = wire_status_str(status);
+			if (trace) {
+				fprintf(stderr,
+					"trace: %s stop %s at %zu of "
+					"%zu\n",
+					from == WIRE_FROM_VM ? "vm" : "dom0",
+					why, offset, size);
+			}
 			return;
 		}
 		if (consumed < WIRE_HEADER_SIZE || consumed > size - offset) {
 			fail("consumed is outside the bytes given", from,
 				offset);
 		}
-		(void)wire_msg_type_str(msg.type);
+		const char *name = wire_msg_type_str(msg.type);
+		if (trace) {
+			fprintf(stderr, "trace: %s %s %zu\n",
+				from == WIRE_FROM_VM ? "vm" : "dom0", name,
+				consumed);
+		}
 		check_reencode(&msg, from, data + offset, consumed, offset);
 		check_prefix(data + offset, consumed, from, offset);
 		offset += consumed;
 	}
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	trace = getenv("MULLION_FUZZ_TRACE") != NULL;
+	return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -586,8 +586,9 @@ static void decode_input(struct dom0_link *link)
 static void receive(struct dom0_link *link)
 {
 	while (!link->broken) {
-		ssize_t n = vchan_read(link->vchan, link->in + link->in_len,
-			WIRE_MAX_MESSAGE_SIZE - link->in_len);
+		size_t room = WIRE_MAX_MESSAGE_SIZE - link->in_len;
+		ssize_t n =
+			vchan_read(link->vchan, link->in + link->in_len, room);
 		if (n < 0) {
 			link_fail(link);
 			return;
@@ -597,6 +598,12 @@ static void receive(struct dom0_link *link)
 		}
 		link->in_len += (size_t)n;
 		decode_input(link);
+		/* Short: the channel is empty for now, and the event loop
+		 * comes back when it is not; another read would only find
+		 * nothing. */
+		if ((size_t)n < room) {
+			return;
+		}
 	}
 }
 

@@ -43,6 +43,12 @@ struct window {
 	/* VM buffer with content not yet copied (and not yet released to
 	 * the VM); WIRE_ID_INVALID if none. */
 	uint32_t pending_id;
+	/* VM buffer copied but not yet released: the release waits for
+	 * the next FRAME_DONE or DAMAGE, whichever comes first, so that it
+	 * shares their write and the VM's wakeup. A paced client needs the
+	 * buffer only after FRAME_DONE, an unpaced one draws into its other
+	 * buffer and its DAMAGE frees this one. WIRE_ID_INVALID if none. */
+	uint32_t copied_id;
 	/* Changed since the last commit: what the compositor must redraw. */
 	pixman_region32_t surface_damage;
 

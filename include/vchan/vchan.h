@@ -77,12 +77,16 @@ enum vchan_state vchan_state(const struct vchan *ctrl);
 /*
  * Call when vchan_fd() is readable. Advances the connection (accepts the
  * peer, exchanges the pool) and returns the new state. Once CONNECTED,
- * pending stream data stays for vchan_read.
+ * pending stream data stays for vchan_read; it may have been taken off the
+ * fd already, so read until a read returns less than asked (or a message
+ * budget says to come back without polling) before polling again.
  */
 enum vchan_state vchan_wait(struct vchan *ctrl);
 
 /* Non-blocking stream I/O. Return the byte count (0: nothing now), or -1
- * when the channel is closed or broken. Writes may be partial. */
+ * when the channel is closed or broken. Writes may be partial. A read that
+ * returns less than asked found the channel empty: no need to read again
+ * until the fd is readable. */
 ssize_t vchan_read(struct vchan *ctrl, void *buf, size_t size);
 ssize_t vchan_write(struct vchan *ctrl, const void *buf, size_t size);
 

@@ -596,6 +596,7 @@ static void receive(struct vm_link *link)
 {
 	link->rx_backlog = false;
 	unsigned handled = 0;
+	bool short_read = false;
 	while (!link->failed) {
 		if (handled == VM_LINK_MSGS_PER_WAKEUP) {
 			link->rx_backlog = true;
@@ -635,14 +636,18 @@ static void receive(struct vm_link *link)
 			link->rx_start = 0;
 			link->rx_end = untrusted_avail;
 		}
+		if (short_read) {
+			return; /* all read; poll brings more */
+		}
 		if (link->rx_end == WIRE_MAX_MESSAGE_SIZE) {
 			/* The decoder refuses longer messages, so a full
 			 * buffer always decodes: unreachable. */
 			vm_link_fail(link, 0, "receive buffer full");
 			return;
 		}
-		ssize_t n = vchan_read(link->vchan, link->rx + link->rx_end,
-			WIRE_MAX_MESSAGE_SIZE - link->rx_end);
+		size_t room = WIRE_MAX_MESSAGE_SIZE - link->rx_end;
+		ssize_t n =
+			vchan_read(link->vchan, link->rx + link->rx_end, room);
 		if (n < 0) {
 			/* vchan logged why; the reap says what follows. */
 			link->failed = true;
@@ -652,6 +657,10 @@ static void receive(struct vm_link *link)
 			return; /* all read; poll brings more */
 		}
 		link->rx_end += (size_t)n;
+		/* A short read emptied the channel: handle what came and
+		 * let poll say when there is more, rather than spend a read
+		 * on finding nothing. */
+		short_read = (size_t)n < room;
 	}
 }
 

@@ -67,12 +67,24 @@ static void send_release(struct window *window, uint32_t buffer_id)
 	vm_link_send(window->vm, &msg);
 }
 
+/* Gives back the buffer present() copied last, if not yet done. */
+static void release_copied(struct window *window)
+{
+	if (window->copied_id != WIRE_ID_INVALID) {
+		send_release(window, window->copied_id);
+		window->copied_id = WIRE_ID_INVALID;
+	}
+}
+
 static void handle_frame_done(void *data, struct wl_callback *callback,
 	uint32_t time)
 {
 	struct window *window = data;
 	wl_callback_destroy(callback);
 	window->frame_callback = NULL;
+	/* Before FRAME_DONE, in the same write: the VM draws its next
+	 * frame on FRAME_DONE and finds the buffer free. */
+	release_copied(window);
 	struct wire_msg msg = {
 		.type = WIRE_FRAME_DONE,
 		.frame_done = { .window_id = window->id, .time_msec = time },
@@ -282,10 +294,11 @@ static void present(struct window *window)
 	wl_surface_commit(window->surface);
 	dst->busy = true;
 
-	/* The copy is done: the VM may draw into its buffer again. */
-	uint32_t released = window->pending_id;
+	/* The copy is done: the VM may draw into its buffer again, told
+	 * with the next FRAME_DONE or on its next DAMAGE (see copied_id). */
+	release_copied(window);
+	window->copied_id = window->pending_id;
 	window->pending_id = WIRE_ID_INVALID;
-	send_release(window, released);
 
 	if (window->frames == 1 || window->frames % WINDOW_STATS_EVERY == 0) {
 		mlog(MLOG_DEBUG,
@@ -444,6 +457,9 @@ void window_buffer_destroy(struct window *window, uint32_t buffer_id)
 		 * The stale regions stay for the next buffer. */
 		window->pending_id = WIRE_ID_INVALID;
 	}
+	if (window->copied_id == buffer_id) {
+		window->copied_id = WIRE_ID_INVALID; /* nothing to give back */
+	}
 	vchan_unmap(window->vm->vchan, buffer->view, buffer->page_count);
 	memset(buffer, 0, sizeof(*buffer));
 }
@@ -458,6 +474,12 @@ bool window_damage(struct window *window, const struct wire_damage *damage)
 			damage->buffer_id, window->id);
 		return false;
 	}
+	/* The VM moved on to another buffer: it may want the copied one
+	 * next. The same one again: it is given back after this copy. */
+	if (window->copied_id == src->id) {
+		window->copied_id = WIRE_ID_INVALID;
+	}
+	release_copied(window);
 	if (window->pending_id != WIRE_ID_INVALID &&
 		window->pending_id != src->id) {
 		/* Superseded before it was shown: this one is newer and

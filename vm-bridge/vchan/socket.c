@@ -53,6 +53,10 @@ struct socket_mapping {
 	struct socket_mapping *next;
 };
 
+/* Enough for a burst of the small per-frame messages in one recv; a
+ * longer burst is read straight into the caller's buffer behind it. */
+#define SOCKET_STASH_SIZE 4096
+
 struct socket_vchan {
 	struct vchan base;
 	enum vchan_state state;
@@ -74,6 +78,11 @@ struct socket_vchan {
 	uint8_t preamble[PREAMBLE_SIZE];
 	size_t preamble_len;
 	struct socket_mapping *mappings;
+
+	/* What socket_wait read to learn whether the peer is still there,
+	 * kept for socket_read: one recv per wakeup serves both. */
+	uint8_t stash[SOCKET_STASH_SIZE];
+	size_t stash_start, stash_end;
 };
 
 static const struct vchan_impl socket_impl;
@@ -757,17 +766,25 @@ static void socket_unmap(struct vchan *ctrl, const void *addr, uint32_t count)
 
 /* --- both sides --- */
 
-/* A connected socket polls readable on EOF too: notice it here, without
- * taking any stream data. */
+/*
+ * A connected socket polls readable on EOF too. Notice it by reading:
+ * what arrived stays in the stash for socket_read, so the one recv that
+ * tells EOF apart from data also fetches the data.
+ */
 static enum vchan_state check_peer(struct socket_vchan *s)
 {
-	char c;
-	ssize_t n = recv(s->fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
-	if (n == 0) {
+	if (s->stash_start < s->stash_end) {
+		return s->state; /* data the caller has not read yet */
+	}
+	ssize_t n = recv(s->fd, s->stash, sizeof(s->stash), MSG_DONTWAIT);
+	if (n > 0) {
+		s->stash_start = 0;
+		s->stash_end = (size_t)n;
+	} else if (n == 0) {
 		mlog(MLOG_INFO, "vchan %s: peer closed the connection",
 			s->path);
 		s->state = VCHAN_CLOSED;
-	} else if (n < 0 && !errno_is_transient()) {
+	} else if (!errno_is_transient()) {
 		mlog_errno(MLOG_INFO, "vchan %s: connection lost", s->path);
 		s->state = VCHAN_CLOSED;
 	}
@@ -789,6 +806,8 @@ static enum vchan_state socket_wait(struct vchan *ctrl)
 	return s->state;
 }
 
+/* Less than size means the socket had no more just now: a caller that
+ * stops there saves the recv that would fail with EAGAIN. */
 static ssize_t socket_read(struct vchan *ctrl, void *buf, size_t size)
 {
 	struct socket_vchan *s = socket_vchan_from(ctrl);
@@ -798,12 +817,35 @@ static ssize_t socket_read(struct vchan *ctrl, void *buf, size_t size)
 	if (s->state != VCHAN_CONNECTED || size == 0) {
 		return 0;
 	}
-	ssize_t n = recv(s->fd, buf, size, MSG_DONTWAIT);
+	size_t got = 0;
+	if (s->stash_start < s->stash_end) {
+		bool was_full = s->stash_end == sizeof(s->stash);
+		got = s->stash_end - s->stash_start;
+		if (got > size) {
+			got = size;
+		}
+		memcpy(buf, s->stash + s->stash_start, got);
+		s->stash_start += got;
+		if (s->stash_start == s->stash_end) {
+			s->stash_start = s->stash_end = 0;
+		}
+		/* A stash that came back short emptied the socket; only a
+		 * full one may have left more behind it. */
+		if (!was_full || got == size) {
+			return (ssize_t)got;
+		}
+	}
+	ssize_t n = recv(s->fd, (uint8_t *)buf + got, size - got, MSG_DONTWAIT);
 	if (n > 0) {
-		return n;
+		return (ssize_t)got + n;
 	}
 	if (n < 0 && errno_is_transient()) {
-		return 0;
+		return (ssize_t)got;
+	}
+	if (got > 0) {
+		/* Hand over what came first; the next call says why the
+		 * channel ended (a new recv repeats EOF or the error). */
+		return (ssize_t)got;
 	}
 	if (n == 0) {
 		mlog(MLOG_INFO, "vchan %s: peer closed the connection",

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <wlr/util/log.h>
 
@@ -15,6 +16,8 @@
 
 #define VM_RESTART_MIN_MS 500
 #define VM_RESTART_MAX_MS 30000
+/* A bridge that ran this long before it died starts the back-off afresh. */
+#define VM_HEALTHY_RUN_MS 60000
 
 static bool vm_spawn_bridge(struct vm *vm);
 
@@ -37,8 +40,19 @@ static int handle_restart_timer(void *data)
 	return 0;
 }
 
+static int64_t now_ms(void)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
 static void schedule_restart(struct vm *vm)
 {
+	if (vm->started_ms > 0 &&
+		now_ms() - vm->started_ms >= VM_HEALTHY_RUN_MS) {
+		vm->restart_delay_ms = VM_RESTART_MIN_MS;
+	}
 	wlr_log(WLR_INFO, "VM %s: restarting its bridge in %d ms",
 		vm->config->name, vm->restart_delay_ms);
 	wl_event_source_timer_update(vm->restart_timer, vm->restart_delay_ms);
@@ -130,6 +144,7 @@ static bool vm_spawn_bridge(struct vm *vm)
 		return false;
 	}
 	vm->bridge_pid = pid;
+	vm->started_ms = now_ms();
 	vm->client_destroy.notify = handle_client_destroy;
 	wl_client_add_destroy_listener(vm->client, &vm->client_destroy);
 	wlr_log(WLR_INFO, "VM %s: bridge started (pid %d)", vm->config->name,

@@ -8,6 +8,7 @@
 #define COMPOSITOR_VM_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 #include <wayland-server-core.h>
 
@@ -21,6 +22,7 @@ struct vm {
 	pid_t bridge_pid; // 0 when not running
 	struct wl_client *client; // NULL when not running
 	int restart_delay_ms;
+	int64_t started_ms; // CLOCK_MONOTONIC, when the bridge last started
 	struct wl_event_source *restart_timer;
 	struct wl_list link; // server::vms
 

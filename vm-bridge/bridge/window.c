@@ -37,9 +37,15 @@ static void present(struct window *window);
 
 static uint32_t wl_format_of(uint32_t wire_format)
 {
-	/* The decoder allows only these two. */
-	return wire_format == WIRE_FORMAT_ARGB8888 ? WL_SHM_FORMAT_ARGB8888
-						   : WL_SHM_FORMAT_XRGB8888;
+	/*
+	 * dom0 shows every VM pixel opaque, whatever alpha the VM sent: a
+	 * see-through VM window laid over another VM's window (or dom0's)
+	 * would put that content inside this VM's frame, where input goes
+	 * to this VM. Transparent areas show as their colour values
+	 * (black, for premultiplied zero alpha), as in Qubes.
+	 */
+	(void)wire_format; /* the decoder allows only ARGB and XRGB8888 */
+	return WL_SHM_FORMAT_XRGB8888;
 }
 
 static struct vm_buffer *find_vm_buffer(struct window *window, uint32_t id)

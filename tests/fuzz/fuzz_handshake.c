@@ -425,6 +425,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	if (trace) {
+		/* libFuzzer may run a file input more than once; the
+		 * reader keeps the last run. */
+		fprintf(stderr, "trace: begin\n");
+	}
 	const struct validate_limits limits = {
 		.max_windows = MAX_WINDOWS,
 		.max_buffer_bytes = MAX_BUFFER_BYTES,

@@ -122,6 +122,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	if (trace) {
+		/* libFuzzer may run a file input more than once; the
+		 * reader keeps the last run. */
+		fprintf(stderr, "trace: begin\n");
+	}
 	run_stream(data, size, WIRE_FROM_VM);
 	run_stream(data, size, WIRE_FROM_DOM0);
 	return 0;

@@ -1013,8 +1013,13 @@ def traced(exe, path):
     if r.returncode != 0:
         raise Invalid('%s %s exits %d:\n%s' % (exe, path, r.returncode,
                                                r.stdout[-3000:]))
-    return [line[len('trace: '):] for line in r.stdout.splitlines()
-            if line.startswith('trace: ')]
+    lines = [line[len('trace: '):] for line in r.stdout.splitlines()
+             if line.startswith('trace: ')]
+    # libFuzzer now and then runs a file input twice; judge the last run.
+    if 'begin' not in lines:
+        raise Invalid('%s %s printed no trace' % (exe, path))
+    last = len(lines) - 1 - lines[::-1].index('begin')
+    return lines[last + 1:]
 
 
 def check_wire_decode(exe, seeds):

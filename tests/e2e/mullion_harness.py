@@ -489,6 +489,21 @@ class Session:
             % (self.wayland_display, self.compositor.pid, size[0], size[1]))
         return self.compositor
 
+    def vm_config(self, label, vm='work', border=None, background=None):
+        """A config with one VM whose vchan is vchan_dir(vm), and a
+        [general] section when border or background is given."""
+        lines = []
+        if border is not None or background is not None:
+            lines.append('[general]')
+            if border is not None:
+                lines.append('border-width = %d' % border)
+            if background is not None:
+                lines.append('background = %s' % background)
+            lines.append('')
+        lines += ['[vm %s]' % vm, 'label = %s' % label,
+                  'vchan = socket:%s' % self.vchan_dir(vm), '']
+        return '\n'.join(lines)
+
     def vchan_dir(self, vm):
         """The socket folder a VM's agent listens in (created here)."""
         path = self.path('vchan-' + vm)

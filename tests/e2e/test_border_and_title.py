@@ -27,16 +27,9 @@ def test(s):
     expect = h.parse_colour(os.environ.get('MULLION_TEST_EXPECT_COLOUR', LABEL_COLOUR))
     background = h.parse_colour(BACKGROUND)
 
-    s.start_compositor('\n'.join([
-        '[general]',
-        'border-width = %d' % BORDER,
-        'background = %s' % BACKGROUND,
-        '',
-        '[vm work]',
-        'label = %s' % LABEL,
-        'vchan = socket:%s' % s.vchan_dir('work'),
-        '',
-    ]), size=(1280, 720))
+    s.start_compositor(
+        s.vm_config(LABEL, border=BORDER, background=BACKGROUND),
+        size=(1280, 720))
     s.start_agent('work', [app])
 
     titles = s.wait_for_title(TITLE, timeout=15)

@@ -74,12 +74,7 @@ def test(s):
     client = sys.argv[1]
     damage = os.environ.get('MULLION_TEST_DAMAGE', 'box')
 
-    compositor = s.start_compositor('\n'.join([
-        '[vm work]',
-        'label = blue',
-        'vchan = socket:%s' % s.vchan_dir('work'),
-        '',
-    ]), size=(1280, 720))
+    compositor = s.start_compositor(s.vm_config('blue'), size=(1280, 720))
     # Enough frames to read the counters twice while they flow; --hold
     # keeps the client (and so the agent) alive after its last frame.
     agent = s.start_agent('work', [client, '--size', '%dx%d' % (WIDTH, HEIGHT),

@@ -28,16 +28,9 @@ def test(s):
     label = h.parse_colour(LABEL_COLOUR)
     background = h.parse_colour(BACKGROUND)
 
-    s.start_compositor('\n'.join([
-        '[general]',
-        'border-width = %d' % BORDER,
-        'background = %s' % BACKGROUND,
-        '',
-        '[vm work]',
-        'label = %s' % LABEL,
-        'vchan = socket:%s' % s.vchan_dir('work'),
-        '',
-    ]), size=(1280, 720))
+    s.start_compositor(
+        s.vm_config(LABEL, border=BORDER, background=BACKGROUND),
+        size=(1280, 720))
     s.start_agent('work', [app])
     s.wait_for_title(TITLE, timeout=15)
     shot = s.screenshot('flower')

@@ -25,16 +25,9 @@ def test(s):
     expect = h.parse_colour(os.environ.get('MULLION_TEST_EXPECT_COLOUR', LABEL_COLOUR))
     background = h.parse_colour(BACKGROUND)
 
-    s.start_compositor('\n'.join([
-        '[general]',
-        'border-width = %d' % BORDER,
-        'background = %s' % BACKGROUND,
-        '',
-        '[vm work]',
-        'label = %s' % LABEL,
-        'vchan = socket:%s' % s.vchan_dir('work'),
-        '',
-    ]), size=(1280, 720))
+    s.start_compositor(
+        s.vm_config(LABEL, border=BORDER, background=BACKGROUND),
+        size=(1280, 720))
     # The rogue VM starts first, so it has every chance to get in. No bridge
     # will ever talk to it, so do not insist that it reports ready.
     rogue = s.start_agent('rogue', [app], wait_ready=False)

@@ -40,12 +40,8 @@ def read_list(path, timeout):
 def test(s):
     tool = h.program('MULLION_TEST_GLOBALS')
     vm_list = s.path('vm-globals.txt')
-    s.start_compositor('\n'.join([
-        '[vm work]',
-        'label = red',
-        'vchan = socket:%s' % s.vchan_dir('work'),
-        '',
-    ]), bridge=tool, extra_env={'MULLION_TEST_GLOBALS_OUT': vm_list})
+    s.start_compositor(s.vm_config('red'), bridge=tool,
+                       extra_env={'MULLION_TEST_GLOBALS_OUT': vm_list})
 
     vm_globals = read_list(vm_list, timeout=10)
     h.log('globals offered to VM work: %s' % ' '.join(sorted(vm_globals)))

@@ -35,7 +35,7 @@
 
 #include <ini.h>
 
-#include "vchan/vchan.h"
+#include "common/vchan/vchan.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -4,16 +4,16 @@
  * protocols/wire-protocol.md section 9 here) and a violation resets the
  * link: the agent never guesses what dom0 meant.
  */
-#include "agent/dom0_link.h"
+#include "guest-agent/dom0_link.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <wayland-server-core.h>
 #include <wlr/util/log.h>
 
-#include "agent/server.h"
-#include "agent/window.h"
-#include "wire/codec.h"
+#include "guest-agent/server.h"
+#include "guest-agent/window.h"
+#include "common/wire/codec.h"
 
 /* Outgoing bytes dom0 may leave unread before it counts as stuck and the
  * link is reset (every message must fit behind what is queued). */

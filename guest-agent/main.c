@@ -9,11 +9,11 @@
 #include <unistd.h>
 #include <wlr/util/log.h>
 
-#include "agent/dom0_link.h"
-#include "agent/server.h"
-#include "util/log.h"
-#include "vchan/vchan.h"
-#include "wire/protocol.h"
+#include "guest-agent/dom0_link.h"
+#include "guest-agent/server.h"
+#include "common/util/log.h"
+#include "common/vchan/vchan.h"
+#include "common/wire/protocol.h"
 
 #ifndef MULLION_VERSION
 #define MULLION_VERSION "unknown"

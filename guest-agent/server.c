@@ -1,4 +1,4 @@
-#include "agent/server.h"
+#include "guest-agent/server.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -16,8 +16,8 @@
 #include <wlr/types/wlr_seat.h>
 #include <wlr/util/log.h>
 
-#include "agent/window.h"
-#include "agent/xdg_shell.h"
+#include "guest-agent/window.h"
+#include "guest-agent/xdg_shell.h"
 
 /*
  * Windows dom0 does not pace (not announced, or with no frame out) still

@@ -1,4 +1,4 @@
-#include "agent/window.h"
+#include "guest-agent/window.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -10,11 +10,11 @@
 #include <wlr/types/wlr_xdg_shell.h>
 #include <wlr/util/log.h>
 
-#include "agent/dom0_link.h"
-#include "agent/server.h"
-#include "util/copy.h"
-#include "wire/codec.h"
-#include "wire/protocol.h"
+#include "guest-agent/dom0_link.h"
+#include "guest-agent/server.h"
+#include "common/util/copy.h"
+#include "common/wire/codec.h"
+#include "common/wire/protocol.h"
 
 #define BYTES_PER_PIXEL 4
 /* After the pool had no room for a window's buffers: how long before

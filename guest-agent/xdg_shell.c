@@ -1,10 +1,10 @@
-#include "agent/xdg_shell.h"
+#include "guest-agent/xdg_shell.h"
 
 #include <wlr/types/wlr_xdg_shell.h>
 #include <wlr/util/log.h>
 
-#include "agent/server.h"
-#include "agent/window.h"
+#include "guest-agent/server.h"
+#include "guest-agent/window.h"
 
 static void handle_toplevel_map(struct wl_listener *listener, void *data)
 {

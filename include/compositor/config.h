@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <wayland-util.h>
 
-#include "vchan/vchan.h"
+#include "common/vchan/vchan.h"
 
 #ifndef CONFIG_DEFAULT_PATH
 #define CONFIG_DEFAULT_PATH "/etc/mullion/mullion.conf"

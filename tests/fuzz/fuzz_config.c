@@ -14,7 +14,7 @@
 #include <wayland-util.h>
 
 #include "compositor/config.h"
-#include "util/log.h"
+#include "common/util/log.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);

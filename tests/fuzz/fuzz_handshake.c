@@ -29,9 +29,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bridge/validate.h"
-#include "wire/codec.h"
-#include "wire/protocol.h"
+#include "vm-bridge/validate.h"
+#include "common/wire/codec.h"
+#include "common/wire/protocol.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);

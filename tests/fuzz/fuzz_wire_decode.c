@@ -22,8 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "wire/codec.h"
-#include "wire/protocol.h"
+#include "common/wire/codec.h"
+#include "common/wire/protocol.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);

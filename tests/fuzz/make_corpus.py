@@ -17,7 +17,7 @@ section 6 transcribed, and a small decoder written from it (rules of
 section 3, bounds and relations of section 6) checks every message before
 it is written. Before anything is written, MESSAGES is also compared with
 the section 6 summary table of the spec and with the types and limits of
-include/wire/protocol.h, so a protocol change that this file has not
+include/common/wire/protocol.h, so a protocol change that this file has not
 followed stops it instead of producing stale seeds; wire.dict must name
 every type too.
 
@@ -49,7 +49,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 CORPUS = os.path.join(HERE, 'corpus')
 SPEC = os.path.join(ROOT, 'protocols', 'wire-protocol.md')
-HEADER = os.path.join(ROOT, 'include', 'wire', 'protocol.h')
+HEADER = os.path.join(ROOT, 'include', 'common', 'wire', 'protocol.h')
 
 # Section 1.
 VERSION = 1

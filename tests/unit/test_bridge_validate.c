@@ -10,8 +10,8 @@
 
 #include <cmocka.h>
 
-#include "bridge/validate.h"
-#include "wire/protocol.h"
+#include "vm-bridge/validate.h"
+#include "common/wire/protocol.h"
 
 #define MIB (1024ull * 1024ull)
 

@@ -17,8 +17,8 @@
 
 #include <cmocka.h>
 
-#include "wire/codec.h"
-#include "wire/protocol.h"
+#include "common/wire/codec.h"
+#include "common/wire/protocol.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define VM WIRE_FROM_VM

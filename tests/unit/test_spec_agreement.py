@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The wire protocol's spec and code name the same message types.
 
-Usage: test_spec_agreement.py include/wire/protocol.h protocols/wire-protocol.md
+Usage: test_spec_agreement.py include/common/wire/protocol.h protocols/wire-protocol.md
 
 Reads enum wire_msg_type in the header (a type's direction is the comment
 heading its group: "Both directions", "VM to dom0", "dom0 to VM") and the

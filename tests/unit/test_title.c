@@ -11,8 +11,8 @@
 
 #include <cmocka.h>
 
-#include "bridge/title.h"
-#include "wire/protocol.h"
+#include "vm-bridge/title.h"
+#include "common/wire/protocol.h"
 
 #define FFFD "\xef\xbf\xbd"
 

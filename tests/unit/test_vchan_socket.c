@@ -24,9 +24,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "util/log.h"
-#include "vchan/vchan.h"
-#include "wire/protocol.h"
+#include "common/util/log.h"
+#include "common/vchan/vchan.h"
+#include "common/wire/protocol.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define PAGE WIRE_PAGE_SIZE

@@ -16,8 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "util/log.h"
-#include "vchan/vchan.h"
+#include "common/util/log.h"
+#include "common/vchan/vchan.h"
 
 #define SKIP_EXIT 77
 #define LOG_MAX 4096

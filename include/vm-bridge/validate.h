@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "wire/protocol.h"
+#include "common/wire/protocol.h"
 
 #define VALIDATE_MAX_BUFFERS_PER_WINDOW 4
 /* Room for the longest reason validate_msg() writes. */

@@ -3,13 +3,13 @@
  * Parsing is strict so that one channel has exactly one spelling, which
  * is what vchan_address_equal relies on to match a VM to its config.
  */
-#include "vchan/vchan.h"
+#include "common/vchan/vchan.h"
 
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "vchan/vchan_impl.h"
+#include "common/vchan/vchan_impl.h"
 
 #define SOCKET_SCHEME "socket:"
 #define XEN_SCHEME "xen:"

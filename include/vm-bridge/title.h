@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "wire/protocol.h"
+#include "common/wire/protocol.h"
 
 /*
  * Each input byte becomes at most 3 output bytes (one U+FFFD), so this

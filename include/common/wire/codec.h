@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "wire/protocol.h"
+#include "common/wire/protocol.h"
 
 enum wire_status {
 	WIRE_OK = 0,

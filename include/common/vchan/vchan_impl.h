@@ -16,7 +16,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "vchan/vchan.h"
+#include "common/vchan/vchan.h"
 
 struct vchan_impl {
 	/* Frees ctrl and everything it holds. */

@@ -1,4 +1,4 @@
-#include "util/log.h"
+#include "common/util/log.h"
 
 #include <stdio.h>
 #include <string.h>

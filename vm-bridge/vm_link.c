@@ -9,7 +9,7 @@
  * dom0 sends is queued up to a cap, and each wakeup handles a bounded
  * number of messages (protocols/wire-protocol.md, "Flow control").
  */
-#include "bridge/vm_link.h"
+#include "vm-bridge/vm_link.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -20,11 +20,11 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
-#include "bridge/dom0_client.h"
-#include "bridge/title.h"
-#include "bridge/window.h"
-#include "util/log.h"
-#include "wire/codec.h"
+#include "vm-bridge/dom0_client.h"
+#include "vm-bridge/title.h"
+#include "vm-bridge/window.h"
+#include "common/util/log.h"
+#include "common/wire/codec.h"
 #include "xdg-shell-client-protocol.h"
 
 #define MIB (1024ull * 1024ull)

@@ -10,8 +10,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "vchan/vchan.h"
-#include "wire/protocol.h"
+#include "common/vchan/vchan.h"
+#include "common/wire/protocol.h"
 
 struct agent_server;
 struct dom0_link;

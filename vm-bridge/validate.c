@@ -4,7 +4,7 @@
  * broke. Values are named untrusted_* until the rule that bounds them has
  * passed.
  */
-#include "bridge/validate.h"
+#include "vm-bridge/validate.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -16,7 +16,7 @@
  * The encoder uses the same table and runs the same checks on the message
  * it is given, so it can never produce bytes the decoder refuses.
  */
-#include "wire/codec.h"
+#include "common/wire/codec.h"
 
 #include <assert.h>
 #include <stdbool.h>
@@ -24,7 +24,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "wire/protocol.h"
+#include "common/wire/protocol.h"
 
 #define VM (1u << WIRE_FROM_VM)
 #define DOM0 (1u << WIRE_FROM_DOM0)

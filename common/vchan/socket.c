@@ -17,7 +17,7 @@
  *
  * Neither side ever blocks.
  */
-#include "vchan/vchan_impl.h"
+#include "common/vchan/vchan_impl.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -33,8 +33,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "util/log.h"
-#include "wire/protocol.h"
+#include "common/util/log.h"
+#include "common/wire/protocol.h"
 
 /* 'M' 'L' 'N' 'V' in byte order, read as a little-endian u32. */
 #define POOL_MAGIC 0x564e4c4du

@@ -17,11 +17,11 @@
 #include <unistd.h>
 #include <wayland-client.h>
 
-#include "bridge/dom0_client.h"
-#include "bridge/vm_link.h"
-#include "bridge/window.h"
-#include "util/log.h"
-#include "vchan/vchan.h"
+#include "vm-bridge/dom0_client.h"
+#include "vm-bridge/vm_link.h"
+#include "vm-bridge/window.h"
+#include "common/util/log.h"
+#include "common/vchan/vchan.h"
 
 #define VM_NAME_MAX 31
 #define DEFAULT_MAX_WINDOWS 256

@@ -10,20 +10,20 @@
  * latest frame (the agent keeps it so), which is why any stale region can
  * be refreshed from it.
  */
-#include "bridge/window.h"
+#include "vm-bridge/window.h"
 
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "bridge/dom0_client.h"
-#include "bridge/shm_buffer.h"
-#include "bridge/vm_link.h"
-#include "util/copy.h"
-#include "util/log.h"
-#include "vchan/vchan.h"
-#include "wire/codec.h"
+#include "vm-bridge/dom0_client.h"
+#include "vm-bridge/shm_buffer.h"
+#include "vm-bridge/vm_link.h"
+#include "common/util/copy.h"
+#include "common/util/log.h"
+#include "common/vchan/vchan.h"
+#include "common/wire/codec.h"
 #include "xdg-shell-client-protocol.h"
 
 /* Log the copy counters at debug level every so many frames. */

@@ -3,13 +3,13 @@
  * show windows: wl_compositor, wl_shm, xdg_wm_base and one wl_output for
  * the size the VM should think its screen is.
  */
-#include "bridge/dom0_client.h"
+#include "vm-bridge/dom0_client.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/log.h"
+#include "common/util/log.h"
 #include "xdg-shell-client-protocol.h"
 
 #define COMPOSITOR_VERSION 4

@@ -4,7 +4,7 @@
  * is sealed against shrinking, so the compositor's mapping of it can never
  * fault, whatever happens here.
  */
-#include "bridge/shm_buffer.h"
+#include "vm-bridge/shm_buffer.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -13,8 +13,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "util/log.h"
-#include "wire/protocol.h"
+#include "common/util/log.h"
+#include "common/wire/protocol.h"
 
 uint64_t shm_buffer_bytes(uint32_t width, uint32_t height)
 {

@@ -11,8 +11,8 @@
 #include <pixman.h>
 #include <wayland-client.h>
 
-#include "bridge/validate.h"
-#include "wire/protocol.h"
+#include "vm-bridge/validate.h"
+#include "common/wire/protocol.h"
 
 struct vm_link;
 struct shm_buffer;

@@ -3,14 +3,14 @@
  * its struct vchan_impl. Checks that do not depend on the backend live
  * here, so each backend gets them for free and cannot forget them.
  */
-#include "vchan/vchan.h"
+#include "common/vchan/vchan.h"
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "util/log.h"
-#include "vchan/vchan_impl.h"
-#include "wire/protocol.h"
+#include "common/util/log.h"
+#include "common/vchan/vchan_impl.h"
+#include "common/wire/protocol.h"
 
 struct vchan *vchan_server_init(const struct vchan_address *addr, int port,
 	uint32_t pool_pages)

@@ -12,9 +12,9 @@
 #include <stdint.h>
 #include <wayland-client.h>
 
-#include "bridge/validate.h"
-#include "vchan/vchan.h"
-#include "wire/protocol.h"
+#include "vm-bridge/validate.h"
+#include "common/vchan/vchan.h"
+#include "common/wire/protocol.h"
 
 struct dom0_client;
 

@@ -22,7 +22,7 @@
  * space the ring has, and the event channel is only read once poll says
  * an event is there.
  */
-#include "vchan/vchan_impl.h"
+#include "common/vchan/vchan_impl.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -39,8 +39,8 @@
 #include <xengnttab.h>
 #include <xentoollog.h>
 
-#include "util/log.h"
-#include "wire/protocol.h"
+#include "common/util/log.h"
+#include "common/wire/protocol.h"
 
 /* The GUI runs in dom0; the VM only ever talks to it. */
 #define DOM0_DOMID 0

@@ -109,8 +109,8 @@ static inline uint32_t xorshift32(uint32_t x)
 }
 
 /* xorshift: cheap, and defeats any compression or diffing on the way. */
-static void fill_random(struct client *client, uint32_t *pixels, int x, int y,
-	int width, int height)
+static void fill_random(struct client *client, uint32_t *pixels, int x, int y, int width,
+	int height)
 {
 	uint32_t lanes[RNG_LANES];
 	memcpy(lanes, client->rng, sizeof(lanes));
@@ -150,34 +150,29 @@ static bool create_buffers(struct client *client)
 		perror("frame-client: memfd");
 		return false;
 	}
-	uint8_t *data = mmap(NULL, size * BUFFER_COUNT, PROT_READ | PROT_WRITE,
-		MAP_SHARED, fd, 0);
+	uint8_t *data = mmap(NULL, size * BUFFER_COUNT, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (data == MAP_FAILED) {
 		perror("frame-client: mmap");
 		close(fd);
 		return false;
 	}
-	struct wl_shm_pool *pool = wl_shm_create_pool(client->shm, fd,
-		(int32_t)(size * BUFFER_COUNT));
+	struct wl_shm_pool *pool =
+		wl_shm_create_pool(client->shm, fd, (int32_t)(size * BUFFER_COUNT));
 	for (int i = 0; i < BUFFER_COUNT; i++) {
 		struct frame_buffer *buffer = &client->buffers[i];
 		buffer->pixels = (uint32_t *)(data + size * i);
-		buffer->wl_buffer = wl_shm_pool_create_buffer(pool,
-			(int32_t)(size * i), client->width, client->height,
-			(int32_t)stride, WL_SHM_FORMAT_XRGB8888);
-		wl_buffer_add_listener(buffer->wl_buffer, &buffer_listener,
-			buffer);
-		fill_random(client, buffer->pixels, 0, 0, client->width,
-			client->height);
+		buffer->wl_buffer = wl_shm_pool_create_buffer(pool, (int32_t)(size * i),
+			client->width, client->height, (int32_t)stride, WL_SHM_FORMAT_XRGB8888);
+		wl_buffer_add_listener(buffer->wl_buffer, &buffer_listener, buffer);
+		fill_random(client, buffer->pixels, 0, 0, client->width, client->height);
 	}
 	wl_shm_pool_destroy(pool);
 	close(fd);
 	return true;
 }
 
-static void handle_presented(void *data,
-	struct wp_presentation_feedback *feedback, uint32_t tv_sec_hi,
-	uint32_t tv_sec_lo, uint32_t tv_nsec, uint32_t refresh, uint32_t seq_hi,
+static void handle_presented(void *data, struct wp_presentation_feedback *feedback,
+	uint32_t tv_sec_hi, uint32_t tv_sec_lo, uint32_t tv_nsec, uint32_t refresh, uint32_t seq_hi,
 	uint32_t seq_lo, uint32_t flags)
 {
 	struct latency_slot *slot = data;
@@ -191,8 +186,7 @@ static void handle_presented(void *data,
 	wp_presentation_feedback_destroy(feedback);
 }
 
-static void handle_discarded(void *data,
-	struct wp_presentation_feedback *feedback)
+static void handle_discarded(void *data, struct wp_presentation_feedback *feedback)
 {
 	struct latency_slot *slot = data;
 	slot->value_ms = -1;
@@ -201,8 +195,8 @@ static void handle_discarded(void *data,
 	wp_presentation_feedback_destroy(feedback);
 }
 
-static void handle_sync_output(void *data,
-	struct wp_presentation_feedback *feedback, struct wl_output *output)
+static void handle_sync_output(void *data, struct wp_presentation_feedback *feedback,
+	struct wl_output *output)
 {
 }
 
@@ -212,8 +206,7 @@ static const struct wp_presentation_feedback_listener feedback_listener = {
 	.discarded = handle_discarded,
 };
 
-static void handle_frame_done(void *data, struct wl_callback *callback,
-	uint32_t time)
+static void handle_frame_done(void *data, struct wl_callback *callback, uint32_t time)
 {
 	struct client *client = data;
 	wl_callback_destroy(callback);
@@ -252,13 +245,11 @@ static void draw_frame(struct client *client)
 		/* Bounce a box around, so damage moves but stays one box. */
 		client->box_x += client->box_dx;
 		client->box_y += client->box_dy;
-		if (client->box_x < 0 ||
-			client->box_x > client->width - BOX_SIZE) {
+		if (client->box_x < 0 || client->box_x > client->width - BOX_SIZE) {
 			client->box_dx = -client->box_dx;
 			client->box_x += 2 * client->box_dx;
 		}
-		if (client->box_y < 0 ||
-			client->box_y > client->height - BOX_SIZE) {
+		if (client->box_y < 0 || client->box_y > client->height - BOX_SIZE) {
 			client->box_dy = -client->box_dy;
 			client->box_y += 2 * client->box_dy;
 		}
@@ -276,15 +267,13 @@ static void draw_frame(struct client *client)
 
 	if (client->measuring && client->presentation) {
 		struct wp_presentation_feedback *feedback =
-			wp_presentation_feedback(client->presentation,
-				client->surface);
+			wp_presentation_feedback(client->presentation, client->surface);
 		struct latency_slot *slot = &client->slots[client->measured];
 		struct timespec now;
 		clock_gettime(client->presentation_clock, &now);
 		slot->client = client;
 		slot->value_ms = timespec_ms(&now);
-		wp_presentation_feedback_add_listener(feedback,
-			&feedback_listener, slot);
+		wp_presentation_feedback_add_listener(feedback, &feedback_listener, slot);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &client->commit_time);
 	wl_surface_commit(client->surface);
@@ -318,8 +307,7 @@ static bool next_frame_wanted(struct client *client)
 	if (!client->measuring && client->measured == 0) {
 		bool warm = client->frame_index >= client->warmup ||
 			(client->warmup_s > 0 &&
-				elapsed_s(&client->warmup_start) >=
-					client->warmup_s);
+				elapsed_s(&client->warmup_start) >= client->warmup_s);
 		if (warm) {
 			start_measuring(client);
 		}
@@ -329,16 +317,15 @@ static bool next_frame_wanted(struct client *client)
 		return false;
 	}
 	if (client->measured >= client->frames ||
-		(client->measure_s > 0 &&
-			elapsed_s(&client->start) >= client->measure_s)) {
+		(client->measure_s > 0 && elapsed_s(&client->start) >= client->measure_s)) {
 		stop_measuring(client);
 		return false;
 	}
 	return true;
 }
 
-static void handle_xdg_surface_configure(void *data,
-	struct xdg_surface *xdg_surface, uint32_t serial)
+static void handle_xdg_surface_configure(void *data, struct xdg_surface *xdg_surface,
+	uint32_t serial)
 {
 	struct client *client = data;
 	xdg_surface_ack_configure(xdg_surface, serial);
@@ -349,8 +336,8 @@ static const struct xdg_surface_listener xdg_surface_listener = {
 	.configure = handle_xdg_surface_configure,
 };
 
-static void handle_toplevel_configure(void *data, struct xdg_toplevel *toplevel,
-	int32_t width, int32_t height, struct wl_array *states)
+static void handle_toplevel_configure(void *data, struct xdg_toplevel *toplevel, int32_t width,
+	int32_t height, struct wl_array *states)
 {
 }
 
@@ -365,8 +352,7 @@ static const struct xdg_toplevel_listener toplevel_listener = {
 	.close = handle_toplevel_close,
 };
 
-static void handle_wm_base_ping(void *data, struct xdg_wm_base *wm_base,
-	uint32_t serial)
+static void handle_wm_base_ping(void *data, struct xdg_wm_base *wm_base, uint32_t serial)
 {
 	xdg_wm_base_pong(wm_base, serial);
 }
@@ -375,8 +361,8 @@ static const struct xdg_wm_base_listener wm_base_listener = {
 	.ping = handle_wm_base_ping,
 };
 
-static void handle_presentation_clock(void *data,
-	struct wp_presentation *presentation, uint32_t clk_id)
+static void handle_presentation_clock(void *data, struct wp_presentation *presentation,
+	uint32_t clk_id)
 {
 	struct client *client = data;
 	client->presentation_clock = (clockid_t)clk_id;
@@ -386,31 +372,25 @@ static const struct wp_presentation_listener presentation_listener = {
 	.clock_id = handle_presentation_clock,
 };
 
-static void handle_global(void *data, struct wl_registry *registry,
-	uint32_t name, const char *interface, uint32_t version)
+static void handle_global(void *data, struct wl_registry *registry, uint32_t name,
+	const char *interface, uint32_t version)
 {
 	struct client *client = data;
 	if (strcmp(interface, wl_compositor_interface.name) == 0) {
-		client->compositor = wl_registry_bind(registry, name,
-			&wl_compositor_interface, 4);
+		client->compositor = wl_registry_bind(registry, name, &wl_compositor_interface, 4);
 	} else if (strcmp(interface, wl_shm_interface.name) == 0) {
-		client->shm =
-			wl_registry_bind(registry, name, &wl_shm_interface, 1);
+		client->shm = wl_registry_bind(registry, name, &wl_shm_interface, 1);
 	} else if (strcmp(interface, xdg_wm_base_interface.name) == 0) {
-		client->wm_base = wl_registry_bind(registry, name,
-			&xdg_wm_base_interface, 1);
-		xdg_wm_base_add_listener(client->wm_base, &wm_base_listener,
-			client);
+		client->wm_base = wl_registry_bind(registry, name, &xdg_wm_base_interface, 1);
+		xdg_wm_base_add_listener(client->wm_base, &wm_base_listener, client);
 	} else if (strcmp(interface, wp_presentation_interface.name) == 0) {
-		client->presentation = wl_registry_bind(registry, name,
-			&wp_presentation_interface, 1);
-		wp_presentation_add_listener(client->presentation,
-			&presentation_listener, client);
+		client->presentation =
+			wl_registry_bind(registry, name, &wp_presentation_interface, 1);
+		wp_presentation_add_listener(client->presentation, &presentation_listener, client);
 	}
 }
 
-static void handle_global_remove(void *data, struct wl_registry *registry,
-	uint32_t name)
+static void handle_global_remove(void *data, struct wl_registry *registry, uint32_t name)
 {
 }
 
@@ -427,12 +407,8 @@ static int compare_double(const void *a, const void *b)
 
 static double rusage_ms(const struct rusage *usage)
 {
-	return ((double)usage->ru_utime.tv_sec +
-		       (double)usage->ru_stime.tv_sec) *
-		1e3 +
-		((double)usage->ru_utime.tv_usec +
-			(double)usage->ru_stime.tv_usec) /
-		1e3;
+	return ((double)usage->ru_utime.tv_sec + (double)usage->ru_stime.tv_sec) * 1e3 +
+		((double)usage->ru_utime.tv_usec + (double)usage->ru_stime.tv_usec) / 1e3;
 }
 
 /* values[0..count) sorted in place; p in [0, 1]. -1 if empty. */
@@ -449,10 +425,8 @@ static double percentile(double *values, int count, double p)
 static void print_results(struct client *client)
 {
 	int frames = client->measured;
-	double elapsed_ms =
-		timespec_ms(&client->end) - timespec_ms(&client->start);
-	double cpu_ms =
-		rusage_ms(&client->end_usage) - rusage_ms(&client->start_usage);
+	double elapsed_ms = timespec_ms(&client->end) - timespec_ms(&client->start);
+	double cpu_ms = rusage_ms(&client->end_usage) - rusage_ms(&client->start_usage);
 
 	/* Only frames whose feedback said "presented" count. */
 	int count = 0, missing = 0;
@@ -478,8 +452,7 @@ static void print_results(struct client *client)
 	printf("presentation=%s\n", client->presentation ? "yes" : "no");
 	printf("presented=%d\n", client->presented);
 	printf("discarded=%d\n", client->discarded);
-	printf("feedback_missing=%d\n",
-		client->presentation ? missing : frames);
+	printf("feedback_missing=%d\n", client->presentation ? missing : frames);
 	printf("latency_p50_ms=%.3f\n", p50);
 	printf("latency_p99_ms=%.3f\n", p99);
 	printf("frame_latency_p50_ms=%.3f\n", f50);
@@ -534,17 +507,13 @@ int main(int argc, char *argv[])
 		{ 0 },
 	};
 	int c;
-	while ((c = getopt_long(argc, argv, "s:d:n:w:h", options, NULL)) !=
-		-1) {
+	while ((c = getopt_long(argc, argv, "s:d:n:w:h", options, NULL)) != -1) {
 		switch (c) {
 		case 's':
-			if (sscanf(optarg, "%dx%d", &client.width,
-				    &client.height) != 2 ||
-				client.width < BOX_SIZE ||
-				client.height < BOX_SIZE ||
+			if (sscanf(optarg, "%dx%d", &client.width, &client.height) != 2 ||
+				client.width < BOX_SIZE || client.height < BOX_SIZE ||
 				client.width > 8192 || client.height > 8192) {
-				fprintf(stderr, "frame-client: bad size %s\n",
-					optarg);
+				fprintf(stderr, "frame-client: bad size %s\n", optarg);
 				return 2;
 			}
 			break;
@@ -586,10 +555,8 @@ int main(int argc, char *argv[])
 	/* Before any frame, and touched, so measuring allocates nothing. */
 	client.slots = calloc((size_t)client.frames, sizeof(*client.slots));
 	client.latencies_ms = calloc((size_t)client.frames, sizeof(double));
-	client.frame_latencies_ms =
-		calloc((size_t)client.frames, sizeof(double));
-	if (!client.slots || !client.latencies_ms ||
-		!client.frame_latencies_ms) {
+	client.frame_latencies_ms = calloc((size_t)client.frames, sizeof(double));
+	if (!client.slots || !client.latencies_ms || !client.frame_latencies_ms) {
 		fprintf(stderr, "frame-client: out of memory\n");
 		return 1;
 	}
@@ -610,19 +577,14 @@ int main(int argc, char *argv[])
 		return 1;
 	}
 	if (!client.presentation) {
-		fprintf(stderr,
-			"frame-client: no wp_presentation; "
-			"latency will not be measured\n");
+		fprintf(stderr, "frame-client: no wp_presentation; latency will not be measured\n");
 	}
 
 	client.surface = wl_compositor_create_surface(client.compositor);
-	client.xdg_surface =
-		xdg_wm_base_get_xdg_surface(client.wm_base, client.surface);
-	xdg_surface_add_listener(client.xdg_surface, &xdg_surface_listener,
-		&client);
+	client.xdg_surface = xdg_wm_base_get_xdg_surface(client.wm_base, client.surface);
+	xdg_surface_add_listener(client.xdg_surface, &xdg_surface_listener, &client);
 	client.xdg_toplevel = xdg_surface_get_toplevel(client.xdg_surface);
-	xdg_toplevel_add_listener(client.xdg_toplevel, &toplevel_listener,
-		&client);
+	xdg_toplevel_add_listener(client.xdg_toplevel, &toplevel_listener, &client);
 	xdg_toplevel_set_title(client.xdg_toplevel, "frame-client");
 	wl_surface_commit(client.surface);
 	while (!client.configured && wl_display_dispatch(client.display) >= 0) {
@@ -659,8 +621,7 @@ int main(int argc, char *argv[])
 			.events = POLLIN,
 		};
 		wl_display_flush(client.display);
-		if (poll(&pfd, 1, 10) > 0 &&
-			wl_display_dispatch(client.display) < 0) {
+		if (poll(&pfd, 1, 10) > 0 && wl_display_dispatch(client.display) < 0) {
 			break;
 		}
 	}

@@ -30,8 +30,8 @@ int main(int argc, char *argv[])
 {
 	int width = DEFAULT_WIDTH, height = DEFAULT_HEIGHT;
 	if (argc > 1 &&
-		(sscanf(argv[1], "%dx%d", &width, &height) != 2 || width <= 0 ||
-			height <= 0 || width > 16384 || height > 16384)) {
+		(sscanf(argv[1], "%dx%d", &width, &height) != 2 || width <= 0 || height <= 0 ||
+			width > 16384 || height > 16384)) {
 		fprintf(stderr, "usage: mullion-memcpy-floor [WxH]\n");
 		return 2;
 	}

@@ -14,17 +14,15 @@ struct background_buffer {
 
 static void buffer_destroy(struct wlr_buffer *wlr_buffer)
 {
-	struct background_buffer *buffer =
-		wl_container_of(wlr_buffer, buffer, base);
+	struct background_buffer *buffer = wl_container_of(wlr_buffer, buffer, base);
 	free(buffer->pixels);
 	free(buffer);
 }
 
-static bool buffer_begin_data_ptr_access(struct wlr_buffer *wlr_buffer,
-	uint32_t flags, void **data, uint32_t *format, size_t *stride)
+static bool buffer_begin_data_ptr_access(struct wlr_buffer *wlr_buffer, uint32_t flags, void **data,
+	uint32_t *format, size_t *stride)
 {
-	struct background_buffer *buffer =
-		wl_container_of(wlr_buffer, buffer, base);
+	struct background_buffer *buffer = wl_container_of(wlr_buffer, buffer, base);
 	if (flags & WLR_BUFFER_DATA_PTR_ACCESS_WRITE) {
 		return false;
 	}
@@ -44,8 +42,7 @@ static const struct wlr_buffer_impl buffer_impl = {
 	.end_data_ptr_access = buffer_end_data_ptr_access,
 };
 
-static struct background_buffer *buffer_create(int width, int height,
-	uint32_t rgb)
+static struct background_buffer *buffer_create(int width, int height, uint32_t rgb)
 {
 	struct background_buffer *buffer = calloc(1, sizeof(*buffer));
 	size_t count = (size_t)width * (size_t)height;
@@ -73,13 +70,10 @@ void background_finish(struct server *server)
 
 void background_fit(struct server *server)
 {
-	struct wlr_box *box =
-		wlr_output_layout_get_box(server->output_layout, NULL);
-	if (server->background && box &&
-		box->width == server->background->buffer->width &&
+	struct wlr_box *box = wlr_output_layout_get_box(server->output_layout, NULL);
+	if (server->background && box && box->width == server->background->buffer->width &&
 		box->height == server->background->buffer->height) {
-		wlr_scene_node_set_position(&server->background->node, box->x,
-			box->y);
+		wlr_scene_node_set_position(&server->background->node, box->x, box->y);
 		return;
 	}
 
@@ -88,16 +82,13 @@ void background_fit(struct server *server)
 	if (!box || wlr_box_empty(box)) {
 		return;
 	}
-	struct background_buffer *buffer = buffer_create(box->width,
-		box->height, server->config->background_rgb);
+	struct background_buffer *buffer =
+		buffer_create(box->width, box->height, server->config->background_rgb);
 	if (!buffer) {
-		wlr_log(WLR_ERROR, "Out of memory for a %dx%d background",
-			box->width, box->height);
+		wlr_log(WLR_ERROR, "Out of memory for a %dx%d background", box->width, box->height);
 		return;
 	}
-	server->background =
-		wlr_scene_buffer_create(&server->background_tree->node,
-			&buffer->base);
+	server->background = wlr_scene_buffer_create(&server->background_tree->node, &buffer->base);
 	/* The scene node holds the buffer now; it goes with the node. */
 	wlr_buffer_drop(&buffer->base);
 	if (!server->background) {

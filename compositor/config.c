@@ -135,8 +135,8 @@ static const struct config_label default_labels[] = {
 	{ "black", 0x000000 },
 };
 
-__attribute__((format(printf, 3, 4))) static bool fail_at(struct parser *p,
-	int line, const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static bool fail_at(struct parser *p, int line,
+	const char *fmt, ...)
 {
 	if (p->failed) {
 		return false;
@@ -212,8 +212,8 @@ bool config_parse_colour(const char *str, uint32_t *rgb)
 }
 
 /* Digits only, no sign, no leading zero: one spelling per number. */
-static bool parse_number(struct parser *p, const char *key, const char *value,
-	uint32_t min, uint32_t max, uint32_t *out)
+static bool parse_number(struct parser *p, const char *key, const char *value, uint32_t min,
+	uint32_t max, uint32_t *out)
 {
 	bool digits = value[0] != '\0' && (value[0] != '0' || value[1] == '\0');
 	uint64_t number = 0;
@@ -228,38 +228,33 @@ static bool parse_number(struct parser *p, const char *key, const char *value,
 		}
 	}
 	if (!digits) {
-		return fail_at(p, p->line, "%s: '%s' is not a decimal number",
-			key, value);
+		return fail_at(p, p->line, "%s: '%s' is not a decimal number", key, value);
 	}
 	if (number < min || number > max) {
-		return fail_at(p, p->line, "%s: %s is out of range %u..%u", key,
-			value, min, max);
+		return fail_at(p, p->line, "%s: %s is out of range %u..%u", key, value, min, max);
 	}
 	*out = (uint32_t)number;
 	return true;
 }
 
-static bool parse_colour_value(struct parser *p, const char *key,
-	const char *value, uint32_t *rgb)
+static bool parse_colour_value(struct parser *p, const char *key, const char *value, uint32_t *rgb)
 {
 	if (!config_parse_colour(value, rgb)) {
-		return fail_at(p, p->line,
-			"%s: '%s' is not a colour (expected #rrggbb)", key,
+		return fail_at(p, p->line, "%s: '%s' is not a colour (expected #rrggbb)", key,
 			value);
 	}
 	return true;
 }
 
-static bool parse_choice(struct parser *p, const char *key, const char *value,
-	const char *yes, const char *no, bool *out)
+static bool parse_choice(struct parser *p, const char *key, const char *value, const char *yes,
+	const char *no, bool *out)
 {
 	if (strcmp(value, yes) == 0) {
 		*out = true;
 	} else if (strcmp(value, no) == 0) {
 		*out = false;
 	} else {
-		return fail_at(p, p->line, "%s: '%s' is neither %s nor %s", key,
-			value, yes, no);
+		return fail_at(p, p->line, "%s: '%s' is neither %s nor %s", key, value, yes, no);
 	}
 	return true;
 }
@@ -299,8 +294,8 @@ static uint32_t modifier_from_name(const char *name, size_t len)
  * *mods and *keysym describe the combination for comparisons; on failure
  * *why says what is wrong.
  */
-static bool key_combo_parse(const char *combo, uint32_t *mods,
-	const char **keysym, const char **why)
+static bool key_combo_parse(const char *combo, uint32_t *mods, const char **keysym,
+	const char **why)
 {
 	*mods = 0;
 	if (strlen(combo) >= KEY_COMBO_MAX) {
@@ -310,8 +305,7 @@ static bool key_combo_parse(const char *combo, uint32_t *mods,
 	const char *part = combo;
 	for (;;) {
 		const char *plus = strchr(part, '+');
-		size_t len =
-			plus != NULL ? (size_t)(plus - part) : strlen(part);
+		size_t len = plus != NULL ? (size_t)(plus - part) : strlen(part);
 		if (len == 0) {
 			*why = "empty part (expected Mod+...+Key)";
 			return false;
@@ -325,8 +319,7 @@ static bool key_combo_parse(const char *combo, uint32_t *mods,
 			break;
 		}
 		if (mod == 0) {
-			*why = "unknown modifier (expected Ctrl, Alt, Shift, "
-			       "Super or Logo)";
+			*why = "unknown modifier (expected Ctrl, Alt, Shift, Super or Logo)";
 			return false;
 		}
 		if (*mods & mod) {
@@ -358,8 +351,8 @@ static bool key_combo_equal(const char *a, const char *b)
 	return mods_a == mods_b && strcmp(sym_a, sym_b) == 0;
 }
 
-static bool parse_key_combo(struct parser *p, const char *key,
-	const char *value, char out[KEY_COMBO_MAX])
+static bool parse_key_combo(struct parser *p, const char *key, const char *value,
+	char out[KEY_COMBO_MAX])
 {
 	uint32_t mods;
 	const char *keysym, *why;
@@ -380,8 +373,7 @@ static struct config_label *find_label(struct config *config, const char *name)
 	return NULL;
 }
 
-static bool set_border_width(struct parser *p, const char *key,
-	const char *value)
+static bool set_border_width(struct parser *p, const char *key, const char *value)
 {
 	return parse_number(p, key, value, BORDER_WIDTH_MIN, BORDER_WIDTH_MAX,
 		&p->config->border_width);
@@ -392,8 +384,7 @@ static bool set_background(struct parser *p, const char *key, const char *value)
 	return parse_colour_value(p, key, value, &p->config->background_rgb);
 }
 
-static bool set_secure_attention(struct parser *p, const char *key,
-	const char *value)
+static bool set_secure_attention(struct parser *p, const char *key, const char *value)
 {
 	return parse_key_combo(p, key, value, p->config->keys.secure_attention);
 }
@@ -412,8 +403,7 @@ static bool set_vm_label(struct parser *p, const char *key, const char *value)
 {
 	/* Resolved at the end: [labels] may come after the VMs. */
 	if (!is_valid_name(value)) {
-		return fail_at(p, p->line, "%s: '%s' is not a label name", key,
-			value);
+		return fail_at(p, p->line, "%s: '%s' is not a label name", key, value);
 	}
 	snprintf(p->vm->label, sizeof(p->vm->label), "%s", value);
 	return true;
@@ -424,19 +414,15 @@ static bool set_vm_vchan(struct parser *p, const char *key, const char *value)
 	struct vchan_address addr;
 	if (!vchan_address_parse(value, &addr)) {
 		return fail_at(p, p->line,
-			"%s: '%s' is not a vchan address "
-			"(expected socket:/absolute/dir or xen:DOMID)",
+			"%s: '%s' is not a vchan address (expected socket:/absolute/dir or xen:DOMID)",
 			key, value);
 	}
 	/* Two VMs on one channel would let one speak as the other. */
 	struct config_vm *other;
 	wl_list_for_each(other, &p->config->vms, link) {
-		if (other != p->vm &&
-			vchan_address_equal(&other->vchan, &addr)) {
-			return fail_at(p, p->line,
-				"%s: '%s' is already the "
-				"channel of VM %s",
-				key, value, other->name);
+		if (other != p->vm && vchan_address_equal(&other->vchan, &addr)) {
+			return fail_at(p, p->line, "%s: '%s' is already the channel of VM %s", key,
+				value, other->name);
 		}
 	}
 	p->vm->vchan = addr;
@@ -465,18 +451,15 @@ static bool set_vm_buffers(struct parser *p, const char *key, const char *value)
 			kind = CONFIG_BUFFERS_DMABUF_LINEAR;
 		} else if (len == 0) {
 			return fail_at(p, p->line,
-				"%s: empty item in '%s' "
-				"(expected shm and/or dmabuf-linear)",
-				key, value);
+				"%s: empty item in '%s' (expected shm and/or dmabuf-linear)", key,
+				value);
 		} else {
 			return fail_at(p, p->line,
-				"%s: unknown buffer kind "
-				"'%.*s' (expected shm or dmabuf-linear)",
+				"%s: unknown buffer kind '%.*s' (expected shm or dmabuf-linear)",
 				key, (int)len, item);
 		}
 		if (kinds & kind) {
-			return fail_at(p, p->line, "%s: '%.*s' listed twice",
-				key, (int)len, item);
+			return fail_at(p, p->line, "%s: '%.*s' listed twice", key, (int)len, item);
 		}
 		kinds |= kind;
 		if (comma == NULL) {
@@ -488,31 +471,25 @@ static bool set_vm_buffers(struct parser *p, const char *key, const char *value)
 	return true;
 }
 
-static bool set_vm_snapshot(struct parser *p, const char *key,
-	const char *value)
+static bool set_vm_snapshot(struct parser *p, const char *key, const char *value)
 {
 	return parse_choice(p, key, value, "yes", "no", &p->vm->snapshot);
 }
 
-static bool set_vm_fullscreen(struct parser *p, const char *key,
-	const char *value)
+static bool set_vm_fullscreen(struct parser *p, const char *key, const char *value)
 {
-	return parse_choice(p, key, value, "allow", "deny",
-		&p->vm->allow_fullscreen);
+	return parse_choice(p, key, value, "allow", "deny", &p->vm->allow_fullscreen);
 }
 
-static bool set_vm_max_windows(struct parser *p, const char *key,
-	const char *value)
+static bool set_vm_max_windows(struct parser *p, const char *key, const char *value)
 {
-	return parse_number(p, key, value, MAX_WINDOWS_MIN, MAX_WINDOWS_MAX,
-		&p->vm->max_windows);
+	return parse_number(p, key, value, MAX_WINDOWS_MIN, MAX_WINDOWS_MAX, &p->vm->max_windows);
 }
 
-static bool set_vm_max_buffer_mib(struct parser *p, const char *key,
-	const char *value)
+static bool set_vm_max_buffer_mib(struct parser *p, const char *key, const char *value)
 {
-	return parse_number(p, key, value, MAX_BUFFER_MIB_MIN,
-		MAX_BUFFER_MIB_MAX, &p->vm->max_buffer_mib);
+	return parse_number(p, key, value, MAX_BUFFER_MIB_MIN, MAX_BUFFER_MIB_MAX,
+		&p->vm->max_buffer_mib);
 }
 
 static const struct key_spec general_keys[GENERAL_KEY_COUNT] = {
@@ -536,24 +513,21 @@ static const struct key_spec vm_keys[VM_KEY_COUNT] = {
 	[VM_MAX_BUFFER_MIB] = { "max-buffer-mib", set_vm_max_buffer_mib },
 };
 
-static bool set_from_table(struct parser *p, const struct key_spec *table,
-	size_t count, const char *key, const char *value)
+static bool set_from_table(struct parser *p, const struct key_spec *table, size_t count,
+	const char *key, const char *value)
 {
 	for (size_t i = 0; i < count; i++) {
 		if (strcmp(table[i].name, key) != 0) {
 			continue;
 		}
 		if (p->key_lines[i] != 0) {
-			return fail_at(p, p->line,
-				"duplicate key '%s' in [%s] "
-				"(first on line %d)",
+			return fail_at(p, p->line, "duplicate key '%s' in [%s] (first on line %d)",
 				key, p->section_title, p->key_lines[i]);
 		}
 		p->key_lines[i] = p->line;
 		return table[i].set(p, key, value);
 	}
-	return fail_at(p, p->line, "unknown key '%s' in [%s]", key,
-		p->section_title);
+	return fail_at(p, p->line, "unknown key '%s' in [%s]", key, p->section_title);
 }
 
 static bool set_label(struct parser *p, const char *name, const char *value)
@@ -561,9 +535,8 @@ static bool set_label(struct parser *p, const char *name, const char *value)
 	struct config *config = p->config;
 	if (!is_valid_name(name)) {
 		return fail_at(p, p->line,
-			"bad label name '%s' (1..%d "
-			"characters of A-Z a-z 0-9 _ -)",
-			name, CONFIG_NAME_MAX - 1);
+			"bad label name '%s' (1..%d characters of A-Z a-z 0-9 _ -)", name,
+			CONFIG_NAME_MAX - 1);
 	}
 	uint32_t rgb;
 	if (!parse_colour_value(p, name, value, &rgb)) {
@@ -572,9 +545,7 @@ static bool set_label(struct parser *p, const char *name, const char *value)
 	struct config_label *label = find_label(config, name);
 	if (label == NULL) {
 		if (config->label_count >= CONFIG_MAX_LABELS) {
-			return fail_at(p, p->line,
-				"too many labels (at most "
-				"%d)",
+			return fail_at(p, p->line, "too many labels (at most %d)",
 				CONFIG_MAX_LABELS);
 		}
 		label = &config->labels[config->label_count++];
@@ -582,9 +553,7 @@ static bool set_label(struct parser *p, const char *name, const char *value)
 	}
 	int *line = &p->label_lines[label - config->labels];
 	if (*line != 0) {
-		return fail_at(p, p->line,
-			"duplicate key '%s' in [labels] "
-			"(first on line %d)",
+		return fail_at(p, p->line, "duplicate key '%s' in [labels] (first on line %d)",
 			name, *line);
 	}
 	*line = p->line;
@@ -592,8 +561,7 @@ static bool set_label(struct parser *p, const char *name, const char *value)
 	return true;
 }
 
-static int handle_ini_pair(void *data, const char *section, const char *key,
-	const char *value)
+static int handle_ini_pair(void *data, const char *section, const char *key, const char *value)
 {
 	/* section is inih's copy of the header, truncated at 50 bytes; the
 	 * reader already opened the section with the full text. */
@@ -607,26 +575,20 @@ static int handle_ini_pair(void *data, const char *section, const char *key,
 	} else {
 		switch (p->section) {
 		case SECTION_GENERAL:
-			ok = set_from_table(p, general_keys,
-				ARRAY_LEN(general_keys), key, value);
+			ok = set_from_table(p, general_keys, ARRAY_LEN(general_keys), key, value);
 			break;
 		case SECTION_KEYS:
-			ok = set_from_table(p, keys_keys, ARRAY_LEN(keys_keys),
-				key, value);
+			ok = set_from_table(p, keys_keys, ARRAY_LEN(keys_keys), key, value);
 			break;
 		case SECTION_VM:
-			ok = set_from_table(p, vm_keys, ARRAY_LEN(vm_keys), key,
-				value);
+			ok = set_from_table(p, vm_keys, ARRAY_LEN(vm_keys), key, value);
 			break;
 		case SECTION_LABELS:
 			ok = set_label(p, key, value);
 			break;
 		case SECTION_NONE:
 		default:
-			ok = fail_at(p, p->line,
-				"key '%s' before any "
-				"[section]",
-				key);
+			ok = fail_at(p, p->line, "key '%s' before any [section]", key);
 			break;
 		}
 	}
@@ -641,9 +603,7 @@ static bool finish_section(struct parser *p)
 	static const enum vm_key required[] = { VM_LABEL, VM_VCHAN };
 	for (size_t i = 0; i < ARRAY_LEN(required); i++) {
 		if (p->key_lines[required[i]] == 0) {
-			return fail_at(p, p->section_line,
-				"[%s]: missing "
-				"required key '%s'",
+			return fail_at(p, p->section_line, "[%s]: missing required key '%s'",
 				p->section_title, vm_keys[required[i]].name);
 		}
 	}
@@ -654,18 +614,14 @@ static bool begin_vm_section(struct parser *p, const char *name)
 {
 	struct config *config = p->config;
 	if (!is_valid_name(name)) {
-		return fail_at(p, p->line,
-			"bad VM name '%s' (1..%d characters "
-			"of A-Z a-z 0-9 _ -)",
+		return fail_at(p, p->line, "bad VM name '%s' (1..%d characters of A-Z a-z 0-9 _ -)",
 			name, CONFIG_NAME_MAX - 1);
 	}
 	size_t index = 0;
 	struct config_vm *other;
 	wl_list_for_each(other, &config->vms, link) {
 		if (strcmp(other->name, name) == 0) {
-			return fail_at(p, p->line,
-				"duplicate section [vm %s] "
-				"(first on line %d)",
+			return fail_at(p, p->line, "duplicate section [vm %s] (first on line %d)",
 				name, p->vms[index].section);
 		}
 		index++;
@@ -737,15 +693,12 @@ static bool begin_section(struct parser *p, const char *title)
 		/* A second [general] could only repeat or contradict the
 		 * first. */
 		if (p->singleton_lines[kind] != 0) {
-			return fail_at(p, p->line,
-				"duplicate section [%s] "
-				"(first on line %d)",
+			return fail_at(p, p->line, "duplicate section [%s] (first on line %d)",
 				title, p->singleton_lines[kind]);
 		}
 		p->singleton_lines[kind] = p->line;
 		p->section = kind;
-		snprintf(p->section_title, sizeof(p->section_title), "%s",
-			title);
+		snprintf(p->section_title, sizeof(p->section_title), "%s", title);
 		p->key_lines = kind == SECTION_GENERAL ? p->general_lines
 			: kind == SECTION_KEYS	       ? p->keys_lines
 						       : NULL;
@@ -814,9 +767,7 @@ static char *read_line(char *buf, int size, void *data)
 		len--;
 	}
 	if (size <= 0 || len >= (size_t)size) {
-		fail_at(p, p->line,
-			"line too long (at most %d characters "
-			"before a comment)",
+		fail_at(p, p->line, "line too long (at most %d characters before a comment)",
 			size > 0 ? size - 1 : 0);
 		return NULL;
 	}
@@ -854,13 +805,11 @@ static bool finish_file(struct parser *p)
 	size_t index = 0;
 	struct config_vm *vm;
 	wl_list_for_each(vm, &config->vms, link) {
-		const struct config_label *label =
-			find_label(config, vm->label);
+		const struct config_label *label = find_label(config, vm->label);
 		if (label == NULL) {
 			return fail_at(p, p->vms[index].keys[VM_LABEL],
-				"label '%s' of VM %s is not defined in "
-				"[labels]",
-				vm->label, vm->name);
+				"label '%s' of VM %s is not defined in [labels]", vm->label,
+				vm->name);
 		}
 		vm->rgb = label->rgb;
 		index++;
@@ -883,8 +832,8 @@ static bool finish_file(struct parser *p)
 			int line_j = p->keys_lines[keys[j].key];
 			return fail_at(p, line_i > line_j ? line_i : line_j,
 				"[keys] %s and %s are the same key (%s)",
-				keys_keys[keys[i].key].name,
-				keys_keys[keys[j].key].name, keys[j].combo);
+				keys_keys[keys[i].key].name, keys_keys[keys[j].key].name,
+				keys[j].combo);
 		}
 	}
 	return true;
@@ -896,18 +845,16 @@ struct config *config_create_default(void)
 	if (config == NULL) {
 		return NULL;
 	}
-	static_assert(ARRAY_LEN(default_labels) <= CONFIG_MAX_LABELS,
-		"default labels must fit");
+	static_assert(ARRAY_LEN(default_labels) <= CONFIG_MAX_LABELS, "default labels must fit");
 	memcpy(config->labels, default_labels, sizeof(default_labels));
 	config->label_count = ARRAY_LEN(default_labels);
 	wl_list_init(&config->vms);
 	config->border_width = DEFAULT_BORDER_WIDTH;
 	config->background_rgb = DEFAULT_BACKGROUND;
-	snprintf(config->keys.secure_attention,
-		sizeof(config->keys.secure_attention), "Ctrl+Alt+Escape");
+	snprintf(config->keys.secure_attention, sizeof(config->keys.secure_attention),
+		"Ctrl+Alt+Escape");
 	snprintf(config->keys.copy, sizeof(config->keys.copy), "Ctrl+Shift+c");
-	snprintf(config->keys.paste, sizeof(config->keys.paste),
-		"Ctrl+Shift+v");
+	snprintf(config->keys.paste, sizeof(config->keys.paste), "Ctrl+Shift+v");
 	return config;
 }
 
@@ -925,8 +872,8 @@ void config_destroy(struct config *config)
 }
 
 /* text holds len bytes, no NUL among them. */
-static struct config *parse_text(const char *text, size_t len, const char *name,
-	char *error, size_t error_size)
+static struct config *parse_text(const char *text, size_t len, const char *name, char *error,
+	size_t error_size)
 {
 	struct parser p = {
 		.name = name,
@@ -969,18 +916,17 @@ static struct config *parse_text(const char *text, size_t len, const char *name,
 	return p.config;
 }
 
-struct config *config_load_string(const char *text, const char *name,
-	char *error, size_t error_size)
+struct config *config_load_string(const char *text, const char *name, char *error,
+	size_t error_size)
 {
 	if (text == NULL) {
 		text = "";
 	}
-	return parse_text(text, strlen(text), name != NULL ? name : "(string)",
-		error, error_size);
+	return parse_text(text, strlen(text), name != NULL ? name : "(string)", error, error_size);
 }
 
-__attribute__((format(printf, 4, 5))) static void file_error(char *error,
-	size_t error_size, const char *path, const char *fmt, ...)
+__attribute__((format(printf, 4, 5))) static void file_error(char *error, size_t error_size,
+	const char *path, const char *fmt, ...)
 {
 	if (error == NULL || error_size == 0) {
 		return;
@@ -1015,14 +961,11 @@ struct config *config_load(const char *path, char *error, size_t error_size)
 		goto out;
 	}
 	if (len > CONFIG_FILE_MAX) {
-		file_error(error, error_size, path, "larger than %d bytes",
-			CONFIG_FILE_MAX);
+		file_error(error, error_size, path, "larger than %d bytes", CONFIG_FILE_MAX);
 		goto out;
 	}
 	if (memchr(text, '\0', len) != NULL) {
-		file_error(error, error_size, path,
-			"not a text file "
-			"(contains a NUL byte)");
+		file_error(error, error_size, path, "not a text file (contains a NUL byte)");
 		goto out;
 	}
 	config = parse_text(text, len, path, error, error_size);
@@ -1032,8 +975,7 @@ out:
 	return config;
 }
 
-const struct config_vm *config_find_vm(const struct config *config,
-	const char *name)
+const struct config_vm *config_find_vm(const struct config *config, const char *name)
 {
 	if (config == NULL || name == NULL) {
 		return NULL;

@@ -4,22 +4,20 @@
 
 #include "compositor/server.h"
 
-void decoration_init(struct decoration *decoration,
-	struct wlr_scene_node *parent, uint32_t rgb, int border_width)
+void decoration_init(struct decoration *decoration, struct wlr_scene_node *parent, uint32_t rgb,
+	int border_width)
 {
 	float colour[4];
 	server_rgb_to_float(rgb, colour);
 	decoration->border_width = border_width;
 	for (int i = 0; i < DECORATION_SIDE_COUNT; i++) {
-		decoration->sides[i] =
-			wlr_scene_rect_create(parent, 0, 0, colour);
+		decoration->sides[i] = wlr_scene_rect_create(parent, 0, 0, colour);
 	}
 }
 
 void decoration_set_size(struct decoration *decoration, int width, int height)
 {
-	if (width == decoration->content_width &&
-		height == decoration->content_height) {
+	if (width == decoration->content_width && height == decoration->content_height) {
 		return;
 	}
 	decoration->content_width = width;
@@ -40,8 +38,7 @@ void decoration_set_size(struct decoration *decoration, int width, int height)
 		if (!rect) {
 			continue;
 		}
-		wlr_scene_node_set_position(&rect->node, boxes[i].x,
-			boxes[i].y);
+		wlr_scene_node_set_position(&rect->node, boxes[i].x, boxes[i].y);
 		wlr_scene_rect_set_size(rect, boxes[i].width, boxes[i].height);
 	}
 }

@@ -16,8 +16,7 @@
 
 static void handle_keyboard_modifiers(struct wl_listener *listener, void *data)
 {
-	struct keyboard *keyboard =
-		wl_container_of(listener, keyboard, modifiers);
+	struct keyboard *keyboard = wl_container_of(listener, keyboard, modifiers);
 	wlr_seat_set_keyboard(keyboard->server->seat, keyboard->device);
 	wlr_seat_keyboard_notify_modifiers(keyboard->server->seat,
 		&keyboard->device->keyboard->modifiers);
@@ -29,8 +28,8 @@ static void handle_keyboard_key(struct wl_listener *listener, void *data)
 	struct wlr_event_keyboard_key *event = data;
 	/* Key bindings (secure attention, clipboard keys) hook in here. */
 	wlr_seat_set_keyboard(keyboard->server->seat, keyboard->device);
-	wlr_seat_keyboard_notify_key(keyboard->server->seat, event->time_msec,
-		event->keycode, event->state);
+	wlr_seat_keyboard_notify_key(keyboard->server->seat, event->time_msec, event->keycode,
+		event->state);
 }
 
 static void keyboard_destroy(struct keyboard *keyboard)
@@ -44,8 +43,7 @@ static void keyboard_destroy(struct keyboard *keyboard)
 
 static void handle_keyboard_destroy(struct wl_listener *listener, void *data)
 {
-	struct keyboard *keyboard =
-		wl_container_of(listener, keyboard, destroy);
+	struct keyboard *keyboard = wl_container_of(listener, keyboard, destroy);
 	keyboard_destroy(keyboard);
 }
 
@@ -59,12 +57,10 @@ static void add_keyboard(struct server *server, struct wlr_input_device *device)
 
 	struct xkb_context *context = xkb_context_new(XKB_CONTEXT_NO_FLAGS);
 	struct xkb_keymap *keymap = context
-		? xkb_keymap_new_from_names(context, NULL,
-			  XKB_KEYMAP_COMPILE_NO_FLAGS)
+		? xkb_keymap_new_from_names(context, NULL, XKB_KEYMAP_COMPILE_NO_FLAGS)
 		: NULL;
 	if (!keymap) {
-		wlr_log(WLR_ERROR, "Cannot compile the default keymap for %s",
-			device->name);
+		wlr_log(WLR_ERROR, "Cannot compile the default keymap for %s", device->name);
 		xkb_context_unref(context);
 		free(keyboard);
 		return;
@@ -77,8 +73,7 @@ static void add_keyboard(struct server *server, struct wlr_input_device *device)
 	keyboard->server = server;
 	keyboard->device = device;
 	keyboard->modifiers.notify = handle_keyboard_modifiers;
-	wl_signal_add(&device->keyboard->events.modifiers,
-		&keyboard->modifiers);
+	wl_signal_add(&device->keyboard->events.modifiers, &keyboard->modifiers);
 	keyboard->key.notify = handle_keyboard_key;
 	wl_signal_add(&device->keyboard->events.key, &keyboard->key);
 	keyboard->destroy.notify = handle_keyboard_destroy;
@@ -119,11 +114,11 @@ static void process_cursor_motion(struct server *server, uint32_t time_msec)
 {
 	struct wlr_surface *surface = NULL;
 	double sx, sy;
-	struct view *view = view_at(server, server->cursor->x,
-		server->cursor->y, &surface, &sx, &sy);
+	struct view *view =
+		view_at(server, server->cursor->x, server->cursor->y, &surface, &sx, &sy);
 	if (!view) {
-		wlr_xcursor_manager_set_cursor_image(server->cursor_manager,
-			"left_ptr", server->cursor);
+		wlr_xcursor_manager_set_cursor_image(server->cursor_manager, "left_ptr",
+			server->cursor);
 	}
 	if (surface) {
 		wlr_seat_pointer_notify_enter(server->seat, surface, sx, sy);
@@ -135,38 +130,31 @@ static void process_cursor_motion(struct server *server, uint32_t time_msec)
 
 static void handle_cursor_motion(struct wl_listener *listener, void *data)
 {
-	struct server *server =
-		wl_container_of(listener, server, cursor_motion);
+	struct server *server = wl_container_of(listener, server, cursor_motion);
 	struct wlr_event_pointer_motion *event = data;
-	wlr_cursor_move(server->cursor, event->device, event->delta_x,
-		event->delta_y);
+	wlr_cursor_move(server->cursor, event->device, event->delta_x, event->delta_y);
 	process_cursor_motion(server, event->time_msec);
 }
 
-static void handle_cursor_motion_absolute(struct wl_listener *listener,
-	void *data)
+static void handle_cursor_motion_absolute(struct wl_listener *listener, void *data)
 {
-	struct server *server =
-		wl_container_of(listener, server, cursor_motion_absolute);
+	struct server *server = wl_container_of(listener, server, cursor_motion_absolute);
 	struct wlr_event_pointer_motion_absolute *event = data;
-	wlr_cursor_warp_absolute(server->cursor, event->device, event->x,
-		event->y);
+	wlr_cursor_warp_absolute(server->cursor, event->device, event->x, event->y);
 	process_cursor_motion(server, event->time_msec);
 }
 
 static void handle_cursor_button(struct wl_listener *listener, void *data)
 {
-	struct server *server =
-		wl_container_of(listener, server, cursor_button);
+	struct server *server = wl_container_of(listener, server, cursor_button);
 	struct wlr_event_pointer_button *event = data;
 
-	wlr_seat_pointer_notify_button(server->seat, event->time_msec,
-		event->button, event->state);
+	wlr_seat_pointer_notify_button(server->seat, event->time_msec, event->button, event->state);
 	if (event->state == WLR_BUTTON_PRESSED) {
 		struct wlr_surface *surface = NULL;
 		double sx, sy;
-		struct view *view = view_at(server, server->cursor->x,
-			server->cursor->y, &surface, &sx, &sy);
+		struct view *view =
+			view_at(server, server->cursor->x, server->cursor->y, &surface, &sx, &sy);
 		view_focus(view);
 	}
 }
@@ -175,9 +163,8 @@ static void handle_cursor_axis(struct wl_listener *listener, void *data)
 {
 	struct server *server = wl_container_of(listener, server, cursor_axis);
 	struct wlr_event_pointer_axis *event = data;
-	wlr_seat_pointer_notify_axis(server->seat, event->time_msec,
-		event->orientation, event->delta, event->delta_discrete,
-		event->source);
+	wlr_seat_pointer_notify_axis(server->seat, event->time_msec, event->orientation,
+		event->delta, event->delta_discrete, event->source);
 }
 
 static void handle_cursor_frame(struct wl_listener *listener, void *data)
@@ -188,21 +175,18 @@ static void handle_cursor_frame(struct wl_listener *listener, void *data)
 
 static void handle_request_set_cursor(struct wl_listener *listener, void *data)
 {
-	struct server *server =
-		wl_container_of(listener, server, request_set_cursor);
+	struct server *server = wl_container_of(listener, server, request_set_cursor);
 	struct wlr_seat_pointer_request_set_cursor_event *event = data;
 	/* Only the client under the pointer may set its image. */
 	if (event->seat_client == server->seat->pointer_state.focused_client) {
-		wlr_cursor_set_surface(server->cursor, event->surface,
-			event->hotspot_x, event->hotspot_y);
+		wlr_cursor_set_surface(server->cursor, event->surface, event->hotspot_x,
+			event->hotspot_y);
 	}
 }
 
-static void handle_request_set_selection(struct wl_listener *listener,
-	void *data)
+static void handle_request_set_selection(struct wl_listener *listener, void *data)
 {
-	struct server *server =
-		wl_container_of(listener, server, request_set_selection);
+	struct server *server = wl_container_of(listener, server, request_set_selection);
 	struct wlr_seat_request_set_selection_event *event = data;
 	/*
 	 * Only dom0's clients get here: VM clients never see
@@ -229,8 +213,7 @@ bool input_init(struct server *server)
 	server->cursor_motion.notify = handle_cursor_motion;
 	wl_signal_add(&server->cursor->events.motion, &server->cursor_motion);
 	server->cursor_motion_absolute.notify = handle_cursor_motion_absolute;
-	wl_signal_add(&server->cursor->events.motion_absolute,
-		&server->cursor_motion_absolute);
+	wl_signal_add(&server->cursor->events.motion_absolute, &server->cursor_motion_absolute);
 	server->cursor_button.notify = handle_cursor_button;
 	wl_signal_add(&server->cursor->events.button, &server->cursor_button);
 	server->cursor_axis.notify = handle_cursor_axis;
@@ -238,11 +221,9 @@ bool input_init(struct server *server)
 	server->cursor_frame.notify = handle_cursor_frame;
 	wl_signal_add(&server->cursor->events.frame, &server->cursor_frame);
 	server->request_set_cursor.notify = handle_request_set_cursor;
-	wl_signal_add(&server->seat->events.request_set_cursor,
-		&server->request_set_cursor);
+	wl_signal_add(&server->seat->events.request_set_cursor, &server->request_set_cursor);
 	server->request_set_selection.notify = handle_request_set_selection;
-	wl_signal_add(&server->seat->events.request_set_selection,
-		&server->request_set_selection);
+	wl_signal_add(&server->seat->events.request_set_selection, &server->request_set_selection);
 
 	update_capabilities(server);
 	return true;

@@ -17,27 +17,21 @@
 static const char usage[] =
 	"Usage: mullion [options]\n"
 	"\n"
-	"The dom0 compositor of a compartmentalised desktop: shows the "
-	"windows\n"
+	"The dom0 compositor of a compartmentalised desktop: shows the windows\n"
 	"of every configured VM, framed in the VM's trust colour.\n"
 	"\n"
 	"  -c, --config FILE     configuration (default " CONFIG_DEFAULT_PATH
 	")\n"
-	"  -s, --startup CMD     run CMD with /bin/sh once the compositor is "
-	"up\n"
-	"  -o, --output WxH      size of the headless output (default "
-	"1280x720)\n"
-	"  -B, --benchmark       render on every commit, not at the refresh "
-	"rate\n"
+	"  -s, --startup CMD     run CMD with /bin/sh once the compositor is up\n"
+	"  -o, --output WxH      size of the headless output (default 1280x720)\n"
+	"  -B, --benchmark       render on every commit, not at the refresh rate\n"
 	"                        (for measurements; see bench/run)\n"
 	"  -v, --verbose         log debug messages\n"
 	"  -h, --help            show this help and exit\n"
 	"      --version         show the version and exit\n"
 	"\n"
-	"Environment: WLR_BACKENDS (e.g. headless), WLR_RENDERER (gles2, "
-	"pixman),\n"
-	"MULLION_BRIDGE (path of mullion-bridge, default " MULLION_BRIDGE_PATH
-	").\n";
+	"Environment: WLR_BACKENDS (e.g. headless), WLR_RENDERER (gles2, pixman),\n"
+	"MULLION_BRIDGE (path of mullion-bridge, default " MULLION_BRIDGE_PATH ").\n";
 
 struct options {
 	const char *config_path;
@@ -50,9 +44,8 @@ struct options {
 static bool parse_size(const char *str, int *width, int *height)
 {
 	char tail;
-	return sscanf(str, "%dx%d%c", width, height, &tail) == 2 &&
-		*width > 0 && *width <= 16384 && *height > 0 &&
-		*height <= 16384;
+	return sscanf(str, "%dx%d%c", width, height, &tail) == 2 && *width > 0 && *width <= 16384 &&
+		*height > 0 && *height <= 16384;
 }
 
 /* Returns -1 to go on, or the exit status. */
@@ -73,8 +66,7 @@ static int parse_options(int argc, char *argv[], struct options *options)
 	};
 
 	int c;
-	while ((c = getopt_long(argc, argv, "c:s:o:Bvh", long_options, NULL)) !=
-		-1) {
+	while ((c = getopt_long(argc, argv, "c:s:o:Bvh", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			options->config_path = optarg;
@@ -83,11 +75,8 @@ static int parse_options(int argc, char *argv[], struct options *options)
 			options->startup_cmd = optarg;
 			break;
 		case 'o':
-			if (!parse_size(optarg, &options->output_width,
-				    &options->output_height)) {
-				fprintf(stderr,
-					"mullion: bad output size '%s' "
-					"(expected WxH)\n",
+			if (!parse_size(optarg, &options->output_width, &options->output_height)) {
+				fprintf(stderr, "mullion: bad output size '%s' (expected WxH)\n",
 					optarg);
 				return EXIT_FAILURE;
 			}
@@ -110,8 +99,7 @@ static int parse_options(int argc, char *argv[], struct options *options)
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "mullion: unexpected argument '%s'\n",
-			argv[optind]);
+		fprintf(stderr, "mullion: unexpected argument '%s'\n", argv[optind]);
 		return EXIT_FAILURE;
 	}
 	return -1;
@@ -155,8 +143,7 @@ int main(int argc, char *argv[])
 	wlr_log_init(options.verbosity, NULL);
 
 	char error[CONFIG_ERROR_MAX];
-	struct config *config =
-		config_load(options.config_path, error, sizeof(error));
+	struct config *config = config_load(options.config_path, error, sizeof(error));
 	if (!config) {
 		fprintf(stderr, "mullion: %s\n", error);
 		return EXIT_FAILURE;
@@ -183,16 +170,13 @@ int main(int argc, char *argv[])
 		goto out;
 	}
 
-	struct wl_event_source *sigint =
-		wl_event_loop_add_signal(server.event_loop, SIGINT,
-			handle_terminate, server.display);
-	struct wl_event_source *sigterm =
-		wl_event_loop_add_signal(server.event_loop, SIGTERM,
-			handle_terminate, server.display);
+	struct wl_event_source *sigint = wl_event_loop_add_signal(server.event_loop, SIGINT,
+		handle_terminate, server.display);
+	struct wl_event_source *sigterm = wl_event_loop_add_signal(server.event_loop, SIGTERM,
+		handle_terminate, server.display);
 
-	wlr_log(WLR_INFO, "Running on WAYLAND_DISPLAY=%s with %zu VM(s)%s",
-		server.socket, config->vm_count,
-		options.benchmark ? ", benchmark mode" : "");
+	wlr_log(WLR_INFO, "Running on WAYLAND_DISPLAY=%s with %zu VM(s)%s", server.socket,
+		config->vm_count, options.benchmark ? ", benchmark mode" : "");
 	/* The one line scripts wait for: the socket is ready. */
 	printf("WAYLAND_DISPLAY=%s\n", server.socket);
 	fflush(stdout);

@@ -65,8 +65,7 @@ void output_render_soon(struct server *server)
 	if (!server->benchmark || server->render_idle) {
 		return;
 	}
-	server->render_idle = wl_event_loop_add_idle(server->event_loop,
-		render_all_now, server);
+	server->render_idle = wl_event_loop_add_idle(server->event_loop, render_all_now, server);
 }
 
 static void handle_output_destroy(struct wl_listener *listener, void *data)
@@ -94,10 +93,8 @@ void handle_new_output(struct wl_listener *listener, void *data)
 	struct server *server = wl_container_of(listener, server, new_output);
 	struct wlr_output *wlr_output = data;
 
-	if (!wlr_output_init_render(wlr_output, server->allocator,
-		    server->renderer)) {
-		wlr_log(WLR_ERROR, "Cannot set up rendering on output %s",
-			wlr_output->name);
+	if (!wlr_output_init_render(wlr_output, server->allocator, server->renderer)) {
+		wlr_log(WLR_ERROR, "Cannot set up rendering on output %s", wlr_output->name);
 		return;
 	}
 
@@ -129,23 +126,20 @@ void handle_new_output(struct wl_listener *listener, void *data)
 	wl_list_insert(&server->outputs, &output->link);
 
 	wlr_output_layout_add_auto(server->output_layout, wlr_output);
-	output->scene_output =
-		wlr_scene_get_scene_output(server->scene, wlr_output);
+	output->scene_output = wlr_scene_get_scene_output(server->scene, wlr_output);
 	background_fit(server);
 
-	wlr_log(WLR_INFO, "Output %s: %dx%d", wlr_output->name,
-		wlr_output->width, wlr_output->height);
+	wlr_log(WLR_INFO, "Output %s: %dx%d", wlr_output->name, wlr_output->width,
+		wlr_output->height);
 }
 
 static void add_headless_output(struct wlr_backend *backend, void *data)
 {
 	struct server *server = data;
-	if (!wlr_backend_is_headless(backend) ||
-		!wl_list_empty(&server->outputs)) {
+	if (!wlr_backend_is_headless(backend) || !wl_list_empty(&server->outputs)) {
 		return;
 	}
-	if (!wlr_headless_add_output(backend, server->headless_width,
-		    server->headless_height)) {
+	if (!wlr_headless_add_output(backend, server->headless_width, server->headless_height)) {
 		wlr_log(WLR_ERROR, "Cannot add a headless output");
 	}
 }
@@ -153,8 +147,7 @@ static void add_headless_output(struct wlr_backend *backend, void *data)
 void output_add_headless(struct server *server)
 {
 	if (wlr_backend_is_multi(server->backend)) {
-		wlr_multi_for_each_backend(server->backend, add_headless_output,
-			server);
+		wlr_multi_for_each_backend(server->backend, add_headless_output, server);
 	} else {
 		add_headless_output(server->backend, server);
 	}

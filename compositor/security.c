@@ -30,8 +30,7 @@ static const char *const vm_allowed_interfaces[] = {
 
 bool security_vm_may_bind(const struct wl_interface *interface)
 {
-	size_t count = sizeof(vm_allowed_interfaces) /
-		sizeof(vm_allowed_interfaces[0]);
+	size_t count = sizeof(vm_allowed_interfaces) / sizeof(vm_allowed_interfaces[0]);
 	for (size_t i = 0; i < count; i++) {
 		if (strcmp(interface->name, vm_allowed_interfaces[i]) == 0) {
 			return true;
@@ -40,8 +39,8 @@ bool security_vm_may_bind(const struct wl_interface *interface)
 	return false;
 }
 
-static bool filter_global(const struct wl_client *client,
-	const struct wl_global *global, void *data)
+static bool filter_global(const struct wl_client *client, const struct wl_global *global,
+	void *data)
 {
 	struct server *server = data;
 	if (!vm_from_client(server, client)) {

@@ -34,8 +34,7 @@ static bool create_scene(struct server *server)
 		wlr_log(WLR_ERROR, "Cannot create the scene graph");
 		return false;
 	}
-	if (!wlr_scene_attach_output_layout(server->scene,
-		    server->output_layout)) {
+	if (!wlr_scene_attach_output_layout(server->scene, server->output_layout)) {
 		wlr_log(WLR_ERROR, "Cannot attach the scene to the layout");
 		return false;
 	}
@@ -72,23 +71,20 @@ bool server_init(struct server *server, const struct server_options *options)
 	server->backend = wlr_backend_autocreate(server->display);
 	if (!server->backend) {
 		wlr_log(WLR_ERROR,
-			"Cannot create a backend "
-			"(set WLR_BACKENDS=headless to run without a display)");
+			"Cannot create a backend (set WLR_BACKENDS=headless to run without a display)");
 		return false;
 	}
 	server->renderer = wlr_renderer_autocreate(server->backend);
 	if (!server->renderer) {
 		wlr_log(WLR_ERROR,
-			"Cannot create a renderer "
-			"(WLR_RENDERER=pixman works without a GPU)");
+			"Cannot create a renderer (WLR_RENDERER=pixman works without a GPU)");
 		return false;
 	}
 	if (!wlr_renderer_init_wl_display(server->renderer, server->display)) {
 		wlr_log(WLR_ERROR, "Cannot set up shm/dmabuf for the renderer");
 		return false;
 	}
-	server->allocator =
-		wlr_allocator_autocreate(server->backend, server->renderer);
+	server->allocator = wlr_allocator_autocreate(server->backend, server->renderer);
 	if (!server->allocator) {
 		wlr_log(WLR_ERROR, "Cannot create an allocator");
 		return false;
@@ -107,8 +103,7 @@ bool server_init(struct server *server, const struct server_options *options)
 		wlr_log(WLR_ERROR, "Cannot create the output layout");
 		return false;
 	}
-	wlr_xdg_output_manager_v1_create(server->display,
-		server->output_layout);
+	wlr_xdg_output_manager_v1_create(server->display, server->output_layout);
 	struct wlr_presentation *presentation =
 		wlr_presentation_create(server->display, server->backend);
 	if (presentation) {
@@ -125,8 +120,7 @@ bool server_init(struct server *server, const struct server_options *options)
 	/* dom0-only: the security filter hides these from every VM. */
 	wlr_screencopy_manager_v1_create(server->display);
 	wlr_export_dmabuf_manager_v1_create(server->display);
-	server->foreign_toplevel_manager =
-		wlr_foreign_toplevel_manager_v1_create(server->display);
+	server->foreign_toplevel_manager = wlr_foreign_toplevel_manager_v1_create(server->display);
 	return true;
 }
 
@@ -135,8 +129,7 @@ bool server_start(struct server *server)
 	server->socket = wl_display_add_socket_auto(server->display);
 	if (!server->socket) {
 		wlr_log(WLR_ERROR,
-			"Cannot open a Wayland socket "
-			"(is XDG_RUNTIME_DIR set and writable?)");
+			"Cannot open a Wayland socket (is XDG_RUNTIME_DIR set and writable?)");
 		return false;
 	}
 	if (!wlr_backend_start(server->backend)) {

@@ -34,8 +34,7 @@ void view_format_title(const struct view *view, char *out, size_t size)
 	}
 	int len = (int)utf8_truncate(title, VIEW_TITLE_MAX);
 	if (view->vm) {
-		snprintf(out, size, "[%s] %.*s", view->vm->config->name, len,
-			title);
+		snprintf(out, size, "[%s] %.*s", view->vm->config->name, len, title);
 	} else {
 		snprintf(out, size, "%.*s", len, title);
 	}
@@ -56,11 +55,9 @@ static void update_geometry(struct view *view)
 	struct wlr_box geometry;
 	wlr_xdg_surface_get_geometry(view->xdg_surface, &geometry);
 	/* Content (geometry) starts at the tree origin; the frame is outside. */
-	wlr_scene_node_set_position(view->surface_node, -geometry.x,
-		-geometry.y);
+	wlr_scene_node_set_position(view->surface_node, -geometry.x, -geometry.y);
 	if (view->vm) {
-		decoration_set_size(&view->decoration, geometry.width,
-			geometry.height);
+		decoration_set_size(&view->decoration, geometry.width, geometry.height);
 	}
 }
 
@@ -88,18 +85,15 @@ void view_focus(struct view *view)
 		return;
 	}
 	if (previous && wlr_surface_is_xdg_surface(previous)) {
-		struct wlr_xdg_surface *prev_xdg =
-			wlr_xdg_surface_from_wlr_surface(previous);
-		if (prev_xdg &&
-			prev_xdg->role == WLR_XDG_SURFACE_ROLE_TOPLEVEL) {
+		struct wlr_xdg_surface *prev_xdg = wlr_xdg_surface_from_wlr_surface(previous);
+		if (prev_xdg && prev_xdg->role == WLR_XDG_SURFACE_ROLE_TOPLEVEL) {
 			wlr_xdg_toplevel_set_activated(prev_xdg, false);
 		}
 		struct view *prev_view;
 		wl_list_for_each(prev_view, &server->views, link) {
-			if (prev_view->xdg_surface == prev_xdg &&
-				prev_view->toplevel_handle) {
-				wlr_foreign_toplevel_handle_v1_set_activated(
-					prev_view->toplevel_handle, false);
+			if (prev_view->xdg_surface == prev_xdg && prev_view->toplevel_handle) {
+				wlr_foreign_toplevel_handle_v1_set_activated(prev_view->toplevel_handle,
+					false);
 			}
 		}
 	}
@@ -109,25 +103,22 @@ void view_focus(struct view *view)
 	wl_list_insert(&server->views, &view->link);
 	wlr_xdg_toplevel_set_activated(view->xdg_surface, true);
 	if (view->toplevel_handle) {
-		wlr_foreign_toplevel_handle_v1_set_activated(view->toplevel_handle,
-			true);
+		wlr_foreign_toplevel_handle_v1_set_activated(view->toplevel_handle, true);
 	}
 
 	struct wlr_keyboard *keyboard = wlr_seat_get_keyboard(seat);
 	if (keyboard) {
-		wlr_seat_keyboard_notify_enter(seat, surface,
-			keyboard->keycodes, keyboard->num_keycodes,
-			&keyboard->modifiers);
+		wlr_seat_keyboard_notify_enter(seat, surface, keyboard->keycodes,
+			keyboard->num_keycodes, &keyboard->modifiers);
 	} else {
 		wlr_seat_keyboard_notify_enter(seat, surface, NULL, 0, NULL);
 	}
 }
 
-struct view *view_at(struct server *server, double lx, double ly,
-	struct wlr_surface **surface, double *sx, double *sy)
+struct view *view_at(struct server *server, double lx, double ly, struct wlr_surface **surface,
+	double *sx, double *sy)
 {
-	struct wlr_scene_node *node =
-		wlr_scene_node_at(&server->view_tree->node, lx, ly, sx, sy);
+	struct wlr_scene_node *node = wlr_scene_node_at(&server->view_tree->node, lx, ly, sx, sy);
 	if (!node) {
 		return NULL;
 	}
@@ -149,14 +140,13 @@ static void handle_map(struct wl_listener *listener, void *data)
 	place(view);
 	update_geometry(view);
 
-	view->toplevel_handle = wlr_foreign_toplevel_handle_v1_create(
-		server->foreign_toplevel_manager);
+	view->toplevel_handle =
+		wlr_foreign_toplevel_handle_v1_create(server->foreign_toplevel_manager);
 	if (view->toplevel_handle) {
 		update_title(view);
 		const char *app_id = view->xdg_surface->toplevel->app_id;
 		if (app_id) {
-			wlr_foreign_toplevel_handle_v1_set_app_id(
-				view->toplevel_handle, app_id);
+			wlr_foreign_toplevel_handle_v1_set_app_id(view->toplevel_handle, app_id);
 		}
 	}
 
@@ -196,8 +186,7 @@ static void handle_set_app_id(struct wl_listener *listener, void *data)
 	struct view *view = wl_container_of(listener, view, set_app_id);
 	const char *app_id = view->xdg_surface->toplevel->app_id;
 	if (view->toplevel_handle && app_id) {
-		wlr_foreign_toplevel_handle_v1_set_app_id(view->toplevel_handle,
-			app_id);
+		wlr_foreign_toplevel_handle_v1_set_app_id(view->toplevel_handle, app_id);
 	}
 }
 
@@ -207,8 +196,7 @@ static void handle_destroy(struct wl_listener *listener, void *data)
 	view_destroy(view);
 }
 
-struct view *view_create(struct server *server,
-	struct wlr_xdg_surface *xdg_surface)
+struct view *view_create(struct server *server, struct wlr_xdg_surface *xdg_surface)
 {
 	struct view *view = calloc(1, sizeof(*view));
 	if (!view) {
@@ -217,8 +205,7 @@ struct view *view_create(struct server *server,
 	}
 	view->server = server;
 	view->xdg_surface = xdg_surface;
-	view->vm = vm_from_client(server,
-		wl_resource_get_client(xdg_surface->resource));
+	view->vm = vm_from_client(server, wl_resource_get_client(xdg_surface->resource));
 
 	view->tree = wlr_scene_tree_create(&server->view_tree->node);
 	if (!view->tree) {
@@ -229,11 +216,10 @@ struct view *view_create(struct server *server,
 	wlr_scene_node_set_enabled(&view->tree->node, false);
 	view->tree->node.data = view;
 	if (view->vm) {
-		decoration_init(&view->decoration, &view->tree->node,
-			view->vm->config->rgb, server->config->border_width);
+		decoration_init(&view->decoration, &view->tree->node, view->vm->config->rgb,
+			server->config->border_width);
 	}
-	view->surface_node =
-		wlr_scene_xdg_surface_create(&view->tree->node, xdg_surface);
+	view->surface_node = wlr_scene_xdg_surface_create(&view->tree->node, xdg_surface);
 	if (!view->surface_node) {
 		decoration_finish(&view->decoration);
 		wlr_scene_node_destroy(&view->tree->node);
@@ -252,16 +238,13 @@ struct view *view_create(struct server *server,
 	view->commit.notify = handle_commit;
 	wl_signal_add(&xdg_surface->surface->events.commit, &view->commit);
 	view->set_title.notify = handle_set_title;
-	wl_signal_add(&xdg_surface->toplevel->events.set_title,
-		&view->set_title);
+	wl_signal_add(&xdg_surface->toplevel->events.set_title, &view->set_title);
 	view->set_app_id.notify = handle_set_app_id;
-	wl_signal_add(&xdg_surface->toplevel->events.set_app_id,
-		&view->set_app_id);
+	wl_signal_add(&xdg_surface->toplevel->events.set_app_id, &view->set_app_id);
 
 	wl_list_insert(&server->views, &view->link);
 	if (view->vm) {
-		wlr_log(WLR_DEBUG, "New window of VM %s",
-			view->vm->config->name);
+		wlr_log(WLR_DEBUG, "New window of VM %s", view->vm->config->name);
 	}
 	return view;
 }

@@ -49,12 +49,11 @@ static int64_t now_ms(void)
 
 static void schedule_restart(struct vm *vm)
 {
-	if (vm->started_ms > 0 &&
-		now_ms() - vm->started_ms >= VM_HEALTHY_RUN_MS) {
+	if (vm->started_ms > 0 && now_ms() - vm->started_ms >= VM_HEALTHY_RUN_MS) {
 		vm->restart_delay_ms = VM_RESTART_MIN_MS;
 	}
-	wlr_log(WLR_INFO, "VM %s: restarting its bridge in %d ms",
-		vm->config->name, vm->restart_delay_ms);
+	wlr_log(WLR_INFO, "VM %s: restarting its bridge in %d ms", vm->config->name,
+		vm->restart_delay_ms);
 	wl_event_source_timer_update(vm->restart_timer, vm->restart_delay_ms);
 	/* Back off, so a bridge that dies at once does not spin. */
 	vm->restart_delay_ms *= 2;
@@ -77,8 +76,7 @@ static void exec_bridge(const struct vm *vm, int fd, bool verbose)
 	char fd_str[16], max_windows[16], max_mib[16];
 	char vchan[VCHAN_PATH_MAX + 16];
 	snprintf(fd_str, sizeof(fd_str), "%d", fd);
-	snprintf(max_windows, sizeof(max_windows), "%u",
-		vm->config->max_windows);
+	snprintf(max_windows, sizeof(max_windows), "%u", vm->config->max_windows);
 	snprintf(max_mib, sizeof(max_mib), "%u", vm->config->max_buffer_mib);
 	if (!vchan_address_format(&vm->config->vchan, vchan, sizeof(vchan))) {
 		_exit(127);
@@ -101,8 +99,7 @@ static void exec_bridge(const struct vm *vm, int fd, bool verbose)
 		NULL,
 	};
 	execv(bridge, argv);
-	fprintf(stderr, "mullion: cannot run %s: %s\n", bridge,
-		strerror(errno));
+	fprintf(stderr, "mullion: cannot run %s: %s\n", bridge, strerror(errno));
 	_exit(127);
 }
 
@@ -136,8 +133,7 @@ static bool vm_spawn_bridge(struct vm *vm)
 	 */
 	vm->client = wl_client_create(vm->server->display, sv[0]);
 	if (!vm->client) {
-		wlr_log(WLR_ERROR, "VM %s: cannot create its client",
-			vm->config->name);
+		wlr_log(WLR_ERROR, "VM %s: cannot create its client", vm->config->name);
 		close(sv[0]);
 		kill(pid, SIGTERM);
 		vm->bridge_pid = pid;
@@ -147,8 +143,7 @@ static bool vm_spawn_bridge(struct vm *vm)
 	vm->started_ms = now_ms();
 	vm->client_destroy.notify = handle_client_destroy;
 	wl_client_add_destroy_listener(vm->client, &vm->client_destroy);
-	wlr_log(WLR_INFO, "VM %s: bridge started (pid %d)", vm->config->name,
-		(int)pid);
+	wlr_log(WLR_INFO, "VM %s: bridge started (pid %d)", vm->config->name, (int)pid);
 	return true;
 }
 
@@ -166,15 +161,11 @@ static int handle_sigchld(int signal, void *data)
 			vm->bridge_pid = 0;
 			if (WIFEXITED(status)) {
 				/* 0: stopped by a signal it handled, not a fault */
-				wlr_log(WEXITSTATUS(status) == 0 ? WLR_INFO
-								 : WLR_ERROR,
-					"VM %s: bridge exited with "
-					"status %d",
-					vm->config->name, WEXITSTATUS(status));
+				wlr_log(WEXITSTATUS(status) == 0 ? WLR_INFO : WLR_ERROR,
+					"VM %s: bridge exited with status %d", vm->config->name,
+					WEXITSTATUS(status));
 			} else if (WIFSIGNALED(status)) {
-				wlr_log(WLR_ERROR,
-					"VM %s: bridge killed by "
-					"signal %d",
+				wlr_log(WLR_ERROR, "VM %s: bridge killed by signal %d",
 					vm->config->name, WTERMSIG(status));
 			}
 			if (vm->client) {
@@ -207,8 +198,8 @@ static void vm_destroy(struct vm *vm)
 
 bool vms_start(struct server *server)
 {
-	server->sigchld_source = wl_event_loop_add_signal(server->event_loop,
-		SIGCHLD, handle_sigchld, server);
+	server->sigchld_source =
+		wl_event_loop_add_signal(server->event_loop, SIGCHLD, handle_sigchld, server);
 	if (!server->sigchld_source) {
 		wlr_log(WLR_ERROR, "Cannot watch child processes");
 		return false;
@@ -226,8 +217,8 @@ bool vms_start(struct server *server)
 		vm->restart_delay_ms = VM_RESTART_MIN_MS;
 		wl_list_init(&vm->client_destroy.link);
 		wl_list_insert(server->vms.prev, &vm->link);
-		vm->restart_timer = wl_event_loop_add_timer(server->event_loop,
-			handle_restart_timer, vm);
+		vm->restart_timer =
+			wl_event_loop_add_timer(server->event_loop, handle_restart_timer, vm);
 		if (!vm->restart_timer) {
 			wlr_log(WLR_ERROR, "Cannot create a timer");
 			return false;

@@ -9,21 +9,18 @@
 
 static void add_popup(struct server *server, struct wlr_xdg_surface *popup)
 {
-	struct vm *vm =
-		vm_from_client(server, wl_resource_get_client(popup->resource));
+	struct vm *vm = vm_from_client(server, wl_resource_get_client(popup->resource));
 	if (vm) {
 		/*
 		 * VM popups need the checks of a later change (stay inside the
 		 * parent's VM, re-checked against the screen on every move);
 		 * until then they are never shown.
 		 */
-		wlr_log(WLR_INFO, "VM %s: popup refused (not supported yet)",
-			vm->config->name);
+		wlr_log(WLR_INFO, "VM %s: popup refused (not supported yet)", vm->config->name);
 		return;
 	}
 
-	struct wlr_xdg_surface *parent =
-		wlr_xdg_surface_from_wlr_surface(popup->popup->parent);
+	struct wlr_xdg_surface *parent = wlr_xdg_surface_from_wlr_surface(popup->popup->parent);
 	struct wlr_scene_node *parent_node = parent ? parent->data : NULL;
 	if (!parent_node) {
 		wlr_log(WLR_DEBUG, "Popup without a shown parent, ignored");
@@ -34,8 +31,7 @@ static void add_popup(struct server *server, struct wlr_xdg_surface *popup)
 
 static void handle_new_xdg_surface(struct wl_listener *listener, void *data)
 {
-	struct server *server =
-		wl_container_of(listener, server, new_xdg_surface);
+	struct server *server = wl_container_of(listener, server, new_xdg_surface);
 	struct wlr_xdg_surface *xdg_surface = data;
 
 	switch (xdg_surface->role) {
@@ -58,8 +54,7 @@ bool xdg_shell_init(struct server *server)
 		return false;
 	}
 	server->new_xdg_surface.notify = handle_new_xdg_surface;
-	wl_signal_add(&server->xdg_shell->events.new_surface,
-		&server->new_xdg_surface);
+	wl_signal_add(&server->xdg_shell->events.new_surface, &server->new_xdg_surface);
 	return true;
 }
 

@@ -75,8 +75,8 @@ static void link_fail(struct dom0_link *link)
 		return;
 	}
 	link->broken = true;
-	link->reset_idle = wl_event_loop_add_idle(link->server->event_loop,
-		handle_reset_idle, link);
+	link->reset_idle =
+		wl_event_loop_add_idle(link->server->event_loop, handle_reset_idle, link);
 	if (!link->reset_idle) {
 		wlr_log(WLR_ERROR, "Cannot schedule the dom0 link reset");
 	}
@@ -104,8 +104,8 @@ static void watch_fd(struct dom0_link *link)
 		return;
 	}
 	link->fd_mask = wanted_mask(link);
-	link->fd_source = wl_event_loop_add_fd(link->server->event_loop, fd,
-		link->fd_mask, handle_vchan_fd, link);
+	link->fd_source = wl_event_loop_add_fd(link->server->event_loop, fd, link->fd_mask,
+		handle_vchan_fd, link);
 	if (!link->fd_source) {
 		wlr_log(WLR_ERROR, "Cannot watch the dom0 channel");
 		link_fail(link);
@@ -123,8 +123,7 @@ static void update_mask(struct dom0_link *link)
 
 static bool start_listening(struct dom0_link *link)
 {
-	link->vchan = vchan_server_init(&link->address, VCHAN_GUI_PORT,
-		link->pool_pages);
+	link->vchan = vchan_server_init(&link->address, VCHAN_GUI_PORT, link->pool_pages);
 	if (!link->vchan) {
 		/* The transport logged why. */
 		return false;
@@ -143,8 +142,7 @@ static int handle_relisten_timer(void *data)
 {
 	struct dom0_link *link = data;
 	if (!start_listening(link)) {
-		wl_event_source_timer_update(link->relisten_timer,
-			RELISTEN_DELAY_MS);
+		wl_event_source_timer_update(link->relisten_timer, RELISTEN_DELAY_MS);
 	}
 	return 0;
 }
@@ -187,8 +185,7 @@ static void handle_reset_idle(void *data)
 	close_channel(link);
 	link->broken = false;
 	if (!start_listening(link)) {
-		wl_event_source_timer_update(link->relisten_timer,
-			RELISTEN_DELAY_MS);
+		wl_event_source_timer_update(link->relisten_timer, RELISTEN_DELAY_MS);
 	}
 	/* Until dom0 is back, the clients run on the slow frame timer. */
 	server_schedule_slow_frames(link->server);
@@ -197,9 +194,8 @@ static void handle_reset_idle(void *data)
 static void flush(struct dom0_link *link)
 {
 	while (!link->broken && link->out_start < link->out_end) {
-		ssize_t n =
-			vchan_write(link->vchan, link->out + link->out_start,
-				link->out_end - link->out_start);
+		ssize_t n = vchan_write(link->vchan, link->out + link->out_start,
+			link->out_end - link->out_start);
 		if (n < 0) {
 			link_fail(link);
 			return;
@@ -230,17 +226,14 @@ static bool queue_msg(struct dom0_link *link, const struct wire_msg *msg)
 	if (link->broken || !link->vchan || link->state == LINK_LISTENING) {
 		return false;
 	}
-	if (OUT_QUEUE_CAP - link->out_end < WIRE_MAX_MESSAGE_SIZE &&
-		link->out_start > 0) {
-		memmove(link->out, link->out + link->out_start,
-			link->out_end - link->out_start);
+	if (OUT_QUEUE_CAP - link->out_end < WIRE_MAX_MESSAGE_SIZE && link->out_start > 0) {
+		memmove(link->out, link->out + link->out_start, link->out_end - link->out_start);
 		link->out_end -= link->out_start;
 		link->out_start = 0;
 	}
 	if (OUT_QUEUE_CAP - link->out_end < WIRE_MAX_MESSAGE_SIZE) {
 		wlr_log(WLR_ERROR,
-			"dom0 is not reading (%zu bytes queued); "
-			"dropping the connection",
+			"dom0 is not reading (%zu bytes queued); dropping the connection",
 			link->out_end);
 		link_fail(link);
 		return false;
@@ -248,15 +241,13 @@ static bool queue_msg(struct dom0_link *link, const struct wire_msg *msg)
 	size_t size = wire_encode(msg, WIRE_FROM_VM, link->out + link->out_end,
 		OUT_QUEUE_CAP - link->out_end);
 	if (size == 0) {
-		wlr_log(WLR_ERROR, "Cannot encode a %s message",
-			wire_msg_type_str(msg->type));
+		wlr_log(WLR_ERROR, "Cannot encode a %s message", wire_msg_type_str(msg->type));
 		return false;
 	}
 	link->out_end += size;
 	if (!link->flush_idle) {
 		link->flush_idle =
-			wl_event_loop_add_idle(link->server->event_loop,
-				handle_flush_idle, link);
+			wl_event_loop_add_idle(link->server->event_loop, handle_flush_idle, link);
 		if (!link->flush_idle) {
 			flush(link);
 		}
@@ -277,20 +268,16 @@ static void handle_connected(struct dom0_link *link)
 }
 
 /* A broken ordering rule: logged once, and the link is reset. */
-static void violation(struct dom0_link *link, const struct wire_msg *msg,
-	const char *why)
+static void violation(struct dom0_link *link, const struct wire_msg *msg, const char *why)
 {
-	wlr_log(WLR_ERROR, "Protocol error from dom0: %s: %s",
-		wire_msg_type_str(msg->type), why);
+	wlr_log(WLR_ERROR, "Protocol error from dom0: %s: %s", wire_msg_type_str(msg->type), why);
 	link_fail(link);
 }
 
 static void handle_hello(struct dom0_link *link, const struct wire_hello *hello)
 {
 	if (hello->version != WIRE_VERSION) {
-		wlr_log(WLR_ERROR,
-			"dom0 speaks wire protocol version %u, this "
-			"agent %u",
+		wlr_log(WLR_ERROR, "dom0 speaks wire protocol version %u, this agent %u",
 			hello->version, WIRE_VERSION);
 		link_fail(link);
 		return;
@@ -298,12 +285,10 @@ static void handle_hello(struct dom0_link *link, const struct wire_hello *hello)
 	link->dom0_hello = *hello;
 	link->state = LINK_READY;
 	wlr_log(WLR_INFO,
-		"dom0 handshake done: output %ux%u scale %u, "
-		"capabilities 0x%x, at most %u windows and %u MiB of buffers",
-		hello->output_width, hello->output_height, hello->output_scale,
-		hello->capabilities, hello->max_windows, hello->max_buffer_mib);
-	server_set_output_size(link->server, hello->output_width,
-		hello->output_height);
+		"dom0 handshake done: output %ux%u scale %u, capabilities 0x%x, at most %u windows and %u MiB of buffers",
+		hello->output_width, hello->output_height, hello->output_scale, hello->capabilities,
+		hello->max_windows, hello->max_buffer_mib);
+	server_set_output_size(link->server, hello->output_width, hello->output_height);
 
 	struct window *window;
 	wl_list_for_each(window, &link->server->windows, link) {
@@ -312,34 +297,26 @@ static void handle_hello(struct dom0_link *link, const struct wire_hello *hello)
 }
 
 /* A later HELLO: dom0's output changed; nothing else may. */
-static void handle_hello_again(struct dom0_link *link,
-	const struct wire_msg *msg)
+static void handle_hello_again(struct dom0_link *link, const struct wire_msg *msg)
 {
 	const struct wire_hello *first = &link->dom0_hello;
 	const struct wire_hello *hello = &msg->hello;
-	if (hello->version != first->version ||
-		hello->capabilities != first->capabilities ||
+	if (hello->version != first->version || hello->capabilities != first->capabilities ||
 		hello->max_windows != first->max_windows ||
 		hello->max_buffer_mib != first->max_buffer_mib) {
-		violation(link, msg,
-			"a later HELLO changes more than the "
-			"output");
+		violation(link, msg, "a later HELLO changes more than the output");
 		return;
 	}
 	link->dom0_hello = *hello;
-	server_set_output_size(link->server, hello->output_width,
-		hello->output_height);
+	server_set_output_size(link->server, hello->output_width, hello->output_height);
 }
 
 /* dom0 may speak of a window that is already gone here. */
-static struct window *find_window(struct dom0_link *link, uint32_t id,
-	const char *what)
+static struct window *find_window(struct dom0_link *link, uint32_t id, const char *what)
 {
 	struct window *window = window_from_id(link->server, id);
 	if (!window || !window->announced) {
-		wlr_log(WLR_DEBUG,
-			"dom0 sent %s for unknown window %u, ignored", what,
-			id);
+		wlr_log(WLR_DEBUG, "dom0 sent %s for unknown window %u, ignored", what, id);
 		return NULL;
 	}
 	return window;
@@ -355,16 +332,13 @@ static void handle_keymap(struct dom0_link *link, const struct wire_msg *msg)
 	const struct wire_keymap *chunk = &msg->keymap;
 	if (link->keymap_pending == NULL) {
 		if (chunk->offset != 0) {
-			violation(link, msg,
-				"a keymap chunk that does not "
-				"start a keymap");
+			violation(link, msg, "a keymap chunk that does not start a keymap");
 			return;
 		}
 		/* total_size <= WIRE_MAX_KEYMAP_BYTES (decoder). */
 		link->keymap_pending = malloc(chunk->total_size);
 		if (!link->keymap_pending) {
-			wlr_log(WLR_ERROR, "Out of memory for a %u byte keymap",
-				chunk->total_size);
+			wlr_log(WLR_ERROR, "Out of memory for a %u byte keymap", chunk->total_size);
 			link_fail(link);
 			return;
 		}
@@ -377,8 +351,7 @@ static void handle_keymap(struct dom0_link *link, const struct wire_msg *msg)
 	}
 	/* offset + length <= total_size (decoder), and offset is where
 	 * the last chunk ended. */
-	memcpy(link->keymap_pending + chunk->offset, chunk->data,
-		chunk->length);
+	memcpy(link->keymap_pending + chunk->offset, chunk->data, chunk->length);
 	link->keymap_received += chunk->length;
 	if (link->keymap_received < link->keymap_pending_size) {
 		return;
@@ -414,9 +387,7 @@ static bool input_in_order(struct dom0_link *link, const struct wire_msg *msg)
 		return true;
 	case WIRE_KEYBOARD_LEAVE:
 		if (link->keyboard_focus != msg->keyboard_leave.window_id) {
-			violation(link, msg,
-				"keyboard leave of a window "
-				"without focus");
+			violation(link, msg, "keyboard leave of a window without focus");
 			return false;
 		}
 		link->keyboard_focus = WIRE_ID_INVALID;
@@ -437,18 +408,14 @@ static bool input_in_order(struct dom0_link *link, const struct wire_msg *msg)
 		return true;
 	case WIRE_POINTER_LEAVE:
 		if (link->pointer_focus != msg->pointer_leave.window_id) {
-			violation(link, msg,
-				"pointer leave of a window it is "
-				"not in");
+			violation(link, msg, "pointer leave of a window it is not in");
 			return false;
 		}
 		link->pointer_focus = WIRE_ID_INVALID;
 		return true;
 	default: /* motion, button, axis, frame */
 		if (link->pointer_focus == WIRE_ID_INVALID) {
-			violation(link, msg,
-				"pointer input outside the VM's "
-				"windows");
+			violation(link, msg, "pointer input outside the VM's windows");
 			return false;
 		}
 		return true;
@@ -472,29 +439,24 @@ static void dispatch(struct dom0_link *link, const struct wire_msg *msg)
 		handle_hello_again(link, msg);
 		return;
 	case WIRE_FRAME_DONE:
-		window = find_window(link, msg->frame_done.window_id,
-			"FRAME_DONE");
+		window = find_window(link, msg->frame_done.window_id, "FRAME_DONE");
 		if (window) {
 			window_frame_done(window);
 		}
 		return;
 	case WIRE_BUFFER_RELEASE:
-		window = find_window(link, msg->buffer_release.window_id,
-			"BUFFER_RELEASE");
+		window = find_window(link, msg->buffer_release.window_id, "BUFFER_RELEASE");
 		if (window) {
-			window_buffer_release(window,
-				msg->buffer_release.buffer_id);
+			window_buffer_release(window, msg->buffer_release.buffer_id);
 		}
 		return;
 	case WIRE_CONFIGURE:
 		/* The seam for configure acks and states: a later issue
 		 * passes serial and states to the client's xdg_toplevel and
 		 * sends CONFIGURE_ACK once the client acked it. */
-		window = find_window(link, msg->configure.window_id,
-			"CONFIGURE");
+		window = find_window(link, msg->configure.window_id, "CONFIGURE");
 		if (window) {
-			window_configure(window, msg->configure.width,
-				msg->configure.height);
+			window_configure(window, msg->configure.width, msg->configure.height);
 		}
 		return;
 	case WIRE_CLOSE:
@@ -538,8 +500,7 @@ static void dispatch(struct dom0_link *link, const struct wire_msg *msg)
 	}
 	case WIRE_CLIPBOARD_SET:
 		wlr_log(WLR_DEBUG,
-			"dom0 sent %u bytes of clipboard, ignored "
-			"(no clipboard support yet)",
+			"dom0 sent %u bytes of clipboard, ignored (no clipboard support yet)",
 			msg->clipboard_set.length);
 		return;
 	case WIRE_PING: {
@@ -565,14 +526,13 @@ static void decode_input(struct dom0_link *link)
 	while (!link->broken) {
 		struct wire_msg msg;
 		size_t consumed = 0;
-		enum wire_status status = wire_decode(link->in + offset,
-			link->in_len - offset, WIRE_FROM_DOM0, &msg, &consumed);
+		enum wire_status status = wire_decode(link->in + offset, link->in_len - offset,
+			WIRE_FROM_DOM0, &msg, &consumed);
 		if (status == WIRE_INCOMPLETE) {
 			break;
 		}
 		if (status != WIRE_OK) {
-			wlr_log(WLR_ERROR, "Protocol error from dom0: %s",
-				wire_status_str(status));
+			wlr_log(WLR_ERROR, "Protocol error from dom0: %s", wire_status_str(status));
 			link_fail(link);
 			return;
 		}
@@ -587,8 +547,7 @@ static void receive(struct dom0_link *link)
 {
 	while (!link->broken) {
 		size_t room = WIRE_MAX_MESSAGE_SIZE - link->in_len;
-		ssize_t n =
-			vchan_read(link->vchan, link->in + link->in_len, room);
+		ssize_t n = vchan_read(link->vchan, link->in + link->in_len, room);
 		if (n < 0) {
 			link_fail(link);
 			return;
@@ -633,8 +592,8 @@ static int handle_vchan_fd(int fd, uint32_t mask, void *data)
 	return 0;
 }
 
-struct dom0_link *dom0_link_create(struct agent_server *server,
-	const struct vchan_address *address, uint32_t pool_pages)
+struct dom0_link *dom0_link_create(struct agent_server *server, const struct vchan_address *address,
+	uint32_t pool_pages)
 {
 	struct dom0_link *link = calloc(1, sizeof(*link));
 	if (!link) {
@@ -651,8 +610,8 @@ struct dom0_link *dom0_link_create(struct agent_server *server,
 		wlr_log(WLR_ERROR, "Out of memory for the dom0 link buffers");
 		goto error;
 	}
-	link->relisten_timer = wl_event_loop_add_timer(server->event_loop,
-		handle_relisten_timer, link);
+	link->relisten_timer =
+		wl_event_loop_add_timer(server->event_loop, handle_relisten_timer, link);
 	if (!link->relisten_timer) {
 		wlr_log(WLR_ERROR, "Cannot create the dom0 link timer");
 		goto error;
@@ -702,8 +661,7 @@ bool dom0_link_send(struct dom0_link *link, const struct wire_msg *msg)
 	return queue_msg(link, msg);
 }
 
-void *dom0_link_share_pages(struct dom0_link *link, uint32_t npages,
-	uint32_t *refs)
+void *dom0_link_share_pages(struct dom0_link *link, uint32_t npages, uint32_t *refs)
 {
 	if (!link || !link->vchan) {
 		return NULL;
@@ -711,8 +669,8 @@ void *dom0_link_share_pages(struct dom0_link *link, uint32_t npages,
 	return vchan_share_pages(link->vchan, npages, refs);
 }
 
-void dom0_link_unshare_pages(struct dom0_link *link, void *addr,
-	uint32_t npages, const uint32_t *refs)
+void dom0_link_unshare_pages(struct dom0_link *link, void *addr, uint32_t npages,
+	const uint32_t *refs)
 {
 	if (!link || !link->vchan) {
 		return;

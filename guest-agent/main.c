@@ -23,8 +23,7 @@
 #define MAX_POOL_MIB 65536u
 
 static const char usage[] =
-	"Usage: mullion-agent --vchan ADDRESS [options] [-- COMMAND "
-	"[ARGS...]]\n"
+	"Usage: mullion-agent --vchan ADDRESS [options] [-- COMMAND [ARGS...]]\n"
 	"\n"
 	"The Wayland compositor inside a VM of a compartmentalised desktop:\n"
 	"VM applications connect to it, and it hands their windows' pixels\n"
@@ -41,8 +40,7 @@ static const char usage[] =
 	"      --version       show the version and exit\n"
 	"\n"
 	"When ready it prints WAYLAND_DISPLAY=NAME on a line of its own. With\n"
-	"COMMAND, it runs it with WAYLAND_DISPLAY set and exits with its "
-	"status\n"
+	"COMMAND, it runs it with WAYLAND_DISPLAY set and exits with its status\n"
 	"when it exits. Needs XDG_RUNTIME_DIR.\n";
 
 struct options {
@@ -57,9 +55,8 @@ struct options {
 static bool parse_size(const char *str, int *width, int *height)
 {
 	char tail;
-	return sscanf(str, "%dx%d%c", width, height, &tail) == 2 &&
-		*width > 0 && *width <= WIRE_MAX_WIDTH && *height > 0 &&
-		*height <= WIRE_MAX_HEIGHT;
+	return sscanf(str, "%dx%d%c", width, height, &tail) == 2 && *width > 0 &&
+		*width <= WIRE_MAX_WIDTH && *height > 0 && *height <= WIRE_MAX_HEIGHT;
 }
 
 static bool parse_mib(const char *str, uint32_t *mib)
@@ -67,8 +64,8 @@ static bool parse_mib(const char *str, uint32_t *mib)
 	char *end;
 	errno = 0;
 	unsigned long value = strtoul(str, &end, 10);
-	if (errno != 0 || end == str || *end != '\0' || str[0] == '-' ||
-		value == 0 || value > MAX_POOL_MIB) {
+	if (errno != 0 || end == str || *end != '\0' || str[0] == '-' || value == 0 ||
+		value > MAX_POOL_MIB) {
 		return false;
 	}
 	*mib = (uint32_t)value;
@@ -102,9 +99,7 @@ static int parse_options(int argc, char *argv[], struct options *options)
 		case OPT_VCHAN:
 			if (!vchan_address_parse(optarg, &options->vchan)) {
 				fprintf(stderr,
-					"mullion-agent: bad vchan address "
-					"'%s' (expected socket:DIR or "
-					"xen:DOMID)\n",
+					"mullion-agent: bad vchan address '%s' (expected socket:DIR or xen:DOMID)\n",
 					optarg);
 				return EXIT_FAILURE;
 			}
@@ -113,20 +108,16 @@ static int parse_options(int argc, char *argv[], struct options *options)
 		case OPT_POOL_MIB:
 			if (!parse_mib(optarg, &options->pool_mib)) {
 				fprintf(stderr,
-					"mullion-agent: bad pool size '%s' "
-					"(expected 1..%u MiB)\n",
+					"mullion-agent: bad pool size '%s' (expected 1..%u MiB)\n",
 					optarg, MAX_POOL_MIB);
 				return EXIT_FAILURE;
 			}
 			break;
 		case OPT_SIZE:
-			if (!parse_size(optarg, &options->width,
-				    &options->height)) {
+			if (!parse_size(optarg, &options->width, &options->height)) {
 				fprintf(stderr,
-					"mullion-agent: bad size '%s' "
-					"(expected WxH, at most %ux%u)\n",
-					optarg, WIRE_MAX_WIDTH,
-					WIRE_MAX_HEIGHT);
+					"mullion-agent: bad size '%s' (expected WxH, at most %ux%u)\n",
+					optarg, WIRE_MAX_WIDTH, WIRE_MAX_HEIGHT);
 				return EXIT_FAILURE;
 			}
 			break;
@@ -153,8 +144,7 @@ static int parse_options(int argc, char *argv[], struct options *options)
 		/* getopt has consumed a "--" before this point. */
 		if (strcmp(argv[optind - 1], "--") != 0) {
 			fprintf(stderr,
-				"mullion-agent: unexpected argument "
-				"'%s' (put COMMAND after --)\n",
+				"mullion-agent: unexpected argument '%s' (put COMMAND after --)\n",
 				argv[optind]);
 			return EXIT_FAILURE;
 		}
@@ -183,8 +173,8 @@ static pid_t spawn_child(char **command)
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		execvp(command[0], command);
-		fprintf(stderr, "mullion-agent: cannot run '%s': %s\n",
-			command[0], strerror(errno));
+		fprintf(stderr, "mullion-agent: cannot run '%s': %s\n", command[0],
+			strerror(errno));
 		_exit(127);
 	}
 	wlr_log(WLR_INFO, "Started '%s' (pid %d)", command[0], (int)pid);
@@ -206,8 +196,8 @@ static int handle_sigchld(int signal, void *data)
 		} else if (WIFSIGNALED(status)) {
 			child->status = 128 + WTERMSIG(status);
 		}
-		wlr_log(WLR_INFO, "Child %d exited with status %d; exiting",
-			(int)pid, child->status);
+		wlr_log(WLR_INFO, "Child %d exited with status %d; exiting", (int)pid,
+			child->status);
 		child->pid = -1;
 		wl_display_terminate(child->display);
 	}
@@ -241,14 +231,11 @@ int main(int argc, char *argv[])
 		return status;
 	}
 	wlr_log_init(options.verbosity, NULL);
-	mlog_init("mullion-agent",
-		options.verbosity == WLR_DEBUG ? MLOG_DEBUG : MLOG_INFO);
+	mlog_init("mullion-agent", options.verbosity == WLR_DEBUG ? MLOG_DEBUG : MLOG_INFO);
 
 	if (!getenv("XDG_RUNTIME_DIR")) {
 		fprintf(stderr,
-			"mullion-agent: XDG_RUNTIME_DIR is not set; "
-			"it must name a private directory for the Wayland "
-			"socket\n");
+			"mullion-agent: XDG_RUNTIME_DIR is not set; it must name a private directory for the Wayland socket\n");
 		return EXIT_FAILURE;
 	}
 
@@ -261,8 +248,7 @@ int main(int argc, char *argv[])
 	if (!server_init(&server, options.width, options.height)) {
 		goto out_server;
 	}
-	server.dom0 = dom0_link_create(&server, &options.vchan,
-		options.pool_mib * PAGES_PER_MIB);
+	server.dom0 = dom0_link_create(&server, &options.vchan, options.pool_mib * PAGES_PER_MIB);
 	if (!server.dom0) {
 		goto out_server;
 	}
@@ -273,15 +259,14 @@ int main(int argc, char *argv[])
 
 	/* Before the fork, so an early exit of the child is not missed. */
 	child.display = server.display;
-	sigint = wl_event_loop_add_signal(server.event_loop, SIGINT,
-		handle_terminate, server.display);
-	sigterm = wl_event_loop_add_signal(server.event_loop, SIGTERM,
-		handle_terminate, server.display);
-	sigchld = wl_event_loop_add_signal(server.event_loop, SIGCHLD,
-		handle_sigchld, &child);
+	sigint = wl_event_loop_add_signal(server.event_loop, SIGINT, handle_terminate,
+		server.display);
+	sigterm = wl_event_loop_add_signal(server.event_loop, SIGTERM, handle_terminate,
+		server.display);
+	sigchld = wl_event_loop_add_signal(server.event_loop, SIGCHLD, handle_sigchld, &child);
 	/* The benchmark reads the copy counters at moments of its choice. */
-	sigusr1 = wl_event_loop_add_signal(server.event_loop, SIGUSR1,
-		handle_stats_signal, &server);
+	sigusr1 =
+		wl_event_loop_add_signal(server.event_loop, SIGUSR1, handle_stats_signal, &server);
 	if (!sigint || !sigterm || !sigchld || !sigusr1) {
 		wlr_log(WLR_ERROR, "Cannot watch signals");
 		goto out_signals;

@@ -36,8 +36,7 @@ static int handle_slow_frame_timer(void *data)
 		}
 	}
 	if (!wl_list_empty(&server->windows)) {
-		wl_event_source_timer_update(server->slow_frame_timer,
-			SLOW_FRAME_MS);
+		wl_event_source_timer_update(server->slow_frame_timer, SLOW_FRAME_MS);
 	}
 	return 0;
 }
@@ -45,15 +44,13 @@ static int handle_slow_frame_timer(void *data)
 void server_schedule_slow_frames(struct agent_server *server)
 {
 	if (server->slow_frame_timer) {
-		wl_event_source_timer_update(server->slow_frame_timer,
-			SLOW_FRAME_MS);
+		wl_event_source_timer_update(server->slow_frame_timer, SLOW_FRAME_MS);
 	}
 }
 
 void server_print_stats(struct agent_server *server)
 {
-	fprintf(stderr,
-		"mullion-stats: frames=%" PRIu64 " bytes_copied=%" PRIu64 "\n",
+	fprintf(stderr, "mullion-stats: frames=%" PRIu64 " bytes_copied=%" PRIu64 "\n",
 		server->frames_sent, server->bytes_copied);
 	fflush(stderr);
 }
@@ -69,14 +66,13 @@ uint32_t server_next_window_id(struct agent_server *server)
 
 static bool create_output(struct agent_server *server, int width, int height)
 {
-	server->output = wlr_headless_add_output(server->backend,
-		(unsigned)width, (unsigned)height);
+	server->output =
+		wlr_headless_add_output(server->backend, (unsigned)width, (unsigned)height);
 	if (!server->output) {
 		wlr_log(WLR_ERROR, "Cannot create the headless output");
 		return false;
 	}
-	if (!wlr_output_init_render(server->output, server->allocator,
-		    server->renderer)) {
+	if (!wlr_output_init_render(server->output, server->allocator, server->renderer)) {
 		wlr_log(WLR_ERROR, "Cannot set up the output's buffers");
 		return false;
 	}
@@ -90,22 +86,17 @@ static bool create_output(struct agent_server *server, int width, int height)
 	return true;
 }
 
-void server_set_output_size(struct agent_server *server, uint32_t width,
-	uint32_t height)
+void server_set_output_size(struct agent_server *server, uint32_t width, uint32_t height)
 {
-	if (width == 0 || height == 0 || width > INT32_MAX ||
-		height > INT32_MAX) {
+	if (width == 0 || height == 0 || width > INT32_MAX || height > INT32_MAX) {
 		return;
 	}
-	if (server->output->width == (int)width &&
-		server->output->height == (int)height) {
+	if (server->output->width == (int)width && server->output->height == (int)height) {
 		return;
 	}
-	wlr_output_set_custom_mode(server->output, (int32_t)width,
-		(int32_t)height, 0);
+	wlr_output_set_custom_mode(server->output, (int32_t)width, (int32_t)height, 0);
 	if (!wlr_output_commit(server->output)) {
-		wlr_log(WLR_ERROR, "Cannot resize the output to %ux%u", width,
-			height);
+		wlr_log(WLR_ERROR, "Cannot resize the output to %ux%u", width, height);
 		return;
 	}
 	wlr_log(WLR_INFO, "Output is now %ux%u, as dom0's", width, height);
@@ -140,15 +131,13 @@ bool server_init(struct agent_server *server, int width, int height)
 		wlr_log(WLR_ERROR, "Cannot set up wl_shm");
 		return false;
 	}
-	server->allocator =
-		wlr_allocator_autocreate(server->backend, server->renderer);
+	server->allocator = wlr_allocator_autocreate(server->backend, server->renderer);
 	if (!server->allocator) {
 		wlr_log(WLR_ERROR, "Cannot create an allocator");
 		return false;
 	}
 
-	server->compositor =
-		wlr_compositor_create(server->display, server->renderer);
+	server->compositor = wlr_compositor_create(server->display, server->renderer);
 	if (!server->compositor) {
 		wlr_log(WLR_ERROR, "Cannot create wl_compositor");
 		return false;
@@ -165,15 +154,13 @@ bool server_init(struct agent_server *server, int width, int height)
 	}
 	/* The VM-local clipboard; dom0 moves data between VMs only on an
 	 * explicit key. */
-	server->data_device_manager =
-		wlr_data_device_manager_create(server->display);
+	server->data_device_manager = wlr_data_device_manager_create(server->display);
 	if (!server->data_device_manager) {
 		wlr_log(WLR_ERROR, "Cannot create the data device manager");
 		return false;
 	}
 	/* Frames count as presented when dom0 has drawn them (window.c). */
-	server->presentation =
-		wlr_presentation_create(server->display, server->backend);
+	server->presentation = wlr_presentation_create(server->display, server->backend);
 	if (!server->presentation) {
 		wlr_log(WLR_ERROR, "Cannot create wp_presentation");
 		return false;
@@ -188,8 +175,8 @@ bool server_init(struct agent_server *server, int width, int height)
 		return false;
 	}
 
-	server->slow_frame_timer = wl_event_loop_add_timer(server->event_loop,
-		handle_slow_frame_timer, server);
+	server->slow_frame_timer =
+		wl_event_loop_add_timer(server->event_loop, handle_slow_frame_timer, server);
 	if (!server->slow_frame_timer) {
 		wlr_log(WLR_ERROR, "Cannot create the frame timer");
 		return false;
@@ -201,9 +188,7 @@ bool server_start(struct agent_server *server)
 {
 	server->socket = wl_display_add_socket_auto(server->display);
 	if (!server->socket) {
-		wlr_log(WLR_ERROR,
-			"Cannot open a Wayland socket "
-			"(is XDG_RUNTIME_DIR writable?)");
+		wlr_log(WLR_ERROR, "Cannot open a Wayland socket (is XDG_RUNTIME_DIR writable?)");
 		return false;
 	}
 	return true;

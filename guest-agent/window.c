@@ -45,8 +45,7 @@ static uint32_t next_buffer_id(struct window *window)
 static bool buffer_share(struct window *window, struct window_buffer *buffer)
 {
 	uint64_t bytes = (uint64_t)window->stride * window->height;
-	uint32_t pages =
-		(uint32_t)((bytes + WIRE_PAGE_SIZE - 1) / WIRE_PAGE_SIZE);
+	uint32_t pages = (uint32_t)((bytes + WIRE_PAGE_SIZE - 1) / WIRE_PAGE_SIZE);
 
 	uint32_t *refs = calloc(pages, sizeof(*refs));
 	if (!refs) {
@@ -66,8 +65,7 @@ static bool buffer_share(struct window *window, struct window_buffer *buffer)
 	buffer->busy = false;
 	/* Never written: all of it is stale. */
 	pixman_region32_fini(&buffer->stale);
-	pixman_region32_init_rect(&buffer->stale, 0, 0, window->width,
-		window->height);
+	pixman_region32_init_rect(&buffer->stale, 0, 0, window->width, window->height);
 
 	for (uint32_t i = 0; i < pages; i++) {
 		wire_ref_set(ref_scratch, i, refs[i]);
@@ -89,8 +87,7 @@ static bool buffer_share(struct window *window, struct window_buffer *buffer)
 	return true;
 }
 
-static void buffer_unshare(struct window *window, struct window_buffer *buffer,
-	bool tell_dom0)
+static void buffer_unshare(struct window *window, struct window_buffer *buffer, bool tell_dom0)
 {
 	if (buffer->id == WIRE_ID_INVALID) {
 		return;
@@ -105,8 +102,8 @@ static void buffer_unshare(struct window *window, struct window_buffer *buffer,
 		};
 		send_msg(window, &msg);
 	}
-	dom0_link_unshare_pages(window->server->dom0, buffer->data,
-		buffer->page_count, buffer->refs);
+	dom0_link_unshare_pages(window->server->dom0, buffer->data, buffer->page_count,
+		buffer->refs);
 	free(buffer->refs);
 	buffer->refs = NULL;
 	buffer->data = NULL;
@@ -138,17 +135,15 @@ static uint64_t now_msec(void)
 	return (uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_nsec / 1000000;
 }
 
-static bool shape_supported(struct window *window, uint32_t width,
-	uint32_t height, uint32_t format, size_t src_stride)
+static bool shape_supported(struct window *window, uint32_t width, uint32_t height, uint32_t format,
+	size_t src_stride)
 {
 	/* The seam for more formats (and dmabuf's): the bridge's allowlist
 	 * is the wire's, so convert here rather than widen it. */
 	if (format != WIRE_FORMAT_ARGB8888 && format != WIRE_FORMAT_XRGB8888) {
 		if (!window->warned_format) {
 			wlr_log(WLR_INFO,
-				"Window %" PRIu32
-				": pixel format "
-				"0x%08" PRIx32
+				"Window %" PRIu32 ": pixel format 0x%08" PRIx32
 				" is not supported yet, not shown",
 				window->id, format);
 			window->warned_format = true;
@@ -156,15 +151,12 @@ static bool shape_supported(struct window *window, uint32_t width,
 		return false;
 	}
 	uint64_t bytes = (uint64_t)width * BYTES_PER_PIXEL * height;
-	if (width == 0 || height == 0 || width > WIRE_MAX_WIDTH ||
-		height > WIRE_MAX_HEIGHT || bytes > WIRE_MAX_BUFFER_BYTES ||
-		src_stride < (size_t)width * BYTES_PER_PIXEL) {
+	if (width == 0 || height == 0 || width > WIRE_MAX_WIDTH || height > WIRE_MAX_HEIGHT ||
+		bytes > WIRE_MAX_BUFFER_BYTES || src_stride < (size_t)width * BYTES_PER_PIXEL) {
 		if (!window->warned_size) {
 			wlr_log(WLR_INFO,
-				"Window %" PRIu32 ": buffer %" PRIu32
-				"x%" PRIu32
-				" (stride %zu) is outside the wire's "
-				"limits, not shown",
+				"Window %" PRIu32 ": buffer %" PRIu32 "x%" PRIu32
+				" (stride %zu) is outside the wire's limits, not shown",
 				window->id, width, height, src_stride);
 			window->warned_size = true;
 		}
@@ -175,21 +167,19 @@ static bool shape_supported(struct window *window, uint32_t width,
 
 /* Gives the window two shared buffers of this shape, replacing any of
  * another shape. False if they cannot be made (logged). */
-static bool ensure_buffers(struct window *window, uint32_t width,
-	uint32_t height, uint32_t format, size_t src_stride)
+static bool ensure_buffers(struct window *window, uint32_t width, uint32_t height, uint32_t format,
+	size_t src_stride)
 {
 	if (!shape_supported(window, width, height, format, src_stride)) {
 		return false;
 	}
-	if (window->buffers[0].id != WIRE_ID_INVALID &&
-		window->width == width && window->height == height &&
-		window->format == format) {
+	if (window->buffers[0].id != WIRE_ID_INVALID && window->width == width &&
+		window->height == height && window->format == format) {
 		return true;
 	}
 
 	uint64_t now = now_msec();
-	if (window->share_failed_msec != 0 &&
-		now - window->share_failed_msec < SHARE_RETRY_MS) {
+	if (window->share_failed_msec != 0 && now - window->share_failed_msec < SHARE_RETRY_MS) {
 		return false;
 	}
 	window->share_failed_msec = 0;
@@ -212,8 +202,7 @@ static bool ensure_buffers(struct window *window, uint32_t width,
 	for (int i = 0; i < WINDOW_BUFFER_COUNT; i++) {
 		if (!buffer_share(window, &window->buffers[i])) {
 			for (int j = 0; j < i; j++) {
-				buffer_unshare(window, &window->buffers[j],
-					true);
+				buffer_unshare(window, &window->buffers[j], true);
 			}
 			window->width = window->height = 0;
 			window->stride = window->format = 0;
@@ -225,10 +214,9 @@ static bool ensure_buffers(struct window *window, uint32_t width,
 	pixman_region32_clear(&window->unsent);
 	window->damage_all = true;
 	wlr_log(WLR_DEBUG,
-		"Window %" PRIu32 ": shared buffers %" PRIu32 " and %" PRIu32
-		", %" PRIu32 "x%" PRIu32,
-		window->id, window->buffers[0].id, window->buffers[1].id, width,
-		height);
+		"Window %" PRIu32 ": shared buffers %" PRIu32 " and %" PRIu32 ", %" PRIu32
+		"x%" PRIu32,
+		window->id, window->buffers[0].id, window->buffers[1].id, width, height);
 	return true;
 }
 
@@ -246,11 +234,10 @@ static void add_damage(struct window *window, pixman_region32_t *damage)
 {
 	pixman_region32_t clipped;
 	pixman_region32_init(&clipped);
-	pixman_region32_intersect_rect(&clipped, damage, 0, 0, window->width,
-		window->height);
+	pixman_region32_intersect_rect(&clipped, damage, 0, 0, window->width, window->height);
 	for (int i = 0; i < WINDOW_BUFFER_COUNT; i++) {
-		pixman_region32_union(&window->buffers[i].stale,
-			&window->buffers[i].stale, &clipped);
+		pixman_region32_union(&window->buffers[i].stale, &window->buffers[i].stale,
+			&clipped);
 	}
 	pixman_region32_union(&window->unsent, &window->unsent, &clipped);
 	pixman_region32_fini(&clipped);
@@ -258,24 +245,20 @@ static void add_damage(struct window *window, pixman_region32_t *damage)
 
 /* Brings buffer up to date: only what changed since it was last
  * written, row by row. */
-static void copy_stale(struct window *window, struct window_buffer *buffer,
-	const uint8_t *src, size_t src_stride)
+static void copy_stale(struct window *window, struct window_buffer *buffer, const uint8_t *src,
+	size_t src_stride)
 {
 	int count;
-	const pixman_box32_t *boxes =
-		pixman_region32_rectangles(&buffer->stale, &count);
+	const pixman_box32_t *boxes = pixman_region32_rectangles(&buffer->stale, &count);
 	uint64_t copied = 0;
 	for (int i = 0; i < count; i++) {
 		const pixman_box32_t *box = &boxes[i];
 		size_t offset = (size_t)box->x1 * BYTES_PER_PIXEL;
 		size_t length = (size_t)(box->x2 - box->x1) * BYTES_PER_PIXEL;
 		size_t rows = (size_t)(box->y2 - box->y1);
-		uint8_t *dst_row = buffer->data +
-			(size_t)box->y1 * window->stride + offset;
-		const uint8_t *src_row =
-			src + (size_t)box->y1 * src_stride + offset;
-		copy_rows(dst_row, window->stride, src_row, src_stride, length,
-			rows);
+		uint8_t *dst_row = buffer->data + (size_t)box->y1 * window->stride + offset;
+		const uint8_t *src_row = src + (size_t)box->y1 * src_stride + offset;
+		copy_rows(dst_row, window->stride, src_row, src_stride, length, rows);
 		copied += (uint64_t)length * rows;
 	}
 	pixman_region32_clear(&buffer->stale);
@@ -293,20 +276,16 @@ static void send_damage(struct window *window, struct window_buffer *buffer)
 		},
 	};
 	int count = 0;
-	const pixman_box32_t *boxes =
-		pixman_region32_rectangles(&window->unsent, &count);
+	const pixman_box32_t *boxes = pixman_region32_rectangles(&window->unsent, &count);
 	if (window->damage_all || count > WIRE_MAX_DAMAGE_RECTS) {
-		const pixman_box32_t *extents = window->damage_all
-			? NULL
-			: pixman_region32_extents(&window->unsent);
+		const pixman_box32_t *extents =
+			window->damage_all ? NULL : pixman_region32_extents(&window->unsent);
 		msg.damage.rect_count = 1;
 		msg.damage.rects[0] = (struct wire_rect){
 			.x = extents ? extents->x1 : 0,
 			.y = extents ? extents->y1 : 0,
-			.width = extents ? extents->x2 - extents->x1
-					 : (int32_t)window->width,
-			.height = extents ? extents->y2 - extents->y1
-					  : (int32_t)window->height,
+			.width = extents ? extents->x2 - extents->x1 : (int32_t)window->width,
+			.height = extents ? extents->y2 - extents->y1 : (int32_t)window->height,
 		};
 	} else {
 		msg.damage.rect_count = (uint32_t)count;
@@ -346,37 +325,33 @@ static void hold(struct window *window, struct wlr_buffer *source)
  * if already added), copies into a free shared buffer what it missed and
  * sends DAMAGE; with both buffers busy, keeps source for the next release.
  */
-static void present(struct window *window, struct wlr_buffer *source,
-	pixman_region32_t *damage)
+static void present(struct window *window, struct wlr_buffer *source, pixman_region32_t *damage)
 {
 	void *data;
 	uint32_t format;
 	size_t src_stride;
-	if (!wlr_buffer_begin_data_ptr_access(source,
-		    WLR_BUFFER_DATA_PTR_ACCESS_READ, &data, &format,
-		    &src_stride)) {
+	if (!wlr_buffer_begin_data_ptr_access(source, WLR_BUFFER_DATA_PTR_ACCESS_READ, &data,
+		    &format, &src_stride)) {
 		/* The seam for dmabuf: LINEAR ones get mmapped here, others
 		 * blitted to linear with the VM's GPU. */
 		if (!window->warned_access) {
 			wlr_log(WLR_INFO,
 				"Window %" PRIu32
-				": buffer has no "
-				"CPU mapping (dmabuf?), not shown",
+				": buffer has no CPU mapping (dmabuf?), not shown",
 				window->id);
 			window->warned_access = true;
 		}
 		return;
 	}
 	if (source->width <= 0 || source->height <= 0 ||
-		!ensure_buffers(window, (uint32_t)source->width,
-			(uint32_t)source->height, format, src_stride)) {
+		!ensure_buffers(window, (uint32_t)source->width, (uint32_t)source->height, format,
+			src_stride)) {
 		goto out;
 	}
 	if (damage) {
 		add_damage(window, damage);
 	}
-	if (!window->damage_all &&
-		!pixman_region32_not_empty(&window->unsent)) {
+	if (!window->damage_all && !pixman_region32_not_empty(&window->unsent)) {
 		goto out;
 	}
 	struct window_buffer *buffer = free_buffer(window);
@@ -405,14 +380,12 @@ out:
 static void send_presented(struct window *window)
 {
 	struct wlr_surface *surface = window->xdg_surface->surface;
-	if (!window->sent_seq_valid ||
-		surface->current.seq != window->sent_seq) {
+	if (!window->sent_seq_valid || surface->current.seq != window->sent_seq) {
 		return;
 	}
 	window->sent_seq_valid = false;
 	struct wlr_presentation_feedback *feedback =
-		wlr_presentation_surface_sampled(window->server->presentation,
-			surface);
+		wlr_presentation_surface_sampled(window->server->presentation, surface);
 	if (!feedback) {
 		return;
 	}
@@ -445,8 +418,7 @@ static void send_title(struct window *window)
 		/* Cut before a UTF-8 continuation byte, never inside a
 		 * character; dom0 sanitises the rest. */
 		length = WIRE_MAX_TITLE_BYTES;
-		while (length > 0 &&
-			((unsigned char)title[length] & 0xc0) == 0x80) {
+		while (length > 0 && ((unsigned char)title[length] & 0xc0) == 0x80) {
 			length--;
 		}
 	}
@@ -540,9 +512,7 @@ void window_unmap(struct window *window)
 	withdraw(window);
 	drop_buffers(window, false);
 	wlr_log(WLR_DEBUG,
-		"Window %" PRIu32 " unmapped: %" PRIu64
-		" frames, "
-		"%" PRIu64 " bytes copied",
+		"Window %" PRIu32 " unmapped: %" PRIu64 " frames, %" PRIu64 " bytes copied",
 		window->id, window->frames_sent, window->bytes_copied);
 	window->id = WIRE_ID_INVALID;
 	/* Unmapped, it is paced by the slow timer again. */
@@ -574,9 +544,7 @@ void window_buffer_release(struct window *window, uint32_t buffer_id)
 	if (!buffer || buffer_id == WIRE_ID_INVALID) {
 		/* Destroyed since dom0 sent this. */
 		wlr_log(WLR_DEBUG,
-			"Window %" PRIu32
-			": release of unknown "
-			"buffer %" PRIu32 " ignored",
+			"Window %" PRIu32 ": release of unknown buffer %" PRIu32 " ignored",
 			window->id, buffer_id);
 		return;
 	}
@@ -600,8 +568,7 @@ void window_close(struct window *window)
 	wlr_xdg_toplevel_send_close(window->xdg_surface);
 }
 
-static void send_frame_done_iterator(struct wlr_surface *surface, int sx,
-	int sy, void *data)
+static void send_frame_done_iterator(struct wlr_surface *surface, int sx, int sy, void *data)
 {
 	const struct timespec *now = data;
 	wlr_surface_send_frame_done(surface, now);
@@ -611,8 +578,7 @@ void window_send_frame_done(struct window *window)
 {
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	wlr_xdg_surface_for_each_surface(window->xdg_surface,
-		send_frame_done_iterator, &now);
+	wlr_xdg_surface_for_each_surface(window->xdg_surface, send_frame_done_iterator, &now);
 }
 
 static void handle_surface_commit(struct wl_listener *listener, void *data)
@@ -633,8 +599,7 @@ static void handle_surface_commit(struct wl_listener *listener, void *data)
 	}
 	struct wlr_surface *surface = xdg_surface->surface;
 	/* Already shown by window_announce in this same commit. */
-	if (window->presented_seq_valid &&
-		window->presented_seq == surface->current.seq) {
+	if (window->presented_seq_valid && window->presented_seq == surface->current.seq) {
 		return;
 	}
 	window->presented_seq_valid = false;
@@ -643,10 +608,7 @@ static void handle_surface_commit(struct wl_listener *listener, void *data)
 	 * window buffer with pixman; today only the root surface is shown. */
 	struct wlr_buffer *source = current_source(window);
 	if (!source) {
-		wlr_log(WLR_DEBUG,
-			"Window %" PRIu32
-			": commit without a "
-			"readable buffer",
+		wlr_log(WLR_DEBUG, "Window %" PRIu32 ": commit without a readable buffer",
 			window->id);
 		return;
 	}
@@ -654,8 +616,7 @@ static void handle_surface_commit(struct wl_listener *listener, void *data)
 	/* Frame callbacks wait for dom0's FRAME_DONE. */
 }
 
-struct window *window_create(struct agent_server *server,
-	struct wlr_xdg_surface *xdg_surface)
+struct window *window_create(struct agent_server *server, struct wlr_xdg_surface *xdg_surface)
 {
 	struct window *window = calloc(1, sizeof(*window));
 	if (!window) {

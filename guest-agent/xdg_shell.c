@@ -36,8 +36,7 @@ static void handle_toplevel_destroy(struct wl_listener *listener, void *data)
 
 static void handle_new_xdg_surface(struct wl_listener *listener, void *data)
 {
-	struct agent_server *server =
-		wl_container_of(listener, server, new_xdg_surface);
+	struct agent_server *server = wl_container_of(listener, server, new_xdg_surface);
 	struct wlr_xdg_surface *xdg_surface = data;
 
 	if (xdg_surface->role != WLR_XDG_SURFACE_ROLE_TOPLEVEL) {
@@ -45,8 +44,7 @@ static void handle_new_xdg_surface(struct wl_listener *listener, void *data)
 		 * dom0, with its parent and position. Until then wlroots
 		 * configures them and their frame callbacks ride with their
 		 * toplevel's (wlr_xdg_surface_for_each_surface). */
-		wlr_log(WLR_DEBUG, "Popup surface %p not shown yet",
-			(void *)xdg_surface);
+		wlr_log(WLR_DEBUG, "Popup surface %p not shown yet", (void *)xdg_surface);
 		return;
 	}
 
@@ -60,8 +58,7 @@ static void handle_new_xdg_surface(struct wl_listener *listener, void *data)
 	window->unmap.notify = handle_toplevel_unmap;
 	wl_signal_add(&xdg_surface->events.unmap, &window->unmap);
 	window->set_title.notify = handle_toplevel_set_title;
-	wl_signal_add(&xdg_surface->toplevel->events.set_title,
-		&window->set_title);
+	wl_signal_add(&xdg_surface->toplevel->events.set_title, &window->set_title);
 	window->destroy.notify = handle_toplevel_destroy;
 	wl_signal_add(&xdg_surface->events.destroy, &window->destroy);
 }
@@ -74,8 +71,7 @@ bool xdg_shell_init(struct agent_server *server)
 		return false;
 	}
 	server->new_xdg_surface.notify = handle_new_xdg_surface;
-	wl_signal_add(&server->xdg_shell->events.new_surface,
-		&server->new_xdg_surface);
+	wl_signal_add(&server->xdg_shell->events.new_surface, &server->new_xdg_surface);
 	return true;
 }
 

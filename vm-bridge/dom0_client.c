@@ -17,8 +17,7 @@
 #define WM_BASE_VERSION 2
 #define OUTPUT_VERSION 2
 
-static void handle_wm_base_ping(void *data, struct xdg_wm_base *wm_base,
-	uint32_t serial)
+static void handle_wm_base_ping(void *data, struct xdg_wm_base *wm_base, uint32_t serial)
 {
 	xdg_wm_base_pong(wm_base, serial);
 }
@@ -27,15 +26,14 @@ static const struct xdg_wm_base_listener wm_base_listener = {
 	.ping = handle_wm_base_ping,
 };
 
-static void handle_output_geometry(void *data, struct wl_output *output,
-	int32_t x, int32_t y, int32_t physical_width, int32_t physical_height,
-	int32_t subpixel, const char *make, const char *model,
-	int32_t transform)
+static void handle_output_geometry(void *data, struct wl_output *output, int32_t x, int32_t y,
+	int32_t physical_width, int32_t physical_height, int32_t subpixel, const char *make,
+	const char *model, int32_t transform)
 {
 }
 
-static void handle_output_mode(void *data, struct wl_output *output,
-	uint32_t flags, int32_t width, int32_t height, int32_t refresh)
+static void handle_output_mode(void *data, struct wl_output *output, uint32_t flags, int32_t width,
+	int32_t height, int32_t refresh)
 {
 	struct dom0_client *client = data;
 	if (!(flags & WL_OUTPUT_MODE_CURRENT) || width <= 0 || height <= 0) {
@@ -49,8 +47,7 @@ static void handle_output_done(void *data, struct wl_output *output)
 {
 }
 
-static void handle_output_scale(void *data, struct wl_output *output,
-	int32_t factor)
+static void handle_output_scale(void *data, struct wl_output *output, int32_t factor)
 {
 }
 
@@ -66,38 +63,29 @@ static uint32_t min_u32(uint32_t a, uint32_t b)
 	return a < b ? a : b;
 }
 
-static void handle_registry_global(void *data, struct wl_registry *registry,
-	uint32_t name, const char *interface, uint32_t version)
+static void handle_registry_global(void *data, struct wl_registry *registry, uint32_t name,
+	const char *interface, uint32_t version)
 {
 	struct dom0_client *client = data;
-	if (strcmp(interface, wl_compositor_interface.name) == 0 &&
-		client->compositor == NULL) {
-		client->compositor = wl_registry_bind(registry, name,
-			&wl_compositor_interface,
+	if (strcmp(interface, wl_compositor_interface.name) == 0 && client->compositor == NULL) {
+		client->compositor = wl_registry_bind(registry, name, &wl_compositor_interface,
 			min_u32(version, COMPOSITOR_VERSION));
-	} else if (strcmp(interface, wl_shm_interface.name) == 0 &&
-		client->shm == NULL) {
-		client->shm = wl_registry_bind(registry, name,
-			&wl_shm_interface, min_u32(version, SHM_VERSION));
-	} else if (strcmp(interface, xdg_wm_base_interface.name) == 0 &&
-		client->wm_base == NULL) {
-		client->wm_base =
-			wl_registry_bind(registry, name, &xdg_wm_base_interface,
-				min_u32(version, WM_BASE_VERSION));
-		xdg_wm_base_add_listener(client->wm_base, &wm_base_listener,
-			client);
-	} else if (strcmp(interface, wl_output_interface.name) == 0 &&
-		client->output == NULL) {
-		client->output = wl_registry_bind(registry, name,
-			&wl_output_interface, min_u32(version, OUTPUT_VERSION));
+	} else if (strcmp(interface, wl_shm_interface.name) == 0 && client->shm == NULL) {
+		client->shm = wl_registry_bind(registry, name, &wl_shm_interface,
+			min_u32(version, SHM_VERSION));
+	} else if (strcmp(interface, xdg_wm_base_interface.name) == 0 && client->wm_base == NULL) {
+		client->wm_base = wl_registry_bind(registry, name, &xdg_wm_base_interface,
+			min_u32(version, WM_BASE_VERSION));
+		xdg_wm_base_add_listener(client->wm_base, &wm_base_listener, client);
+	} else if (strcmp(interface, wl_output_interface.name) == 0 && client->output == NULL) {
+		client->output = wl_registry_bind(registry, name, &wl_output_interface,
+			min_u32(version, OUTPUT_VERSION));
 		client->output_name = name;
-		wl_output_add_listener(client->output, &output_listener,
-			client);
+		wl_output_add_listener(client->output, &output_listener, client);
 	}
 }
 
-static void handle_registry_global_remove(void *data,
-	struct wl_registry *registry, uint32_t name)
+static void handle_registry_global_remove(void *data, struct wl_registry *registry, uint32_t name)
 {
 	struct dom0_client *client = data;
 	if (client->output != NULL && name == client->output_name) {
@@ -131,13 +119,10 @@ struct dom0_client *dom0_client_connect(void)
 	 * events of those just bound (the output's mode). */
 	if (wl_display_roundtrip(client->display) < 0 ||
 		wl_display_roundtrip(client->display) < 0) {
-		mlog(MLOG_ERROR,
-			"the compositor connection failed during "
-			"setup");
+		mlog(MLOG_ERROR, "the compositor connection failed during setup");
 		goto error;
 	}
-	if (client->compositor == NULL || client->shm == NULL ||
-		client->wm_base == NULL) {
+	if (client->compositor == NULL || client->shm == NULL || client->wm_base == NULL) {
 		mlog(MLOG_ERROR, "the compositor lacks %s",
 			client->compositor == NULL    ? "wl_compositor"
 				: client->shm == NULL ? "wl_shm"

@@ -46,8 +46,7 @@ static const char usage[] =
 	"runs). Connects to the VM's mullion-agent over vchan, retrying every\n"
 	"500 ms, and disconnects it on any protocol violation.\n"
 	"\n"
-	"  --vm NAME              the VM's name, for logs ([a-zA-Z0-9_-], 1 "
-	"to\n"
+	"  --vm NAME              the VM's name, for logs ([a-zA-Z0-9_-], 1 to\n"
 	"                         31 characters)\n"
 	"  --vchan ADDRESS        where the VM's agent listens: socket:DIR or\n"
 	"                         xen:DOMID\n"
@@ -67,25 +66,22 @@ static bool name_ok(const char *name)
 	}
 	for (size_t i = 0; i < len; i++) {
 		char c = name[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			    (c >= '0' && c <= '9') || c == '_' || c == '-')) {
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+			    c == '_' || c == '-')) {
 			return false;
 		}
 	}
 	return true;
 }
 
-static bool parse_u32(const char *option, const char *str, uint32_t max,
-	uint32_t *out)
+static bool parse_u32(const char *option, const char *str, uint32_t max, uint32_t *out)
 {
 	char *end = NULL;
 	errno = 0;
 	unsigned long value = strtoul(str, &end, 10);
-	if (str[0] < '0' || str[0] > '9' || errno != 0 || *end != '\0' ||
-		value < 1 || value > max) {
-		fprintf(stderr,
-			"mullion-bridge: %s wants a number from 1 to "
-			"%u, not '%s'\n",
+	if (str[0] < '0' || str[0] > '9' || errno != 0 || *end != '\0' || value < 1 ||
+		value > max) {
+		fprintf(stderr, "mullion-bridge: %s wants a number from 1 to %u, not '%s'\n",
 			option, max, str);
 		return false;
 	}
@@ -107,8 +103,7 @@ static int parse_options(int argc, char *argv[], struct bridge_options *options)
 		{ "vm", required_argument, NULL, OPT_VM },
 		{ "vchan", required_argument, NULL, OPT_VCHAN },
 		{ "max-windows", required_argument, NULL, OPT_MAX_WINDOWS },
-		{ "max-buffer-mib", required_argument, NULL,
-			OPT_MAX_BUFFER_MIB },
+		{ "max-buffer-mib", required_argument, NULL, OPT_MAX_BUFFER_MIB },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
@@ -129,14 +124,13 @@ static int parse_options(int argc, char *argv[], struct bridge_options *options)
 			vchan = optarg;
 			break;
 		case OPT_MAX_WINDOWS:
-			if (!parse_u32("--max-windows", optarg,
-				    MAX_WINDOWS_LIMIT, &options->max_windows)) {
+			if (!parse_u32("--max-windows", optarg, MAX_WINDOWS_LIMIT,
+				    &options->max_windows)) {
 				return -1;
 			}
 			break;
 		case OPT_MAX_BUFFER_MIB:
-			if (!parse_u32("--max-buffer-mib", optarg,
-				    MAX_BUFFER_MIB_LIMIT,
+			if (!parse_u32("--max-buffer-mib", optarg, MAX_BUFFER_MIB_LIMIT,
 				    &options->max_buffer_mib)) {
 				return -1;
 			}
@@ -156,28 +150,22 @@ static int parse_options(int argc, char *argv[], struct bridge_options *options)
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "mullion-bridge: unexpected argument '%s'\n",
-			argv[optind]);
+		fprintf(stderr, "mullion-bridge: unexpected argument '%s'\n", argv[optind]);
 		return -1;
 	}
 	if (options->vm_name == NULL || vchan == NULL) {
-		fprintf(stderr,
-			"mullion-bridge: --vm and --vchan are "
-			"required\n%s",
-			usage);
+		fprintf(stderr, "mullion-bridge: --vm and --vchan are required\n%s", usage);
 		return -1;
 	}
 	if (!name_ok(options->vm_name)) {
 		fprintf(stderr,
-			"mullion-bridge: '%s' is not a VM name "
-			"([a-zA-Z0-9_-], 1 to %d characters)\n",
+			"mullion-bridge: '%s' is not a VM name ([a-zA-Z0-9_-], 1 to %d characters)\n",
 			options->vm_name, VM_NAME_MAX);
 		return -1;
 	}
 	if (!vchan_address_parse(vchan, &options->address)) {
 		fprintf(stderr,
-			"mullion-bridge: '%s' is not a vchan address "
-			"(socket:DIR or xen:DOMID)\n",
+			"mullion-bridge: '%s' is not a vchan address (socket:DIR or xen:DOMID)\n",
 			vchan);
 		return -1;
 	}
@@ -267,13 +255,11 @@ static bool run(struct dom0_client *dom0, struct vm_link *link, int signal_fd)
 		if (fds[SLOT_SIGNAL].revents & POLLIN) {
 			struct signalfd_siginfo info;
 			ssize_t got = read(signal_fd, &info, sizeof(info));
-			if (got == (ssize_t)sizeof(info) &&
-				info.ssi_signo == SIGUSR1) {
+			if (got == (ssize_t)sizeof(info) && info.ssi_signo == SIGUSR1) {
 				window_print_stats();
 			} else {
 				if (got > 0) {
-					mlog(MLOG_INFO, "signal %u: exiting",
-						info.ssi_signo);
+					mlog(MLOG_INFO, "signal %u: exiting", info.ssi_signo);
 				}
 				return true;
 			}
@@ -281,8 +267,7 @@ static bool run(struct dom0_client *dom0, struct vm_link *link, int signal_fd)
 		vm_link_reap(link);
 
 		/* The vchan first: the timer may replace its fd. */
-		short vchan_revents =
-			fds[SLOT_VCHAN].fd >= 0 ? fds[SLOT_VCHAN].revents : 0;
+		short vchan_revents = fds[SLOT_VCHAN].fd >= 0 ? fds[SLOT_VCHAN].revents : 0;
 		if (vchan_revents != 0 || vm_link_has_backlog(link)) {
 			vm_link_handle_vchan(link, vchan_revents);
 		}
@@ -293,8 +278,8 @@ static bool run(struct dom0_client *dom0, struct vm_link *link, int signal_fd)
 
 lost:;
 	int error = wl_display_get_error(display);
-	mlog(MLOG_ERROR, "lost the compositor connection%s%s",
-		error != 0 ? ": " : "", error != 0 ? strerror(error) : "");
+	mlog(MLOG_ERROR, "lost the compositor connection%s%s", error != 0 ? ": " : "",
+		error != 0 ? strerror(error) : "");
 	return false;
 }
 
@@ -362,11 +347,8 @@ int main(int argc, char *argv[])
 	if (!vchan_address_format(&options.address, address, sizeof(address))) {
 		address[0] = '\0';
 	}
-	mlog(MLOG_INFO,
-		"vm %s: bridge up, vchan %s, at most %u windows and "
-		"%u MiB of buffers",
-		options.vm_name, address, options.max_windows,
-		options.max_buffer_mib);
+	mlog(MLOG_INFO, "vm %s: bridge up, vchan %s, at most %u windows and %u MiB of buffers",
+		options.vm_name, address, options.max_windows, options.max_buffer_mib);
 
 	if (run(dom0, link, signal_fd)) {
 		status = EXIT_SUCCESS;

@@ -34,15 +34,13 @@ static const struct wl_buffer_listener buffer_listener = {
 	.release = handle_buffer_release,
 };
 
-struct shm_buffer *shm_buffer_create(struct wl_shm *shm, uint32_t width,
-	uint32_t height, uint32_t wl_format)
+struct shm_buffer *shm_buffer_create(struct wl_shm *shm, uint32_t width, uint32_t height,
+	uint32_t wl_format)
 {
 	/* Callers pass sizes a VM buffer passed validation with; this
 	 * bound also keeps every int conversion for wl_shm in range. */
-	if (width == 0 || width > WIRE_MAX_WIDTH || height == 0 ||
-		height > WIRE_MAX_HEIGHT) {
-		mlog(MLOG_ERROR, "dom0 buffer of %ux%u is out of range", width,
-			height);
+	if (width == 0 || width > WIRE_MAX_WIDTH || height == 0 || height > WIRE_MAX_HEIGHT) {
+		mlog(MLOG_ERROR, "dom0 buffer of %ux%u is out of range", width, height);
 		return NULL;
 	}
 	struct shm_buffer *buffer = calloc(1, sizeof(*buffer));
@@ -57,34 +55,29 @@ struct shm_buffer *shm_buffer_create(struct wl_shm *shm, uint32_t width,
 	buffer->wl_format = wl_format;
 	pixman_region32_init_rect(&buffer->stale, 0, 0, width, height);
 
-	int fd =
-		memfd_create("mullion-bridge", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	int fd = memfd_create("mullion-bridge", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (fd < 0) {
 		mlog_errno(MLOG_ERROR, "memfd_create");
 		goto error_buffer;
 	}
 	if (ftruncate(fd, (off_t)buffer->size) < 0) {
-		mlog_errno(MLOG_ERROR, "ftruncate of a %zu-byte dom0 buffer",
-			buffer->size);
+		mlog_errno(MLOG_ERROR, "ftruncate of a %zu-byte dom0 buffer", buffer->size);
 		goto error_fd;
 	}
 	if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_SEAL) < 0) {
 		mlog_errno(MLOG_ERROR, "sealing a dom0 buffer");
 		goto error_fd;
 	}
-	buffer->data = mmap(NULL, buffer->size, PROT_READ | PROT_WRITE,
-		MAP_SHARED, fd, 0);
+	buffer->data = mmap(NULL, buffer->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (buffer->data == MAP_FAILED) {
 		buffer->data = NULL;
-		mlog_errno(MLOG_ERROR, "mmap of a %zu-byte dom0 buffer",
-			buffer->size);
+		mlog_errno(MLOG_ERROR, "mmap of a %zu-byte dom0 buffer", buffer->size);
 		goto error_fd;
 	}
 
-	struct wl_shm_pool *pool =
-		wl_shm_create_pool(shm, fd, (int32_t)buffer->size);
-	buffer->buffer = wl_shm_pool_create_buffer(pool, 0, (int32_t)width,
-		(int32_t)height, (int32_t)buffer->stride, wl_format);
+	struct wl_shm_pool *pool = wl_shm_create_pool(shm, fd, (int32_t)buffer->size);
+	buffer->buffer = wl_shm_pool_create_buffer(pool, 0, (int32_t)width, (int32_t)height,
+		(int32_t)buffer->stride, wl_format);
 	/* The buffer keeps the pool's memory alive on both sides. */
 	wl_shm_pool_destroy(pool);
 	close(fd);

@@ -12,10 +12,8 @@
 #include <string.h>
 
 /* Writes why, records the rule, and refuses. */
-__attribute__((format(printf, 4, 5))) static bool refuse(struct validate_state
-								 *state,
-	enum validate_error error, char why[static VALIDATE_WHY_MAX],
-	const char *fmt, ...)
+__attribute__((format(printf, 4, 5))) static bool refuse(struct validate_state *state,
+	enum validate_error error, char why[static VALIDATE_WHY_MAX], const char *fmt, ...)
 {
 	va_list args;
 	va_start(args, fmt);
@@ -84,8 +82,7 @@ const char *validate_error_str(enum validate_error error)
 	return "unknown";
 }
 
-void validate_init(struct validate_state *state,
-	const struct validate_limits *limits)
+void validate_init(struct validate_state *state, const struct validate_limits *limits)
 {
 	memset(state, 0, sizeof(*state));
 	state->limits = *limits;
@@ -108,8 +105,7 @@ void validate_reset(struct validate_state *state)
 	validate_init(state, &limits);
 }
 
-static struct validate_window *find_window(struct validate_state *state,
-	uint32_t untrusted_id)
+static struct validate_window *find_window(struct validate_state *state, uint32_t untrusted_id)
 {
 	for (uint32_t i = 0; i < state->window_count; i++) {
 		if (state->windows[i].id == untrusted_id) {
@@ -119,15 +115,12 @@ static struct validate_window *find_window(struct validate_state *state,
 	return NULL;
 }
 
-const struct validate_window *validate_find_window(const struct validate_state
-							   *state,
-	uint32_t id)
+const struct validate_window *validate_find_window(const struct validate_state *state, uint32_t id)
 {
 	return find_window((struct validate_state *)state, id);
 }
 
-static struct validate_buffer *find_buffer(struct validate_window *window,
-	uint32_t untrusted_id)
+static struct validate_buffer *find_buffer(struct validate_window *window, uint32_t untrusted_id)
 {
 	if (untrusted_id == WIRE_ID_INVALID) {
 		return NULL;
@@ -153,8 +146,7 @@ static uint32_t serial_send(struct validate_serials *serials)
 
 /* True, and the serial and every older one answered, if it is
  * outstanding. Unsigned differences: no overflow, wrap included. */
-static bool serial_answer(struct validate_serials *serials,
-	uint32_t untrusted_serial)
+static bool serial_answer(struct validate_serials *serials, uint32_t untrusted_serial)
 {
 	uint32_t outstanding = serials->sent - serials->answered;
 	uint32_t distance = untrusted_serial - serials->answered;
@@ -165,17 +157,15 @@ static bool serial_answer(struct validate_serials *serials,
 	return true;
 }
 
-static bool check_hello(struct validate_state *state,
-	const struct wire_hello *hello, char *why)
+static bool check_hello(struct validate_state *state, const struct wire_hello *hello, char *why)
 {
 	if (state->hello_seen) {
-		return refuse(state, VALIDATE_ERR_HELLO_AGAIN, why,
-			"HELLO sent a second time");
+		return refuse(state, VALIDATE_ERR_HELLO_AGAIN, why, "HELLO sent a second time");
 	}
 	if (hello->version != WIRE_VERSION) {
 		return refuse(state, VALIDATE_ERR_VERSION, why,
-			"protocol version %u, this bridge speaks %u",
-			hello->version, (unsigned)WIRE_VERSION);
+			"protocol version %u, this bridge speaks %u", hello->version,
+			(unsigned)WIRE_VERSION);
 	}
 	state->hello_seen = true;
 	state->vm_capabilities = hello->capabilities;
@@ -194,8 +184,8 @@ static bool window_has_children(const struct validate_state *state, uint32_t id)
 
 static bool position_ok(int32_t x, int32_t y)
 {
-	return x >= -WIRE_MAX_WIDTH && x <= WIRE_MAX_WIDTH &&
-		y >= -WIRE_MAX_HEIGHT && y <= WIRE_MAX_HEIGHT;
+	return x >= -WIRE_MAX_WIDTH && x <= WIRE_MAX_WIDTH && y >= -WIRE_MAX_HEIGHT &&
+		y <= WIRE_MAX_HEIGHT;
 }
 
 /*
@@ -203,41 +193,37 @@ static bool position_ok(int32_t x, int32_t y)
  * parent ever changes, and a window with children cannot be destroyed, so
  * the parent links always form a forest: no loop can be built.
  */
-static bool check_parent(struct validate_state *state,
-	const struct wire_window_create *create, char *why)
+static bool check_parent(struct validate_state *state, const struct wire_window_create *create,
+	char *why)
 {
 	uint32_t untrusted_parent = create->parent_id;
 	if (create->kind == WIRE_WINDOW_POPUP) {
 		if (untrusted_parent == WIRE_ID_INVALID) {
-			return refuse(state, VALIDATE_ERR_NO_PARENT, why,
-				"popup %u has no parent", create->window_id);
+			return refuse(state, VALIDATE_ERR_NO_PARENT, why, "popup %u has no parent",
+				create->window_id);
 		}
 		if (!position_ok(create->x, create->y)) {
 			return refuse(state, VALIDATE_ERR_POSITION, why,
-				"popup %u at %d,%d is out of bounds",
-				create->window_id, create->x, create->y);
+				"popup %u at %d,%d is out of bounds", create->window_id, create->x,
+				create->y);
 		}
 	} else if (create->kind != WIRE_WINDOW_TOPLEVEL) {
-		return refuse(state, VALIDATE_ERR_WRONG_KIND, why,
-			"window %u of kind %u", create->window_id,
-			create->kind);
+		return refuse(state, VALIDATE_ERR_WRONG_KIND, why, "window %u of kind %u",
+			create->window_id, create->kind);
 	}
 	if (untrusted_parent == WIRE_ID_INVALID) {
 		return true;
 	}
-	const struct validate_window *parent =
-		find_window(state, untrusted_parent);
+	const struct validate_window *parent = find_window(state, untrusted_parent);
 	if (parent == NULL || untrusted_parent == create->window_id) {
 		return refuse(state, VALIDATE_ERR_NO_PARENT, why,
-			"parent %u of window %u does not exist",
-			untrusted_parent, create->window_id);
+			"parent %u of window %u does not exist", untrusted_parent,
+			create->window_id);
 	}
 	/* A dialog belongs to an application window, never to a menu. */
-	if (create->kind == WIRE_WINDOW_TOPLEVEL &&
-		parent->kind != WIRE_WINDOW_TOPLEVEL) {
+	if (create->kind == WIRE_WINDOW_TOPLEVEL && parent->kind != WIRE_WINDOW_TOPLEVEL) {
 		return refuse(state, VALIDATE_ERR_PARENT_KIND, why,
-			"toplevel %u has popup %u as parent", create->window_id,
-			parent->id);
+			"toplevel %u has popup %u as parent", create->window_id, parent->id);
 	}
 	return true;
 }
@@ -247,27 +233,24 @@ static bool check_window_create(struct validate_state *state,
 {
 	uint32_t untrusted_id = create->window_id;
 	if (untrusted_id == WIRE_ID_INVALID) {
-		return refuse(state, VALIDATE_ERR_ID_ZERO, why,
-			"window id 0 is not valid");
+		return refuse(state, VALIDATE_ERR_ID_ZERO, why, "window id 0 is not valid");
 	}
 	if (find_window(state, untrusted_id) != NULL) {
-		return refuse(state, VALIDATE_ERR_WINDOW_EXISTS, why,
-			"window %u already exists", untrusted_id);
+		return refuse(state, VALIDATE_ERR_WINDOW_EXISTS, why, "window %u already exists",
+			untrusted_id);
 	}
 	if (!check_parent(state, create, why)) {
 		return false;
 	}
 	if (state->window_count >= state->limits.max_windows) {
 		return refuse(state, VALIDATE_ERR_WINDOW_LIMIT, why,
-			"window %u would exceed the limit of %u windows",
-			untrusted_id, state->limits.max_windows);
+			"window %u would exceed the limit of %u windows", untrusted_id,
+			state->limits.max_windows);
 	}
 	if (state->window_count == state->window_cap) {
 		/* Doubling, capped at the limit: max_windows bounds it. */
-		uint32_t cap =
-			state->window_cap == 0 ? 8 : state->window_cap * 2;
-		if (cap > state->limits.max_windows ||
-			cap < state->window_cap) {
+		uint32_t cap = state->window_cap == 0 ? 8 : state->window_cap * 2;
+		if (cap > state->limits.max_windows || cap < state->window_cap) {
 			cap = state->limits.max_windows;
 		}
 		struct validate_window *windows =
@@ -292,12 +275,12 @@ static bool check_window_destroy(struct validate_state *state,
 {
 	struct validate_window *window = find_window(state, destroy->window_id);
 	if (window == NULL) {
-		return refuse(state, VALIDATE_ERR_NO_WINDOW, why,
-			"no window %u", destroy->window_id);
+		return refuse(state, VALIDATE_ERR_NO_WINDOW, why, "no window %u",
+			destroy->window_id);
 	}
 	if (window_has_children(state, window->id)) {
-		return refuse(state, VALIDATE_ERR_HAS_CHILDREN, why,
-			"window %u still has children", window->id);
+		return refuse(state, VALIDATE_ERR_HAS_CHILDREN, why, "window %u still has children",
+			window->id);
 	}
 	for (size_t i = 0; i < VALIDATE_MAX_BUFFERS_PER_WINDOW; i++) {
 		/* Never more than was added: no underflow. */
@@ -309,36 +292,31 @@ static bool check_window_destroy(struct validate_state *state,
 }
 
 /* The window a message names, which must be of kind (or any, if -1). */
-static struct validate_window *window_of_kind(struct validate_state *state,
-	uint32_t untrusted_id, int kind, const char *what, char *why)
+static struct validate_window *window_of_kind(struct validate_state *state, uint32_t untrusted_id,
+	int kind, const char *what, char *why)
 {
 	struct validate_window *window = find_window(state, untrusted_id);
 	if (window == NULL) {
-		refuse(state, VALIDATE_ERR_NO_WINDOW, why, "no window %u",
-			untrusted_id);
+		refuse(state, VALIDATE_ERR_NO_WINDOW, why, "no window %u", untrusted_id);
 		return NULL;
 	}
 	if (kind >= 0 && window->kind != (uint32_t)kind) {
-		refuse(state, VALIDATE_ERR_WRONG_KIND, why,
-			"%s for window %u, a %s", what, window->id,
-			window->kind == WIRE_WINDOW_POPUP ? "popup"
-							  : "toplevel");
+		refuse(state, VALIDATE_ERR_WRONG_KIND, why, "%s for window %u, a %s", what,
+			window->id, window->kind == WIRE_WINDOW_POPUP ? "popup" : "toplevel");
 		return NULL;
 	}
 	return window;
 }
 
-static bool check_window_title(struct validate_state *state,
-	const struct wire_window_title *title, char *why)
+static bool check_window_title(struct validate_state *state, const struct wire_window_title *title,
+	char *why)
 {
-	if (window_of_kind(state, title->window_id, WIRE_WINDOW_TOPLEVEL,
-		    "a title", why) == NULL) {
+	if (window_of_kind(state, title->window_id, WIRE_WINDOW_TOPLEVEL, "a title", why) == NULL) {
 		return false;
 	}
 	if (title->length > WIRE_MAX_TITLE_BYTES) {
-		return refuse(state, VALIDATE_ERR_TOO_LONG, why,
-			"title of %u bytes is over %u", title->length,
-			(unsigned)WIRE_MAX_TITLE_BYTES);
+		return refuse(state, VALIDATE_ERR_TOO_LONG, why, "title of %u bytes is over %u",
+			title->length, (unsigned)WIRE_MAX_TITLE_BYTES);
 	}
 	return true;
 }
@@ -346,46 +324,42 @@ static bool check_window_title(struct validate_state *state,
 static bool check_window_app_id(struct validate_state *state,
 	const struct wire_window_app_id *app_id, char *why)
 {
-	if (window_of_kind(state, app_id->window_id, WIRE_WINDOW_TOPLEVEL,
-		    "an app id", why) == NULL) {
+	if (window_of_kind(state, app_id->window_id, WIRE_WINDOW_TOPLEVEL, "an app id", why) ==
+		NULL) {
 		return false;
 	}
 	if (app_id->length > WIRE_MAX_APP_ID_BYTES) {
-		return refuse(state, VALIDATE_ERR_TOO_LONG, why,
-			"app id of %u bytes is over %u", app_id->length,
-			(unsigned)WIRE_MAX_APP_ID_BYTES);
+		return refuse(state, VALIDATE_ERR_TOO_LONG, why, "app id of %u bytes is over %u",
+			app_id->length, (unsigned)WIRE_MAX_APP_ID_BYTES);
 	}
 	return true;
 }
 
-static bool check_window_move(struct validate_state *state,
-	const struct wire_window_move *move, char *why)
+static bool check_window_move(struct validate_state *state, const struct wire_window_move *move,
+	char *why)
 {
-	if (window_of_kind(state, move->window_id, WIRE_WINDOW_POPUP, "a move",
-		    why) == NULL) {
+	if (window_of_kind(state, move->window_id, WIRE_WINDOW_POPUP, "a move", why) == NULL) {
 		return false;
 	}
 	/* Checked again on every move, not only at creation. */
 	if (!position_ok(move->x, move->y)) {
 		return refuse(state, VALIDATE_ERR_POSITION, why,
-			"popup %u moved to %d,%d, out of bounds",
-			move->window_id, move->x, move->y);
+			"popup %u moved to %d,%d, out of bounds", move->window_id, move->x,
+			move->y);
 	}
 	return true;
 }
 
-static bool check_configure_ack(struct validate_state *state,
-	const struct wire_configure_ack *ack, char *why)
+static bool check_configure_ack(struct validate_state *state, const struct wire_configure_ack *ack,
+	char *why)
 {
-	struct validate_window *window =
-		window_of_kind(state, ack->window_id, -1, "an ack", why);
+	struct validate_window *window = window_of_kind(state, ack->window_id, -1, "an ack", why);
 	if (window == NULL) {
 		return false;
 	}
 	if (!serial_answer(&window->configures, ack->serial)) {
 		return refuse(state, VALIDATE_ERR_ACK_SERIAL, why,
-			"window %u acks configure %u, dom0 sent none such "
-			"(last %u, acked %u)",
+			"window %u acks configure %u, dom0 sent none such (last %u, acked %u)",
 			window->id, ack->serial, window->configures.sent,
 			window->configures.answered);
 	}
@@ -397,18 +371,16 @@ static bool check_buffer_create(struct validate_state *state,
 {
 	struct validate_window *window = find_window(state, create->window_id);
 	if (window == NULL) {
-		return refuse(state, VALIDATE_ERR_NO_WINDOW, why,
-			"no window %u", create->window_id);
+		return refuse(state, VALIDATE_ERR_NO_WINDOW, why, "no window %u",
+			create->window_id);
 	}
 	uint32_t untrusted_id = create->buffer_id;
 	if (untrusted_id == WIRE_ID_INVALID) {
-		return refuse(state, VALIDATE_ERR_ID_ZERO, why,
-			"buffer id 0 is not valid");
+		return refuse(state, VALIDATE_ERR_ID_ZERO, why, "buffer id 0 is not valid");
 	}
 	if (find_buffer(window, untrusted_id) != NULL) {
 		return refuse(state, VALIDATE_ERR_BUFFER_EXISTS, why,
-			"buffer %u already exists in window %u", untrusted_id,
-			window->id);
+			"buffer %u already exists in window %u", untrusted_id, window->id);
 	}
 	struct validate_buffer *slot = NULL;
 	for (size_t i = 0; i < VALIDATE_MAX_BUFFERS_PER_WINDOW; i++) {
@@ -419,32 +391,26 @@ static bool check_buffer_create(struct validate_state *state,
 	}
 	if (slot == NULL) {
 		return refuse(state, VALIDATE_ERR_BUFFER_LIMIT, why,
-			"buffer %u would exceed %d buffers in window %u",
-			untrusted_id, VALIDATE_MAX_BUFFERS_PER_WINDOW,
-			window->id);
+			"buffer %u would exceed %d buffers in window %u", untrusted_id,
+			VALIDATE_MAX_BUFFERS_PER_WINDOW, window->id);
 	}
 	/* The decoder bounded these; check again rather than rely on a
 	 * file elsewhere for a bound that protects memory. */
-	if (create->width == 0 || create->width > WIRE_MAX_WIDTH ||
-		create->height == 0 || create->height > WIRE_MAX_HEIGHT ||
-		create->ref_count > WIRE_MAX_BUFFER_REFS ||
+	if (create->width == 0 || create->width > WIRE_MAX_WIDTH || create->height == 0 ||
+		create->height > WIRE_MAX_HEIGHT || create->ref_count > WIRE_MAX_BUFFER_REFS ||
 		(uint64_t)create->stride * create->height >
 			(uint64_t)create->ref_count * WIRE_PAGE_SIZE) {
 		return refuse(state, VALIDATE_ERR_BUFFER_SHAPE, why,
-			"buffer %u: %ux%u, stride %u, %u pages do not fit "
-			"together",
-			untrusted_id, create->width, create->height,
-			create->stride, create->ref_count);
+			"buffer %u: %ux%u, stride %u, %u pages do not fit together", untrusted_id,
+			create->width, create->height, create->stride, create->ref_count);
 	}
 	/* At most 16384 pages of 4 KiB: no overflow in 64 bits. */
 	uint64_t untrusted_bytes = (uint64_t)create->ref_count * WIRE_PAGE_SIZE;
 	/* mapped_bytes <= max_buffer_bytes always holds, so the
 	 * subtraction cannot wrap. */
-	if (untrusted_bytes >
-		state->limits.max_buffer_bytes - state->mapped_bytes) {
+	if (untrusted_bytes > state->limits.max_buffer_bytes - state->mapped_bytes) {
 		return refuse(state, VALIDATE_ERR_QUOTA, why,
-			"buffer %u of %llu bytes would exceed the quota of "
-			"%llu bytes (%llu in use)",
+			"buffer %u of %llu bytes would exceed the quota of %llu bytes (%llu in use)",
 			untrusted_id, (unsigned long long)untrusted_bytes,
 			(unsigned long long)state->limits.max_buffer_bytes,
 			(unsigned long long)state->mapped_bytes);
@@ -462,15 +428,13 @@ static bool check_buffer_destroy(struct validate_state *state,
 {
 	struct validate_window *window = find_window(state, destroy->window_id);
 	if (window == NULL) {
-		return refuse(state, VALIDATE_ERR_NO_WINDOW, why,
-			"no window %u", destroy->window_id);
+		return refuse(state, VALIDATE_ERR_NO_WINDOW, why, "no window %u",
+			destroy->window_id);
 	}
-	struct validate_buffer *buffer =
-		find_buffer(window, destroy->buffer_id);
+	struct validate_buffer *buffer = find_buffer(window, destroy->buffer_id);
 	if (buffer == NULL) {
-		return refuse(state, VALIDATE_ERR_NO_BUFFER, why,
-			"no buffer %u in window %u", destroy->buffer_id,
-			window->id);
+		return refuse(state, VALIDATE_ERR_NO_BUFFER, why, "no buffer %u in window %u",
+			destroy->buffer_id, window->id);
 	}
 	state->mapped_bytes -= buffer->bytes;
 	memset(buffer, 0, sizeof(*buffer));
@@ -479,8 +443,7 @@ static bool check_buffer_destroy(struct validate_state *state,
 
 /* True if r lies inside a width x height buffer. No sum is computed that
  * could wrap: each end is compared by subtraction from a bound. */
-static bool rect_inside(const struct wire_rect *r, uint32_t width,
-	uint32_t height)
+static bool rect_inside(const struct wire_rect *r, uint32_t width, uint32_t height)
 {
 	if (r->x < 0 || r->y < 0 || r->width <= 0 || r->height <= 0) {
 		return false;
@@ -490,34 +453,28 @@ static bool rect_inside(const struct wire_rect *r, uint32_t width,
 	return x <= width && w <= width - x && y <= height && h <= height - y;
 }
 
-static bool check_damage(struct validate_state *state,
-	const struct wire_damage *damage, char *why)
+static bool check_damage(struct validate_state *state, const struct wire_damage *damage, char *why)
 {
 	struct validate_window *window = find_window(state, damage->window_id);
 	if (window == NULL) {
-		return refuse(state, VALIDATE_ERR_NO_WINDOW, why,
-			"no window %u", damage->window_id);
+		return refuse(state, VALIDATE_ERR_NO_WINDOW, why, "no window %u",
+			damage->window_id);
 	}
 	struct validate_buffer *buffer = find_buffer(window, damage->buffer_id);
 	if (buffer == NULL) {
-		return refuse(state, VALIDATE_ERR_NO_BUFFER, why,
-			"no buffer %u in window %u", damage->buffer_id,
-			window->id);
+		return refuse(state, VALIDATE_ERR_NO_BUFFER, why, "no buffer %u in window %u",
+			damage->buffer_id, window->id);
 	}
-	if (damage->rect_count == 0 ||
-		damage->rect_count > WIRE_MAX_DAMAGE_RECTS) {
-		return refuse(state, VALIDATE_ERR_DAMAGE_COUNT, why,
-			"%u rects is outside 1..%d", damage->rect_count,
-			WIRE_MAX_DAMAGE_RECTS);
+	if (damage->rect_count == 0 || damage->rect_count > WIRE_MAX_DAMAGE_RECTS) {
+		return refuse(state, VALIDATE_ERR_DAMAGE_COUNT, why, "%u rects is outside 1..%d",
+			damage->rect_count, WIRE_MAX_DAMAGE_RECTS);
 	}
 	for (uint32_t i = 0; i < damage->rect_count; i++) {
 		const struct wire_rect *r = &damage->rects[i];
 		if (!rect_inside(r, buffer->width, buffer->height)) {
 			return refuse(state, VALIDATE_ERR_DAMAGE_OUTSIDE, why,
-				"rect %u (%d,%d %dx%d) exceeds buffer %u "
-				"(%ux%u)",
-				i, r->x, r->y, r->width, r->height, buffer->id,
-				buffer->width, buffer->height);
+				"rect %u (%d,%d %dx%d) exceeds buffer %u (%ux%u)", i, r->x, r->y,
+				r->width, r->height, buffer->id, buffer->width, buffer->height);
 		}
 	}
 	return true;
@@ -527,23 +484,20 @@ static bool check_clipboard_data(struct validate_state *state,
 	const struct wire_clipboard_data *data, char *why)
 {
 	if (data->length > WIRE_MAX_CLIPBOARD_BYTES) {
-		return refuse(state, VALIDATE_ERR_TOO_LONG, why,
-			"clipboard of %u bytes is over %u", data->length,
-			(unsigned)WIRE_MAX_CLIPBOARD_BYTES);
+		return refuse(state, VALIDATE_ERR_TOO_LONG, why, "clipboard of %u bytes is over %u",
+			data->length, (unsigned)WIRE_MAX_CLIPBOARD_BYTES);
 	}
 	/* Qubes' rule: the VM's clipboard is only taken when dom0 asked
 	 * for it, once per request. */
 	if (!serial_answer(&state->clipboard_requests, data->serial)) {
 		return refuse(state, VALIDATE_ERR_CLIPBOARD_UNREQUESTED, why,
-			"clipboard data for request %u, dom0 has none "
-			"outstanding of that serial",
+			"clipboard data for request %u, dom0 has none outstanding of that serial",
 			data->serial);
 	}
 	return true;
 }
 
-static bool check_pong(struct validate_state *state,
-	const struct wire_ping *pong, char *why)
+static bool check_pong(struct validate_state *state, const struct wire_ping *pong, char *why)
 {
 	if (!serial_answer(&state->pings, pong->serial)) {
 		return refuse(state, VALIDATE_ERR_PONG_UNREQUESTED, why,
@@ -552,12 +506,10 @@ static bool check_pong(struct validate_state *state,
 	return true;
 }
 
-static bool check_msg(struct validate_state *state, const struct wire_msg *msg,
-	char *why)
+static bool check_msg(struct validate_state *state, const struct wire_msg *msg, char *why)
 {
 	if (!state->hello_seen && msg->type != WIRE_HELLO) {
-		return refuse(state, VALIDATE_ERR_NO_HELLO, why,
-			"the first message must be HELLO");
+		return refuse(state, VALIDATE_ERR_NO_HELLO, why, "the first message must be HELLO");
 	}
 	switch (msg->type) {
 	case WIRE_HELLO:
@@ -571,12 +523,11 @@ static bool check_msg(struct validate_state *state, const struct wire_msg *msg,
 	case WIRE_WINDOW_APP_ID:
 		return check_window_app_id(state, &msg->window_app_id, why);
 	case WIRE_WINDOW_HINTS:
-		return window_of_kind(state, msg->window_hints.window_id,
-			       WIRE_WINDOW_TOPLEVEL, "size hints", why) != NULL;
+		return window_of_kind(state, msg->window_hints.window_id, WIRE_WINDOW_TOPLEVEL,
+			       "size hints", why) != NULL;
 	case WIRE_WINDOW_REQUEST:
-		return window_of_kind(state, msg->window_request.window_id,
-			       WIRE_WINDOW_TOPLEVEL, "a state request",
-			       why) != NULL;
+		return window_of_kind(state, msg->window_request.window_id, WIRE_WINDOW_TOPLEVEL,
+			       "a state request", why) != NULL;
 	case WIRE_WINDOW_MOVE:
 		return check_window_move(state, &msg->window_move, why);
 	case WIRE_CONFIGURE_ACK:
@@ -614,8 +565,8 @@ static bool check_msg(struct validate_state *state, const struct wire_msg *msg,
 	case WIRE_PING:
 		break;
 	}
-	return refuse(state, VALIDATE_ERR_NOT_FROM_VM, why,
-		"type %u is not a VM message", (unsigned)msg->type);
+	return refuse(state, VALIDATE_ERR_NOT_FROM_VM, why, "type %u is not a VM message",
+		(unsigned)msg->type);
 }
 
 bool validate_msg(struct validate_state *state, const struct wire_msg *msg,
@@ -630,8 +581,7 @@ bool validate_outgoing(struct validate_state *state, struct wire_msg *msg)
 {
 	switch (msg->type) {
 	case WIRE_CONFIGURE: {
-		struct validate_window *window =
-			find_window(state, msg->configure.window_id);
+		struct validate_window *window = find_window(state, msg->configure.window_id);
 		if (window == NULL) {
 			return false;
 		}
@@ -639,8 +589,7 @@ bool validate_outgoing(struct validate_state *state, struct wire_msg *msg)
 		return true;
 	}
 	case WIRE_CLIPBOARD_REQUEST:
-		msg->clipboard_request.serial =
-			serial_send(&state->clipboard_requests);
+		msg->clipboard_request.serial = serial_send(&state->clipboard_requests);
 		return true;
 	case WIRE_PING:
 		msg->ping.serial = serial_send(&state->pings);

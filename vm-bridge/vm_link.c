@@ -31,8 +31,7 @@
 
 /* A whole keymap fits the queue, with 256 KiB to spare. */
 _Static_assert(VM_LINK_TX_MAX >= WIRE_MAX_KEYMAP_BYTES +
-			(WIRE_MAX_KEYMAP_BYTES / WIRE_MAX_KEYMAP_CHUNK) *
-				(WIRE_HEADER_SIZE + 12) +
+			(WIRE_MAX_KEYMAP_BYTES / WIRE_MAX_KEYMAP_CHUNK) * (WIRE_HEADER_SIZE + 12) +
 			256 * 1024,
 	"VM_LINK_TX_MAX cannot hold a keymap");
 
@@ -41,12 +40,10 @@ static void arm_timer(struct vm_link *link, long first_ns)
 {
 	struct itimerspec spec = {
 		.it_interval = { .tv_nsec = VM_LINK_RETRY_MS * 1000000L },
-		.it_value = { .tv_sec = first_ns / 1000000000L,
-			.tv_nsec = first_ns % 1000000000L },
+		.it_value = { .tv_sec = first_ns / 1000000000L, .tv_nsec = first_ns % 1000000000L },
 	};
 	if (timerfd_settime(link->timer_fd, 0, &spec, NULL) < 0) {
-		mlog_errno(MLOG_ERROR, "vm %s: arming the retry timer",
-			link->name);
+		mlog_errno(MLOG_ERROR, "vm %s: arming the retry timer", link->name);
 	}
 }
 
@@ -80,15 +77,14 @@ static void disconnect(struct vm_link *link)
 	/* A VM that keeps breaking the rules is heard less and less
 	 * often; one that just went away is looked for again at once. */
 	if (link->violation) {
-		link->retry_ms = link->retry_ms * 2 > VM_LINK_RETRY_MAX_MS
-			? VM_LINK_RETRY_MAX_MS
-			: link->retry_ms * 2;
+		link->retry_ms = link->retry_ms * 2 > VM_LINK_RETRY_MAX_MS ? VM_LINK_RETRY_MAX_MS
+									   : link->retry_ms * 2;
 	} else {
 		link->retry_ms = VM_LINK_RETRY_MS;
 	}
 	close_connection(link);
-	mlog(MLOG_INFO, "vm %s: disconnected; connecting again in %ld ms",
-		link->name, link->retry_ms);
+	mlog(MLOG_INFO, "vm %s: disconnected; connecting again in %ld ms", link->name,
+		link->retry_ms);
 	arm_timer(link, link->retry_ms * 1000000L);
 }
 
@@ -114,8 +110,7 @@ void vm_link_fail(struct vm_link *link, uint32_t type, const char *fmt, ...)
 	mlog(MLOG_ERROR, "vm %s: %s: %s", link->name, name, why);
 }
 
-struct vm_link *vm_link_create(const struct vm_link_options *options,
-	struct dom0_client *dom0)
+struct vm_link *vm_link_create(const struct vm_link_options *options, struct dom0_client *dom0)
 {
 	struct vm_link *link = calloc(1, sizeof(*link));
 	if (link == NULL) {
@@ -124,15 +119,11 @@ struct vm_link *vm_link_create(const struct vm_link_options *options,
 	}
 	link->name = options->vm_name;
 	link->address = options->address;
-	if (options->max_windows < 1 ||
-		options->max_windows > WIRE_MAX_WINDOWS_LIMIT ||
+	if (options->max_windows < 1 || options->max_windows > WIRE_MAX_WINDOWS_LIMIT ||
 		options->max_buffer_mib < 1 ||
 		options->max_buffer_mib > WIRE_MAX_BUFFER_MIB_LIMIT) {
-		mlog(MLOG_ERROR,
-			"vm %s: limits out of range: %u windows, "
-			"%u MiB",
-			link->name, options->max_windows,
-			options->max_buffer_mib);
+		mlog(MLOG_ERROR, "vm %s: limits out of range: %u windows, %u MiB", link->name,
+			options->max_windows, options->max_buffer_mib);
 		free(link);
 		return NULL;
 	}
@@ -156,8 +147,7 @@ struct vm_link *vm_link_create(const struct vm_link_options *options,
 	/* The pool costs dom0 nothing until its pages are mapped, and the
 	 * quota bounds what is mapped; this only refuses absurd pools, so
 	 * a quota smaller than the agent's pool does not lock the VM out. */
-	link->max_pool_pages =
-		(uint32_t)(VM_LINK_MAX_POOL_MIB * MIB / WIRE_PAGE_SIZE);
+	link->max_pool_pages = (uint32_t)(VM_LINK_MAX_POOL_MIB * MIB / WIRE_PAGE_SIZE);
 
 	link->rx = malloc(WIRE_MAX_MESSAGE_SIZE);
 	link->tx = malloc(VM_LINK_TX_MAX);
@@ -166,8 +156,7 @@ struct vm_link *vm_link_create(const struct vm_link_options *options,
 		mlog(MLOG_ERROR, "out of memory");
 		goto error;
 	}
-	link->timer_fd =
-		timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	link->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (link->timer_fd < 0) {
 		mlog_errno(MLOG_ERROR, "timerfd_create");
 		goto error;
@@ -228,11 +217,8 @@ bool vm_link_send(struct vm_link *link, const struct wire_msg *msg)
 	}
 	struct wire_msg out = *msg;
 	if (!validate_outgoing(&link->validate, &out)) {
-		mlog(MLOG_ERROR,
-			"vm %s: %s for window %u, which the VM does "
-			"not have",
-			link->name, wire_msg_type_str(msg->type),
-			msg->configure.window_id);
+		mlog(MLOG_ERROR, "vm %s: %s for window %u, which the VM does not have", link->name,
+			wire_msg_type_str(msg->type), msg->configure.window_id);
 		return false;
 	}
 	size_t n = wire_encoded_size(&out, WIRE_FROM_DOM0);
@@ -242,20 +228,17 @@ bool vm_link_send(struct vm_link *link, const struct wire_msg *msg)
 		return false;
 	}
 	if (n > VM_LINK_TX_MAX - link->tx_end && link->tx_start > 0) {
-		memmove(link->tx, link->tx + link->tx_start,
-			link->tx_end - link->tx_start);
+		memmove(link->tx, link->tx + link->tx_start, link->tx_end - link->tx_start);
 		link->tx_end -= link->tx_start;
 		link->tx_start = 0;
 	}
 	if (n > VM_LINK_TX_MAX - link->tx_end) {
-		vm_link_fail(link, msg->type,
-			"the VM stopped reading: %d KiB "
-			"queued for it",
+		vm_link_fail(link, msg->type, "the VM stopped reading: %d KiB queued for it",
 			VM_LINK_TX_MAX / 1024);
 		return false;
 	}
-	link->tx_end += wire_encode(&out, WIRE_FROM_DOM0,
-		link->tx + link->tx_end, VM_LINK_TX_MAX - link->tx_end);
+	link->tx_end += wire_encode(&out, WIRE_FROM_DOM0, link->tx + link->tx_end,
+		VM_LINK_TX_MAX - link->tx_end);
 	return true;
 }
 
@@ -312,24 +295,20 @@ static void on_connected(struct vm_link *link)
 		},
 	};
 	vm_link_send(link, &hello);
-	mlog(MLOG_INFO, "vm %s: vchan connected, sent HELLO (output %ux%u)",
-		link->name, hello.hello.output_width,
-		hello.hello.output_height);
+	mlog(MLOG_INFO, "vm %s: vchan connected, sent HELLO (output %ux%u)", link->name,
+		hello.hello.output_width, hello.hello.output_height);
 }
 
 void vm_link_handle_timer(struct vm_link *link)
 {
 	uint64_t expirations;
-	if (read(link->timer_fd, &expirations, sizeof(expirations)) < 0 &&
-		errno != EAGAIN) {
-		mlog_errno(MLOG_ERROR, "vm %s: reading the retry timer",
-			link->name);
+	if (read(link->timer_fd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN) {
+		mlog_errno(MLOG_ERROR, "vm %s: reading the retry timer", link->name);
 	}
 	if (link->vchan != NULL) {
 		return;
 	}
-	link->vchan = vchan_client_init(&link->address, VCHAN_GUI_PORT,
-		link->max_pool_pages);
+	link->vchan = vchan_client_init(&link->address, VCHAN_GUI_PORT, link->max_pool_pages);
 	if (link->vchan == NULL) {
 		return; /* nobody listens yet: the timer tries again */
 	}
@@ -347,13 +326,11 @@ void vm_link_handle_timer(struct vm_link *link)
 static void app_id_sanitise(const char *untrusted_app_id, uint32_t length,
 	char out[static WIRE_MAX_APP_ID_BYTES + 1])
 {
-	uint32_t n =
-		length < WIRE_MAX_APP_ID_BYTES ? length : WIRE_MAX_APP_ID_BYTES;
+	uint32_t n = length < WIRE_MAX_APP_ID_BYTES ? length : WIRE_MAX_APP_ID_BYTES;
 	for (uint32_t i = 0; i < n; i++) {
 		char c = untrusted_app_id[i];
 		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			(c >= '0' && c <= '9') || c == '.' || c == '_' ||
-			c == '-';
+			(c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
 		out[i] = ok ? c : '_';
 	}
 	out[n] = '\0';
@@ -361,8 +338,7 @@ static void app_id_sanitise(const char *untrusted_app_id, uint32_t length,
 
 static bool is_popup(struct vm_link *link, uint32_t window_id)
 {
-	const struct validate_window *w =
-		validate_find_window(&link->validate, window_id);
+	const struct validate_window *w = validate_find_window(&link->validate, window_id);
 	return w != NULL && w->kind == WIRE_WINDOW_POPUP;
 }
 
@@ -377,9 +353,7 @@ static void handle_popup_msg(struct vm_link *link, const struct wire_msg *msg)
 	case WIRE_WINDOW_CREATE:
 		if (!link->warned_popups) {
 			link->warned_popups = true;
-			mlog(MLOG_INFO,
-				"vm %s: popups not supported yet; "
-				"popup %u stays hidden",
+			mlog(MLOG_INFO, "vm %s: popups not supported yet; popup %u stays hidden",
 				link->name, msg->window_create.window_id);
 		}
 		return;
@@ -401,21 +375,17 @@ static void handle_popup_msg(struct vm_link *link, const struct wire_msg *msg)
 	}
 }
 
-static void handle_window_create(struct vm_link *link,
-	const struct wire_window_create *create)
+static void handle_window_create(struct vm_link *link, const struct wire_window_create *create)
 {
 	struct window *window = window_create(link, create->window_id);
 	if (window == NULL) {
-		vm_link_fail(link, WIRE_WINDOW_CREATE,
-			"cannot create window "
-			"%u",
+		vm_link_fail(link, WIRE_WINDOW_CREATE, "cannot create window %u",
 			create->window_id);
 		return;
 	}
 	/* validate.c: a toplevel's parent is an existing toplevel. */
-	struct window *parent = create->parent_id != WIRE_ID_INVALID
-		? window_find(link, create->parent_id)
-		: NULL;
+	struct window *parent =
+		create->parent_id != WIRE_ID_INVALID ? window_find(link, create->parent_id) : NULL;
 	if (parent != NULL) {
 		xdg_toplevel_set_parent(window->toplevel, parent->toplevel);
 	}
@@ -500,21 +470,15 @@ static void handle_msg(struct vm_link *link, const struct wire_msg *msg)
 		if (window == NULL) {
 			/* validate.c and the window list disagree: a
 			 * bridge bug, but the safe answer is the same. */
-			vm_link_fail(link, msg->type,
-				"window %u unknown to "
-				"the bridge",
-				window_id);
+			vm_link_fail(link, msg->type, "window %u unknown to the bridge", window_id);
 			return;
 		}
 	}
 
 	switch (msg->type) {
 	case WIRE_HELLO:
-		mlog(MLOG_INFO,
-			"vm %s: connected, protocol version %u, "
-			"capabilities 0x%x",
-			link->name, msg->hello.version,
-			msg->hello.capabilities);
+		mlog(MLOG_INFO, "vm %s: connected, protocol version %u, capabilities 0x%x",
+			link->name, msg->hello.version, msg->hello.capabilities);
 		return;
 	case WIRE_WINDOW_CREATE:
 		handle_window_create(link, &msg->window_create);
@@ -524,25 +488,21 @@ static void handle_msg(struct vm_link *link, const struct wire_msg *msg)
 		return;
 	case WIRE_WINDOW_TITLE: {
 		char title[TITLE_SANITISED_MAX];
-		title_sanitise(msg->window_title.title,
-			msg->window_title.length, title);
+		title_sanitise(msg->window_title.title, msg->window_title.length, title);
 		window_set_title(window, title);
 		return;
 	}
 	case WIRE_WINDOW_APP_ID: {
 		char app_id[WIRE_MAX_APP_ID_BYTES + 1];
-		app_id_sanitise(msg->window_app_id.app_id,
-			msg->window_app_id.length, app_id);
+		app_id_sanitise(msg->window_app_id.app_id, msg->window_app_id.length, app_id);
 		xdg_toplevel_set_app_id(window->toplevel, app_id);
 		return;
 	}
 	case WIRE_WINDOW_HINTS:
 		/* Bounded by WIRE_MAX_WIDTH/HEIGHT: they fit int32_t. */
-		xdg_toplevel_set_min_size(window->toplevel,
-			(int32_t)msg->window_hints.min_width,
+		xdg_toplevel_set_min_size(window->toplevel, (int32_t)msg->window_hints.min_width,
 			(int32_t)msg->window_hints.min_height);
-		xdg_toplevel_set_max_size(window->toplevel,
-			(int32_t)msg->window_hints.max_width,
+		xdg_toplevel_set_max_size(window->toplevel, (int32_t)msg->window_hints.max_width,
 			(int32_t)msg->window_hints.max_height);
 		return;
 	case WIRE_WINDOW_REQUEST:
@@ -565,8 +525,7 @@ static void handle_msg(struct vm_link *link, const struct wire_msg *msg)
 	case WIRE_CURSOR_IMAGE:
 	case WIRE_CLIPBOARD_DATA:
 	case WIRE_PONG:
-		mlog(MLOG_DEBUG, "vm %s: %s accepted", link->name,
-			wire_msg_type_str(msg->type));
+		mlog(MLOG_DEBUG, "vm %s: %s accepted", link->name, wire_msg_type_str(msg->type));
 		return;
 	case WIRE_FRAME_DONE:
 	case WIRE_BUFFER_RELEASE:
@@ -605,8 +564,8 @@ static void receive(struct vm_link *link)
 		size_t untrusted_avail = link->rx_end - link->rx_start;
 		struct wire_msg msg;
 		size_t consumed = 0;
-		enum wire_status status = wire_decode(link->rx + link->rx_start,
-			untrusted_avail, WIRE_FROM_VM, &msg, &consumed);
+		enum wire_status status = wire_decode(link->rx + link->rx_start, untrusted_avail,
+			WIRE_FROM_VM, &msg, &consumed);
 		if (status == WIRE_OK) {
 			link->rx_start += consumed;
 			handle_msg(link, &msg);
@@ -619,20 +578,16 @@ static void receive(struct vm_link *link)
 			uint32_t untrusted_type = 0;
 			if (untrusted_avail >= 4) {
 				const uint8_t *p = link->rx + link->rx_start;
-				untrusted_type = (uint32_t)p[0] |
-					(uint32_t)p[1] << 8 |
-					(uint32_t)p[2] << 16 |
-					(uint32_t)p[3] << 24;
+				untrusted_type = (uint32_t)p[0] | (uint32_t)p[1] << 8 |
+					(uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 			}
-			vm_link_fail(link, untrusted_type, "%s",
-				wire_status_str(status));
+			vm_link_fail(link, untrusted_type, "%s", wire_status_str(status));
 			return;
 		}
 
 		/* Keep the partial tail, at the front, and read behind it. */
 		if (link->rx_start > 0) {
-			memmove(link->rx, link->rx + link->rx_start,
-				untrusted_avail);
+			memmove(link->rx, link->rx + link->rx_start, untrusted_avail);
 			link->rx_start = 0;
 			link->rx_end = untrusted_avail;
 		}
@@ -646,8 +601,7 @@ static void receive(struct vm_link *link)
 			return;
 		}
 		size_t room = WIRE_MAX_MESSAGE_SIZE - link->rx_end;
-		ssize_t n =
-			vchan_read(link->vchan, link->rx + link->rx_end, room);
+		ssize_t n = vchan_read(link->vchan, link->rx + link->rx_end, room);
 		if (n < 0) {
 			/* vchan logged why; the reap says what follows. */
 			link->failed = true;
@@ -673,16 +627,11 @@ void vm_link_handle_vchan(struct vm_link *link, short revents)
 		enum vchan_state state = vchan_wait(link->vchan);
 		if (state == VCHAN_CLOSED) {
 			if (!link->connected) {
-				mlog(MLOG_DEBUG,
-					"vm %s: vchan closed while "
-					"connecting",
+				mlog(MLOG_DEBUG, "vm %s: vchan closed while connecting",
 					link->name);
 				link->failed = true;
 			} else if (link->rx_end == link->rx_start) {
-				mlog(MLOG_DEBUG,
-					"vm %s: the VM closed the "
-					"connection",
-					link->name);
+				mlog(MLOG_DEBUG, "vm %s: the VM closed the connection", link->name);
 				link->failed = true;
 			}
 			/* Else: handle what was received first. */

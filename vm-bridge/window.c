@@ -82,8 +82,7 @@ static void release_copied(struct window *window)
 	}
 }
 
-static void handle_frame_done(void *data, struct wl_callback *callback,
-	uint32_t time)
+static void handle_frame_done(void *data, struct wl_callback *callback, uint32_t time)
 {
 	struct window *window = data;
 	wl_callback_destroy(callback);
@@ -102,8 +101,8 @@ static const struct wl_callback_listener frame_listener = {
 	.done = handle_frame_done,
 };
 
-static void handle_xdg_surface_configure(void *data,
-	struct xdg_surface *xdg_surface, uint32_t serial)
+static void handle_xdg_surface_configure(void *data, struct xdg_surface *xdg_surface,
+	uint32_t serial)
 {
 	struct window *window = data;
 	xdg_surface_ack_configure(xdg_surface, serial);
@@ -116,8 +115,8 @@ static const struct xdg_surface_listener xdg_surface_listener = {
 	.configure = handle_xdg_surface_configure,
 };
 
-static void handle_toplevel_configure(void *data, struct xdg_toplevel *toplevel,
-	int32_t width, int32_t height, struct wl_array *states)
+static void handle_toplevel_configure(void *data, struct xdg_toplevel *toplevel, int32_t width,
+	int32_t height, struct wl_array *states)
 {
 	struct window *window = data;
 	if (width <= 0 || height <= 0) {
@@ -125,8 +124,7 @@ static void handle_toplevel_configure(void *data, struct xdg_toplevel *toplevel,
 	}
 	/* The wire carries no size beyond the maximum buffer. */
 	uint32_t w = width > WIRE_MAX_WIDTH ? WIRE_MAX_WIDTH : (uint32_t)width;
-	uint32_t h =
-		height > WIRE_MAX_HEIGHT ? WIRE_MAX_HEIGHT : (uint32_t)height;
+	uint32_t h = height > WIRE_MAX_HEIGHT ? WIRE_MAX_HEIGHT : (uint32_t)height;
 	if (w == window->configure_width && h == window->configure_height) {
 		return;
 	}
@@ -134,9 +132,7 @@ static void handle_toplevel_configure(void *data, struct xdg_toplevel *toplevel,
 	window->configure_height = h;
 	struct wire_msg msg = {
 		.type = WIRE_CONFIGURE,
-		.configure = { .window_id = window->id,
-			.width = w,
-			.height = h },
+		.configure = { .window_id = window->id, .width = w, .height = h },
 	};
 	vm_link_send(window->vm, &msg);
 }
@@ -176,13 +172,12 @@ static void dom0_buffers_destroy(struct window *window)
 }
 
 /* Makes both dom0 buffers match src's size and format. */
-static bool dom0_buffers_match(struct window *window,
-	const struct vm_buffer *src)
+static bool dom0_buffers_match(struct window *window, const struct vm_buffer *src)
 {
 	uint32_t format = wl_format_of(src->format);
 	struct shm_buffer *first = window->dom0[0];
-	if (first != NULL && first->width == src->width &&
-		first->height == src->height && first->wl_format == format) {
+	if (first != NULL && first->width == src->width && first->height == src->height &&
+		first->wl_format == format) {
 		return true;
 	}
 	dom0_buffers_destroy(window);
@@ -192,21 +187,18 @@ static bool dom0_buffers_match(struct window *window,
 	/* dom0_bytes <= max_dom0_bytes always holds: no wrap. */
 	if (need > vm->max_dom0_bytes - vm->dom0_bytes) {
 		vm_link_fail(vm, WIRE_DAMAGE,
-			"window %u: dom0 copies of "
-			"%ux%u would exceed %llu bytes (%llu in use)",
-			window->id, src->width, src->height,
-			(unsigned long long)vm->max_dom0_bytes,
+			"window %u: dom0 copies of %ux%u would exceed %llu bytes (%llu in use)",
+			window->id, src->width, src->height, (unsigned long long)vm->max_dom0_bytes,
 			(unsigned long long)vm->dom0_bytes);
 		return false;
 	}
 	for (size_t i = 0; i < 2; i++) {
-		struct shm_buffer *buffer = shm_buffer_create(vm->dom0->shm,
-			src->width, src->height, format);
+		struct shm_buffer *buffer =
+			shm_buffer_create(vm->dom0->shm, src->width, src->height, format);
 		if (buffer == NULL) {
 			vm_link_fail(vm, WIRE_DAMAGE,
-				"window %u: cannot "
-				"allocate a %ux%u dom0 buffer",
-				window->id, src->width, src->height);
+				"window %u: cannot allocate a %ux%u dom0 buffer", window->id,
+				src->width, src->height);
 			return false;
 		}
 		buffer->on_release = handle_dom0_release;
@@ -215,8 +207,8 @@ static bool dom0_buffers_match(struct window *window,
 		window->dom0[i] = buffer;
 	}
 	/* A new size: the compositor redraws the whole surface anyway. */
-	pixman_region32_union_rect(&window->surface_damage,
-		&window->surface_damage, 0, 0, src->width, src->height);
+	pixman_region32_union_rect(&window->surface_damage, &window->surface_damage, 0, 0,
+		src->width, src->height);
 	return true;
 }
 
@@ -227,22 +219,17 @@ static size_t copy_stale(struct shm_buffer *dst, const struct vm_buffer *src)
 	 * here can never read or write outside either buffer. */
 	uint32_t width = dst->width < src->width ? dst->width : src->width;
 	uint32_t height = dst->height < src->height ? dst->height : src->height;
-	pixman_region32_intersect_rect(&dst->stale, &dst->stale, 0, 0, width,
-		height);
+	pixman_region32_intersect_rect(&dst->stale, &dst->stale, 0, 0, width, height);
 
 	size_t copied = 0;
 	int n = 0;
-	const pixman_box32_t *boxes =
-		pixman_region32_rectangles(&dst->stale, &n);
+	const pixman_box32_t *boxes = pixman_region32_rectangles(&dst->stale, &n);
 	for (int i = 0; i < n; i++) {
 		const pixman_box32_t *b = &boxes[i];
 		size_t row_bytes = (size_t)(b->x2 - b->x1) * 4;
-		copy_rows(dst->data + (size_t)b->y1 * dst->stride +
-				(size_t)b->x1 * 4,
-			dst->stride,
-			src->view + (size_t)b->y1 * src->stride +
-				(size_t)b->x1 * 4,
-			src->stride, row_bytes, (size_t)(b->y2 - b->y1));
+		copy_rows(dst->data + (size_t)b->y1 * dst->stride + (size_t)b->x1 * 4, dst->stride,
+			src->view + (size_t)b->y1 * src->stride + (size_t)b->x1 * 4, src->stride,
+			row_bytes, (size_t)(b->y2 - b->y1));
 		copied += row_bytes * (size_t)(b->y2 - b->y1);
 	}
 	pixman_region32_clear(&dst->stale);
@@ -253,8 +240,7 @@ static size_t copy_stale(struct shm_buffer *dst, const struct vm_buffer *src)
  * free, and gives the VM buffer back. */
 static void present(struct window *window)
 {
-	if (!window->configured || window->pending_id == WIRE_ID_INVALID ||
-		window->vm->failed) {
+	if (!window->configured || window->pending_id == WIRE_ID_INVALID || window->vm->failed) {
 		return;
 	}
 	struct vm_buffer *src = find_vm_buffer(window, window->pending_id);
@@ -284,18 +270,15 @@ static void present(struct window *window)
 
 	wl_surface_attach(window->surface, dst->buffer, 0, 0);
 	int n = 0;
-	const pixman_box32_t *boxes =
-		pixman_region32_rectangles(&window->surface_damage, &n);
+	const pixman_box32_t *boxes = pixman_region32_rectangles(&window->surface_damage, &n);
 	for (int i = 0; i < n; i++) {
-		wl_surface_damage_buffer(window->surface, boxes[i].x1,
-			boxes[i].y1, boxes[i].x2 - boxes[i].x1,
-			boxes[i].y2 - boxes[i].y1);
+		wl_surface_damage_buffer(window->surface, boxes[i].x1, boxes[i].y1,
+			boxes[i].x2 - boxes[i].x1, boxes[i].y2 - boxes[i].y1);
 	}
 	pixman_region32_clear(&window->surface_damage);
 	if (window->frame_callback == NULL) {
 		window->frame_callback = wl_surface_frame(window->surface);
-		wl_callback_add_listener(window->frame_callback,
-			&frame_listener, window);
+		wl_callback_add_listener(window->frame_callback, &frame_listener, window);
 	}
 	wl_surface_commit(window->surface);
 	dst->busy = true;
@@ -307,11 +290,8 @@ static void present(struct window *window)
 	window->pending_id = WIRE_ID_INVALID;
 
 	if (window->frames == 1 || window->frames % WINDOW_STATS_EVERY == 0) {
-		mlog(MLOG_DEBUG,
-			"vm %s: window %u: frame %llu copied %zu "
-			"bytes, %llu bytes in all",
-			window->vm->name, window->id,
-			(unsigned long long)window->frames, copied,
+		mlog(MLOG_DEBUG, "vm %s: window %u: frame %llu copied %zu bytes, %llu bytes in all",
+			window->vm->name, window->id, (unsigned long long)window->frames, copied,
 			(unsigned long long)window->bytes_copied);
 	}
 }
@@ -333,13 +313,11 @@ struct window *window_create(struct vm_link *vm, uint32_t id)
 	if (window->surface == NULL) {
 		goto error;
 	}
-	window->xdg_surface =
-		xdg_wm_base_get_xdg_surface(dom0->wm_base, window->surface);
+	window->xdg_surface = xdg_wm_base_get_xdg_surface(dom0->wm_base, window->surface);
 	if (window->xdg_surface == NULL) {
 		goto error;
 	}
-	xdg_surface_add_listener(window->xdg_surface, &xdg_surface_listener,
-		window);
+	xdg_surface_add_listener(window->xdg_surface, &xdg_surface_listener, window);
 	window->toplevel = xdg_surface_get_toplevel(window->xdg_surface);
 	if (window->toplevel == NULL) {
 		goto error;
@@ -351,8 +329,7 @@ struct window *window_create(struct vm_link *vm, uint32_t id)
 	return window;
 
 error:
-	mlog(MLOG_ERROR, "vm %s: cannot create the surface of window %u",
-		vm->name, id);
+	mlog(MLOG_ERROR, "vm %s: cannot create the surface of window %u", vm->name, id);
 	window_destroy(window);
 	return NULL;
 }
@@ -362,11 +339,8 @@ void window_destroy(struct window *window)
 	if (window == NULL) {
 		return;
 	}
-	mlog(MLOG_DEBUG,
-		"vm %s: window %u gone after %llu frames, %llu "
-		"bytes copied",
-		window->vm->name, window->id,
-		(unsigned long long)window->frames,
+	mlog(MLOG_DEBUG, "vm %s: window %u gone after %llu frames, %llu bytes copied",
+		window->vm->name, window->id, (unsigned long long)window->frames,
 		(unsigned long long)window->bytes_copied);
 	if (window->frame_callback != NULL) {
 		wl_callback_destroy(window->frame_callback);
@@ -405,8 +379,7 @@ void window_set_title(struct window *window, const char *title)
 	xdg_toplevel_set_title(window->toplevel, title);
 }
 
-bool window_buffer_create(struct window *window,
-	const struct wire_buffer_create *create)
+bool window_buffer_create(struct window *window, const struct wire_buffer_create *create)
 {
 	struct vm_link *vm = window->vm;
 	struct vm_buffer *slot = NULL;
@@ -418,25 +391,19 @@ bool window_buffer_create(struct window *window,
 	}
 	/* validate.c allowed this buffer, so there is room and the sizes
 	 * agree; check what protects memory once more where it is used. */
-	if (slot == NULL || create->ref_count == 0 ||
-		create->ref_count > WIRE_MAX_BUFFER_REFS ||
+	if (slot == NULL || create->ref_count == 0 || create->ref_count > WIRE_MAX_BUFFER_REFS ||
 		(uint64_t)create->stride * create->height >
 			(uint64_t)create->ref_count * WIRE_PAGE_SIZE) {
-		vm_link_fail(vm, WIRE_BUFFER_CREATE,
-			"buffer %u does not fit "
-			"window %u",
+		vm_link_fail(vm, WIRE_BUFFER_CREATE, "buffer %u does not fit window %u",
 			create->buffer_id, window->id);
 		return false;
 	}
 	for (uint32_t i = 0; i < create->ref_count; i++) {
 		vm->refs[i] = wire_ref_at(create, i);
 	}
-	const void *view =
-		vchan_map_refs(vm->vchan, vm->refs, create->ref_count);
+	const void *view = vchan_map_refs(vm->vchan, vm->refs, create->ref_count);
 	if (view == NULL) {
-		vm_link_fail(vm, WIRE_BUFFER_CREATE,
-			"buffer %u: its %u pages "
-			"cannot be mapped",
+		vm_link_fail(vm, WIRE_BUFFER_CREATE, "buffer %u: its %u pages cannot be mapped",
 			create->buffer_id, create->ref_count);
 		return false;
 	}
@@ -474,9 +441,7 @@ bool window_damage(struct window *window, const struct wire_damage *damage)
 {
 	struct vm_buffer *src = find_vm_buffer(window, damage->buffer_id);
 	if (src == NULL) {
-		vm_link_fail(window->vm, WIRE_DAMAGE,
-			"no buffer %u in window "
-			"%u",
+		vm_link_fail(window->vm, WIRE_DAMAGE, "no buffer %u in window %u",
 			damage->buffer_id, window->id);
 		return false;
 	}
@@ -486,29 +451,24 @@ bool window_damage(struct window *window, const struct wire_damage *damage)
 		window->copied_id = WIRE_ID_INVALID;
 	}
 	release_copied(window);
-	if (window->pending_id != WIRE_ID_INVALID &&
-		window->pending_id != src->id) {
+	if (window->pending_id != WIRE_ID_INVALID && window->pending_id != src->id) {
 		/* Superseded before it was shown: this one is newer and
 		 * complete, so the older one goes back uncopied. */
 		send_release(window, window->pending_id);
 	}
 	window->pending_id = src->id;
 
-	for (uint32_t i = 0;
-		i < damage->rect_count && i < WIRE_MAX_DAMAGE_RECTS; i++) {
+	for (uint32_t i = 0; i < damage->rect_count && i < WIRE_MAX_DAMAGE_RECTS; i++) {
 		const struct wire_rect *r = &damage->rects[i];
 		for (size_t k = 0; k < 2; k++) {
 			if (window->dom0[k] != NULL) {
-				pixman_region32_union_rect(&window->dom0[k]
-								    ->stale,
-					&window->dom0[k]->stale, r->x, r->y,
-					(unsigned)r->width,
+				pixman_region32_union_rect(&window->dom0[k]->stale,
+					&window->dom0[k]->stale, r->x, r->y, (unsigned)r->width,
 					(unsigned)r->height);
 			}
 		}
-		pixman_region32_union_rect(&window->surface_damage,
-			&window->surface_damage, r->x, r->y, (unsigned)r->width,
-			(unsigned)r->height);
+		pixman_region32_union_rect(&window->surface_damage, &window->surface_damage, r->x,
+			r->y, (unsigned)r->width, (unsigned)r->height);
 	}
 	present(window);
 	return true;
@@ -516,8 +476,7 @@ bool window_damage(struct window *window, const struct wire_damage *damage)
 
 void window_print_stats(void)
 {
-	fprintf(stderr,
-		"mullion-stats: frames=%" PRIu64 " bytes_copied=%" PRIu64 "\n",
+	fprintf(stderr, "mullion-stats: frames=%" PRIu64 " bytes_copied=%" PRIu64 "\n",
 		total_frames, total_bytes_copied);
 	fflush(stderr);
 }

@@ -81,8 +81,7 @@ bool vchan_address_parse(const char *str, struct vchan_address *addr)
 	return ok;
 }
 
-bool vchan_address_format(const struct vchan_address *addr, char *out,
-	size_t size)
+bool vchan_address_format(const struct vchan_address *addr, char *out, size_t size)
 {
 	if (addr == NULL || out == NULL || size == 0) {
 		return false;
@@ -106,16 +105,14 @@ bool vchan_address_format(const struct vchan_address *addr, char *out,
 	return true;
 }
 
-bool vchan_address_equal(const struct vchan_address *a,
-	const struct vchan_address *b)
+bool vchan_address_equal(const struct vchan_address *a, const struct vchan_address *b)
 {
 	if (a == NULL || b == NULL || a->backend != b->backend) {
 		return false;
 	}
 	switch (a->backend) {
 	case VCHAN_BACKEND_SOCKET:
-		return strncmp(a->socket_dir, b->socket_dir,
-			       sizeof(a->socket_dir)) == 0;
+		return strncmp(a->socket_dir, b->socket_dir, sizeof(a->socket_dir)) == 0;
 	case VCHAN_BACKEND_XEN:
 		return a->domid == b->domid;
 	}

@@ -94,8 +94,7 @@ static struct socket_vchan *socket_vchan_from(const struct vchan *ctrl)
 
 static uint32_t get_u32(const uint8_t *p)
 {
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-		(uint32_t)p[3] << 24;
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
 static void put_u32(uint8_t *p, uint32_t v)
@@ -111,26 +110,21 @@ static bool errno_is_transient(void)
 	return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
 }
 
-bool vchan_socket_path(const struct vchan_address *addr, int port, char *out,
-	size_t size)
+bool vchan_socket_path(const struct vchan_address *addr, int port, char *out, size_t size)
 {
-	if (addr->backend != VCHAN_BACKEND_SOCKET ||
-		addr->socket_dir[0] != '/') {
+	if (addr->backend != VCHAN_BACKEND_SOCKET || addr->socket_dir[0] != '/') {
 		mlog(MLOG_ERROR, "vchan: not a socket address");
 		return false;
 	}
 	if (port < 0 || port > VCHAN_PORT_MAX) {
-		mlog(MLOG_ERROR, "vchan: port %d out of range 0..%d", port,
-			VCHAN_PORT_MAX);
+		mlog(MLOG_ERROR, "vchan: port %d out of range 0..%d", port, VCHAN_PORT_MAX);
 		return false;
 	}
 	/* The root directory would otherwise give "//vchan-...". */
 	const char *sep = strcmp(addr->socket_dir, "/") == 0 ? "" : "/";
-	int n = snprintf(out, size, "%s%svchan-%d.sock", addr->socket_dir, sep,
-		port);
+	int n = snprintf(out, size, "%s%svchan-%d.sock", addr->socket_dir, sep, port);
 	if (n < 0 || (size_t)n >= size) {
-		mlog(MLOG_ERROR, "vchan: socket path in %s too long",
-			addr->socket_dir);
+		mlog(MLOG_ERROR, "vchan: socket path in %s too long", addr->socket_dir);
 		return false;
 	}
 	return true;
@@ -256,34 +250,28 @@ static bool remove_stale_socket(const char *path)
 static bool pool_create(struct socket_vchan *s, uint32_t pool_pages)
 {
 	uint64_t bytes = (uint64_t)pool_pages * POOL_PAGE_SIZE;
-	if (pool_pages == 0 || bytes != (size_t)bytes ||
-		bytes > (uint64_t)INT64_MAX) {
-		mlog(MLOG_ERROR, "vchan: pool of %u pages is not possible",
-			pool_pages);
+	if (pool_pages == 0 || bytes != (size_t)bytes || bytes > (uint64_t)INT64_MAX) {
+		mlog(MLOG_ERROR, "vchan: pool of %u pages is not possible", pool_pages);
 		return false;
 	}
 	size_t size = (size_t)bytes;
 
-	s->pool_fd =
-		memfd_create("mullion-pool", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	s->pool_fd = memfd_create("mullion-pool", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (s->pool_fd < 0) {
 		mlog_errno(MLOG_ERROR, "vchan: memfd_create");
 		return false;
 	}
 	if (ftruncate(s->pool_fd, (off_t)size) < 0) {
-		mlog_errno(MLOG_ERROR,
-			"vchan: cannot size the pool to %zu bytes", size);
+		mlog_errno(MLOG_ERROR, "vchan: cannot size the pool to %zu bytes", size);
 		return false;
 	}
 	/* dom0 refuses a pool it could see shrink: a page it mapped would
 	 * then fault in dom0. */
-	if (fcntl(s->pool_fd, F_ADD_SEALS,
-		    F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0) {
+	if (fcntl(s->pool_fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0) {
 		mlog_errno(MLOG_ERROR, "vchan: cannot seal the pool");
 		return false;
 	}
-	void *base = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED,
-		s->pool_fd, 0);
+	void *base = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, s->pool_fd, 0);
 	if (base == MAP_FAILED) {
 		mlog_errno(MLOG_ERROR, "vchan: cannot map the pool");
 		return false;
@@ -298,8 +286,8 @@ static bool pool_create(struct socket_vchan *s, uint32_t pool_pages)
 	return true;
 }
 
-struct vchan *vchan_socket_server_init(const struct vchan_address *addr,
-	int port, uint32_t pool_pages)
+struct vchan *vchan_socket_server_init(const struct vchan_address *addr, int port,
+	uint32_t pool_pages)
 {
 	struct socket_vchan *s = socket_vchan_alloc(true);
 	if (s == NULL) {
@@ -331,8 +319,7 @@ struct vchan *vchan_socket_server_init(const struct vchan_address *addr,
 		mlog_errno(MLOG_ERROR, "vchan: cannot listen on %s", s->path);
 		goto error;
 	}
-	mlog(MLOG_DEBUG, "vchan: listening on %s, pool of %u pages", s->path,
-		pool_pages);
+	mlog(MLOG_DEBUG, "vchan: listening on %s, pool of %u pages", s->path, pool_pages);
 	return &s->base;
 
 error:
@@ -372,11 +359,9 @@ static bool send_pool(struct socket_vchan *s, int conn)
 	ssize_t n = sendmsg(conn, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
 	if (n != (ssize_t)sizeof(preamble)) {
 		if (n < 0) {
-			mlog_errno(MLOG_ERROR, "vchan %s: cannot send the pool",
-				s->path);
+			mlog_errno(MLOG_ERROR, "vchan %s: cannot send the pool", s->path);
 		} else {
-			mlog(MLOG_ERROR, "vchan %s: short preamble write",
-				s->path);
+			mlog(MLOG_ERROR, "vchan %s: short preamble write", s->path);
 		}
 		return false;
 	}
@@ -409,13 +394,11 @@ static enum vchan_state server_accept(struct socket_vchan *s)
 	return s->state;
 }
 
-static void *socket_share_pages(struct vchan *ctrl, uint32_t npages,
-	uint32_t *refs)
+static void *socket_share_pages(struct vchan *ctrl, uint32_t npages, uint32_t *refs)
 {
 	struct socket_vchan *s = socket_vchan_from(ctrl);
 	if (npages > s->pool_pages) {
-		mlog(MLOG_ERROR, "vchan: %u pages do not fit a pool of %u",
-			npages, s->pool_pages);
+		mlog(MLOG_ERROR, "vchan: %u pages do not fit a pool of %u", npages, s->pool_pages);
 		return NULL;
 	}
 
@@ -437,20 +420,19 @@ static void *socket_share_pages(struct vchan *ctrl, uint32_t npages,
 		}
 		return s->pool_base + (size_t)first * POOL_PAGE_SIZE;
 	}
-	mlog(MLOG_ERROR, "vchan: no %u free contiguous pages in a pool of %u",
-		npages, s->pool_pages);
+	mlog(MLOG_ERROR, "vchan: no %u free contiguous pages in a pool of %u", npages,
+		s->pool_pages);
 	return NULL;
 }
 
-static void socket_unshare_pages(struct vchan *ctrl, void *addr,
-	uint32_t npages, const uint32_t *refs)
+static void socket_unshare_pages(struct vchan *ctrl, void *addr, uint32_t npages,
+	const uint32_t *refs)
 {
 	struct socket_vchan *s = socket_vchan_from(ctrl);
 	uintptr_t base = (uintptr_t)s->pool_base;
 	uintptr_t where = (uintptr_t)addr;
 	if (where < base || (where - base) % POOL_PAGE_SIZE != 0) {
-		mlog(MLOG_ERROR,
-			"vchan: unshare of an address not in the pool");
+		mlog(MLOG_ERROR, "vchan: unshare of an address not in the pool");
 		return;
 	}
 	uintptr_t first = (where - base) / POOL_PAGE_SIZE;
@@ -461,9 +443,7 @@ static void socket_unshare_pages(struct vchan *ctrl, void *addr,
 	for (uint32_t i = 0; i < npages; i++) {
 		uint32_t p = (uint32_t)first + i;
 		if (refs[i] != p || !(s->page_used[p / 8] & (1u << (p % 8)))) {
-			mlog(MLOG_ERROR,
-				"vchan: unshare of pages not shared "
-				"as one block");
+			mlog(MLOG_ERROR, "vchan: unshare of pages not shared as one block");
 			return;
 		}
 	}
@@ -475,8 +455,8 @@ static void socket_unshare_pages(struct vchan *ctrl, void *addr,
 
 /* --- client (dom0 side) --- */
 
-struct vchan *vchan_socket_client_init(const struct vchan_address *addr,
-	int port, uint32_t max_pool_pages)
+struct vchan *vchan_socket_client_init(const struct vchan_address *addr, int port,
+	uint32_t max_pool_pages)
 {
 	struct socket_vchan *s = socket_vchan_alloc(false);
 	if (s == NULL) {
@@ -488,10 +468,7 @@ struct vchan *vchan_socket_client_init(const struct vchan_address *addr,
 		goto error;
 	}
 	if (max_pool_pages == 0) {
-		mlog(MLOG_ERROR,
-			"vchan %s: a pool limit of 0 pages admits "
-			"no VM",
-			s->path);
+		mlog(MLOG_ERROR, "vchan %s: a pool limit of 0 pages admits no VM", s->path);
 		goto error;
 	}
 	s->max_pool_pages = max_pool_pages;
@@ -503,10 +480,8 @@ struct vchan *vchan_socket_client_init(const struct vchan_address *addr,
 	}
 	if (connect(s->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		/* No agent yet, or its backlog is full: the caller retries. */
-		if (errno == ENOENT || errno == ECONNREFUSED ||
-			errno == EAGAIN) {
-			mlog_errno(MLOG_DEBUG, "vchan %s: no server yet",
-				s->path);
+		if (errno == ENOENT || errno == ECONNREFUSED || errno == EAGAIN) {
+			mlog_errno(MLOG_DEBUG, "vchan %s: no server yet", s->path);
 		} else {
 			mlog_errno(MLOG_ERROR, "vchan %s: connect", s->path);
 		}
@@ -526,56 +501,43 @@ static bool pool_check(struct socket_vchan *s)
 	uint32_t untrusted_pages = get_u32(s->preamble + 4);
 
 	if (untrusted_magic != POOL_MAGIC) {
-		mlog(MLOG_ERROR,
-			"vchan %s: preamble magic 0x%08x is not 'MLNV'",
-			s->path, untrusted_magic);
+		mlog(MLOG_ERROR, "vchan %s: preamble magic 0x%08x is not 'MLNV'", s->path,
+			untrusted_magic);
 		return false;
 	}
 	if (s->pool_fd < 0) {
-		mlog(MLOG_ERROR, "vchan %s: preamble came without a pool fd",
-			s->path);
+		mlog(MLOG_ERROR, "vchan %s: preamble came without a pool fd", s->path);
 		return false;
 	}
 	if (untrusted_pages == 0 || untrusted_pages > s->max_pool_pages) {
-		mlog(MLOG_ERROR,
-			"vchan %s: pool of %u pages is outside "
-			"1..%u",
-			s->path, untrusted_pages, s->max_pool_pages);
+		mlog(MLOG_ERROR, "vchan %s: pool of %u pages is outside 1..%u", s->path,
+			untrusted_pages, s->max_pool_pages);
 		return false;
 	}
 	int seals = fcntl(s->pool_fd, F_GET_SEALS);
 	if (seals < 0) {
-		mlog_errno(MLOG_ERROR,
-			"vchan %s: pool fd has no seals "
-			"(not a memfd)",
-			s->path);
+		mlog_errno(MLOG_ERROR, "vchan %s: pool fd has no seals (not a memfd)", s->path);
 		return false;
 	}
 	if ((seals & REQUIRED_SEALS) != REQUIRED_SEALS) {
 		mlog(MLOG_ERROR,
-			"vchan %s: pool is not sealed with "
-			"F_SEAL_SHRINK|F_SEAL_GROW (seals 0x%x)",
+			"vchan %s: pool is not sealed with F_SEAL_SHRINK|F_SEAL_GROW (seals 0x%x)",
 			s->path, (unsigned)seals);
 		return false;
 	}
 	struct stat st;
 	if (fstat(s->pool_fd, &st) < 0) {
-		mlog_errno(MLOG_ERROR, "vchan %s: cannot stat the pool",
-			s->path);
+		mlog_errno(MLOG_ERROR, "vchan %s: cannot stat the pool", s->path);
 		return false;
 	}
 	uint64_t want = (uint64_t)untrusted_pages * POOL_PAGE_SIZE;
 	if (!S_ISREG(st.st_mode)) {
-		mlog(MLOG_ERROR, "vchan %s: pool is not a regular file",
-			s->path);
+		mlog(MLOG_ERROR, "vchan %s: pool is not a regular file", s->path);
 		return false;
 	}
 	if (st.st_size < 0 || (uint64_t)st.st_size != want) {
-		mlog(MLOG_ERROR,
-			"vchan %s: pool is %lld bytes, the preamble "
-			"says %llu",
-			s->path, (long long)st.st_size,
-			(unsigned long long)want);
+		mlog(MLOG_ERROR, "vchan %s: pool is %lld bytes, the preamble says %llu", s->path,
+			(long long)st.st_size, (unsigned long long)want);
 		return false;
 	}
 	s->pool_pages = untrusted_pages;
@@ -589,15 +551,13 @@ static bool take_fds(struct socket_vchan *s, struct msghdr *msg)
 	bool ok = true;
 	for (struct cmsghdr *cmsg = CMSG_FIRSTHDR(msg); cmsg != NULL;
 		cmsg = CMSG_NXTHDR(msg, cmsg)) {
-		if (cmsg->cmsg_level != SOL_SOCKET ||
-			cmsg->cmsg_type != SCM_RIGHTS) {
+		if (cmsg->cmsg_level != SOL_SOCKET || cmsg->cmsg_type != SCM_RIGHTS) {
 			continue;
 		}
 		size_t nfds = (cmsg->cmsg_len - CMSG_LEN(0)) / sizeof(int);
 		for (size_t i = 0; i < nfds; i++) {
 			int fd;
-			memcpy(&fd, CMSG_DATA(cmsg) + i * sizeof(int),
-				sizeof(int));
+			memcpy(&fd, CMSG_DATA(cmsg) + i * sizeof(int), sizeof(int));
 			if (s->pool_fd < 0 && ok) {
 				s->pool_fd = fd;
 				continue;
@@ -607,8 +567,7 @@ static bool take_fds(struct socket_vchan *s, struct msghdr *msg)
 		}
 	}
 	if (!ok) {
-		mlog(MLOG_ERROR, "vchan %s: peer sent more than one fd",
-			s->path);
+		mlog(MLOG_ERROR, "vchan %s: peer sent more than one fd", s->path);
 	} else if (msg->msg_flags & MSG_CTRUNC) {
 		mlog(MLOG_ERROR, "vchan %s: peer sent too many fds", s->path);
 		ok = false;
@@ -650,9 +609,7 @@ static enum vchan_state client_receive_pool(struct socket_vchan *s)
 		return s->state;
 	}
 	if (n == 0) {
-		mlog(MLOG_ERROR,
-			"vchan %s: peer closed before sending the pool",
-			s->path);
+		mlog(MLOG_ERROR, "vchan %s: peer closed before sending the pool", s->path);
 		s->state = VCHAN_CLOSED;
 		return s->state;
 	}
@@ -665,30 +622,26 @@ static enum vchan_state client_receive_pool(struct socket_vchan *s)
 		return s->state;
 	}
 	s->state = VCHAN_CONNECTED;
-	mlog(MLOG_DEBUG, "vchan %s: connected, pool of %u pages", s->path,
-		s->pool_pages);
+	mlog(MLOG_DEBUG, "vchan %s: connected, pool of %u pages", s->path, s->pool_pages);
 	return s->state;
 }
 
-static const void *socket_map_refs(struct vchan *ctrl, const uint32_t *refs,
-	uint32_t count)
+static const void *socket_map_refs(struct vchan *ctrl, const uint32_t *refs, uint32_t count)
 {
 	struct socket_vchan *s = socket_vchan_from(ctrl);
 	if (s->state != VCHAN_CONNECTED) {
-		mlog(MLOG_ERROR, "vchan %s: map_refs before the pool arrived",
-			s->path);
+		mlog(MLOG_ERROR, "vchan %s: map_refs before the pool arrived", s->path);
 		return NULL;
 	}
 	if (count == 0 || count > WIRE_MAX_BUFFER_REFS) {
-		mlog(MLOG_ERROR, "vchan %s: %u refs is outside 1..%u", s->path,
-			count, (unsigned)WIRE_MAX_BUFFER_REFS);
+		mlog(MLOG_ERROR, "vchan %s: %u refs is outside 1..%u", s->path, count,
+			(unsigned)WIRE_MAX_BUFFER_REFS);
 		return NULL;
 	}
 	for (uint32_t i = 0; i < count; i++) {
 		if (refs[i] >= s->pool_pages) {
 			mlog(MLOG_ERROR,
-				"vchan %s: ref %u (index %u) is outside "
-				"the pool of %u pages",
+				"vchan %s: ref %u (index %u) is outside the pool of %u pages",
 				s->path, refs[i], i, s->pool_pages);
 			return NULL;
 		}
@@ -702,11 +655,10 @@ static const void *socket_map_refs(struct vchan *ctrl, const uint32_t *refs,
 	size_t size = (size_t)count * POOL_PAGE_SIZE;
 	/* Reserve the whole range first so the runs below land in one
 	 * contiguous view and cannot collide with another mapping. */
-	uint8_t *base = mmap(NULL, size, PROT_NONE,
-		MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	uint8_t *base =
+		mmap(NULL, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (base == MAP_FAILED) {
-		mlog_errno(MLOG_ERROR, "vchan %s: cannot reserve %zu bytes",
-			s->path, size);
+		mlog_errno(MLOG_ERROR, "vchan %s: cannot reserve %zu bytes", s->path, size);
 		free(m);
 		return NULL;
 	}
@@ -715,18 +667,15 @@ static const void *socket_map_refs(struct vchan *ctrl, const uint32_t *refs,
 	uint32_t i = 0;
 	while (i < count) {
 		uint32_t run = 1;
-		while (i + run < count &&
-			refs[i + run] == refs[i + run - 1] + 1) {
+		while (i + run < count && refs[i + run] == refs[i + run - 1] + 1) {
 			run++;
 		}
-		void *p = mmap(base + (size_t)i * POOL_PAGE_SIZE,
-			(size_t)run * POOL_PAGE_SIZE, PROT_READ,
-			MAP_SHARED | MAP_FIXED, s->pool_fd,
+		void *p = mmap(base + (size_t)i * POOL_PAGE_SIZE, (size_t)run * POOL_PAGE_SIZE,
+			PROT_READ, MAP_SHARED | MAP_FIXED, s->pool_fd,
 			(off_t)refs[i] * POOL_PAGE_SIZE);
 		if (p == MAP_FAILED) {
-			mlog_errno(MLOG_ERROR,
-				"vchan %s: cannot map refs %u..%u", s->path,
-				refs[i], refs[i] + run - 1);
+			mlog_errno(MLOG_ERROR, "vchan %s: cannot map refs %u..%u", s->path, refs[i],
+				refs[i] + run - 1);
 			munmap(base, size);
 			free(m);
 			return NULL;
@@ -744,16 +693,14 @@ static const void *socket_map_refs(struct vchan *ctrl, const uint32_t *refs,
 static void socket_unmap(struct vchan *ctrl, const void *addr, uint32_t count)
 {
 	struct socket_vchan *s = socket_vchan_from(ctrl);
-	for (struct socket_mapping **link = &s->mappings; *link != NULL;
-		link = &(*link)->next) {
+	for (struct socket_mapping **link = &s->mappings; *link != NULL; link = &(*link)->next) {
 		struct socket_mapping *m = *link;
 		if (m->addr != addr) {
 			continue;
 		}
 		if (m->count != count) {
-			mlog(MLOG_ERROR,
-				"vchan %s: unmap of %u pages, mapped %u",
-				s->path, count, m->count);
+			mlog(MLOG_ERROR, "vchan %s: unmap of %u pages, mapped %u", s->path, count,
+				m->count);
 			return;
 		}
 		munmap((void *)m->addr, (size_t)m->count * POOL_PAGE_SIZE);
@@ -781,8 +728,7 @@ static enum vchan_state check_peer(struct socket_vchan *s)
 		s->stash_start = 0;
 		s->stash_end = (size_t)n;
 	} else if (n == 0) {
-		mlog(MLOG_INFO, "vchan %s: peer closed the connection",
-			s->path);
+		mlog(MLOG_INFO, "vchan %s: peer closed the connection", s->path);
 		s->state = VCHAN_CLOSED;
 	} else if (!errno_is_transient()) {
 		mlog_errno(MLOG_INFO, "vchan %s: connection lost", s->path);
@@ -796,8 +742,7 @@ static enum vchan_state socket_wait(struct vchan *ctrl)
 	struct socket_vchan *s = socket_vchan_from(ctrl);
 	switch (s->state) {
 	case VCHAN_WAITING:
-		return ctrl->is_server ? server_accept(s)
-				       : client_receive_pool(s);
+		return ctrl->is_server ? server_accept(s) : client_receive_pool(s);
 	case VCHAN_CONNECTED:
 		return check_peer(s);
 	case VCHAN_CLOSED:
@@ -848,8 +793,7 @@ static ssize_t socket_read(struct vchan *ctrl, void *buf, size_t size)
 		return (ssize_t)got;
 	}
 	if (n == 0) {
-		mlog(MLOG_INFO, "vchan %s: peer closed the connection",
-			s->path);
+		mlog(MLOG_INFO, "vchan %s: peer closed the connection", s->path);
 	} else {
 		mlog_errno(MLOG_INFO, "vchan %s: read", s->path);
 	}

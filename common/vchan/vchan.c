@@ -12,8 +12,7 @@
 #include "common/vchan/vchan_impl.h"
 #include "common/wire/protocol.h"
 
-struct vchan *vchan_server_init(const struct vchan_address *addr, int port,
-	uint32_t pool_pages)
+struct vchan *vchan_server_init(const struct vchan_address *addr, int port, uint32_t pool_pages)
 {
 	if (addr == NULL) {
 		mlog(MLOG_ERROR, "vchan server: no address");
@@ -26,19 +25,15 @@ struct vchan *vchan_server_init(const struct vchan_address *addr, int port,
 #if HAVE_XEN
 		return vchan_xen_server_init(addr, port, pool_pages);
 #else
-		mlog(MLOG_ERROR,
-			"vchan server for xen:%d: Xen backend not built",
-			addr->domid);
+		mlog(MLOG_ERROR, "vchan server for xen:%d: Xen backend not built", addr->domid);
 		return NULL;
 #endif
 	}
-	mlog(MLOG_ERROR, "vchan server: unknown backend %d",
-		(int)addr->backend);
+	mlog(MLOG_ERROR, "vchan server: unknown backend %d", (int)addr->backend);
 	return NULL;
 }
 
-struct vchan *vchan_client_init(const struct vchan_address *addr, int port,
-	uint32_t max_pool_pages)
+struct vchan *vchan_client_init(const struct vchan_address *addr, int port, uint32_t max_pool_pages)
 {
 	if (addr == NULL) {
 		mlog(MLOG_ERROR, "vchan client: no address");
@@ -51,14 +46,11 @@ struct vchan *vchan_client_init(const struct vchan_address *addr, int port,
 #if HAVE_XEN
 		return vchan_xen_client_init(addr, port, max_pool_pages);
 #else
-		mlog(MLOG_ERROR,
-			"vchan client for xen:%d: Xen backend not built",
-			addr->domid);
+		mlog(MLOG_ERROR, "vchan client for xen:%d: Xen backend not built", addr->domid);
 		return NULL;
 #endif
 	}
-	mlog(MLOG_ERROR, "vchan client: unknown backend %d",
-		(int)addr->backend);
+	mlog(MLOG_ERROR, "vchan client: unknown backend %d", (int)addr->backend);
 	return NULL;
 }
 
@@ -129,18 +121,16 @@ void *vchan_share_pages(struct vchan *ctrl, uint32_t npages, uint32_t *refs)
 	return ctrl->impl->share_pages(ctrl, npages, refs);
 }
 
-void vchan_unshare_pages(struct vchan *ctrl, void *addr, uint32_t npages,
-	const uint32_t *refs)
+void vchan_unshare_pages(struct vchan *ctrl, void *addr, uint32_t npages, const uint32_t *refs)
 {
-	if (ctrl == NULL || addr == NULL || refs == NULL || npages == 0 ||
-		!ctrl->is_server || ctrl->impl->unshare_pages == NULL) {
+	if (ctrl == NULL || addr == NULL || refs == NULL || npages == 0 || !ctrl->is_server ||
+		ctrl->impl->unshare_pages == NULL) {
 		return;
 	}
 	ctrl->impl->unshare_pages(ctrl, addr, npages, refs);
 }
 
-const void *vchan_map_refs(struct vchan *ctrl, const uint32_t *refs,
-	uint32_t count)
+const void *vchan_map_refs(struct vchan *ctrl, const uint32_t *refs, uint32_t count)
 {
 	if (ctrl == NULL || refs == NULL) {
 		return NULL;
@@ -150,8 +140,8 @@ const void *vchan_map_refs(struct vchan *ctrl, const uint32_t *refs,
 		return NULL;
 	}
 	if (count == 0 || count > WIRE_MAX_BUFFER_REFS) {
-		mlog(MLOG_ERROR, "vchan: refusing to map %u refs (1..%u)",
-			count, (unsigned)WIRE_MAX_BUFFER_REFS);
+		mlog(MLOG_ERROR, "vchan: refusing to map %u refs (1..%u)", count,
+			(unsigned)WIRE_MAX_BUFFER_REFS);
 		return NULL;
 	}
 	return ctrl->impl->map_refs(ctrl, refs, count);

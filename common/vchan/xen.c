@@ -90,9 +90,9 @@ static struct xen_vchan *xen_vchan_from(const struct vchan *ctrl)
 
 /* --- Xen's library logs, routed through ours --- */
 
-__attribute__((format(printf, 5, 0))) static void
-handle_xtl_vmessage(struct xentoollog_logger *logger, xentoollog_level level,
-	int errnoval, const char *context, const char *format, va_list args)
+__attribute__((format(printf, 5, 0))) static void handle_xtl_vmessage(struct xentoollog_logger
+									      *logger,
+	xentoollog_level level, int errnoval, const char *context, const char *format, va_list args)
 {
 	(void)logger;
 	/* The libraries' errors are details of a failure this file logs
@@ -104,12 +104,10 @@ handle_xtl_vmessage(struct xentoollog_logger *logger, xentoollog_level level,
 	char text[256];
 	vsnprintf(text, sizeof(text), format, args);
 	if (errnoval >= 0) {
-		mlog(mlevel, "vchan: xen %s: %s: %s",
-			context != NULL ? context : "lib", text,
+		mlog(mlevel, "vchan: xen %s: %s: %s", context != NULL ? context : "lib", text,
 			strerror(errnoval));
 	} else {
-		mlog(mlevel, "vchan: xen %s: %s",
-			context != NULL ? context : "lib", text);
+		mlog(mlevel, "vchan: xen %s: %s", context != NULL ? context : "lib", text);
 	}
 }
 
@@ -129,28 +127,24 @@ static void log_open_failure(int domid, const char *device)
 {
 	int err = errno;
 	if (err == ENOENT) {
-		mlog(MLOG_ERROR,
-			"vchan xen:%d: Xen is not available: cannot "
-			"open %s: %s",
-			domid, device, strerror(err));
-	} else {
-		mlog(MLOG_ERROR, "vchan xen:%d: cannot open %s: %s", domid,
+		mlog(MLOG_ERROR, "vchan xen:%d: Xen is not available: cannot open %s: %s", domid,
 			device, strerror(err));
+	} else {
+		mlog(MLOG_ERROR, "vchan xen:%d: cannot open %s: %s", domid, device, strerror(err));
 	}
 }
 
-static struct xen_vchan *xen_vchan_alloc(bool is_server, int peer_domid,
-	int port, uint32_t max_pages)
+static struct xen_vchan *xen_vchan_alloc(bool is_server, int peer_domid, int port,
+	uint32_t max_pages)
 {
 	if (port < 0 || port > VCHAN_PORT_MAX) {
-		mlog(MLOG_ERROR, "vchan xen:%d: port %d out of range 0..%d",
-			peer_domid, port, VCHAN_PORT_MAX);
+		mlog(MLOG_ERROR, "vchan xen:%d: port %d out of range 0..%d", peer_domid, port,
+			VCHAN_PORT_MAX);
 		return NULL;
 	}
 	if (max_pages == 0) {
 		mlog(MLOG_ERROR,
-			"vchan xen:%d: a limit of 0 shared pages "
-			"leaves no room for a buffer",
+			"vchan xen:%d: a limit of 0 shared pages leaves no room for a buffer",
 			peer_domid);
 		return NULL;
 	}
@@ -198,38 +192,32 @@ static bool xen_vchan_open_ring(struct xen_vchan *x)
 	int n;
 	if (x->base.is_server) {
 		/* Relative: under the VM's own home, where it may write. */
-		n = snprintf(path, sizeof(path), "data/vchan/%d/%d",
-			x->peer_domid, x->port);
+		n = snprintf(path, sizeof(path), "data/vchan/%d/%d", x->peer_domid, x->port);
 	} else {
-		n = snprintf(path, sizeof(path),
-			"/local/domain/%d/data/vchan/%d/%d", x->peer_domid,
+		n = snprintf(path, sizeof(path), "/local/domain/%d/data/vchan/%d/%d", x->peer_domid,
 			DOM0_DOMID, x->port);
 	}
 	if (n < 0 || (size_t)n >= sizeof(path)) {
-		mlog(MLOG_ERROR, "vchan xen:%d: xenstore path too long",
-			x->peer_domid);
+		mlog(MLOG_ERROR, "vchan xen:%d: xenstore path too long", x->peer_domid);
 		return false;
 	}
 
 	if (x->base.is_server) {
-		x->ring = libxenvchan_server_init(&xtl_logger, x->peer_domid,
-			path, RING_TO_VM_BYTES, RING_TO_DOM0_BYTES);
+		x->ring = libxenvchan_server_init(&xtl_logger, x->peer_domid, path,
+			RING_TO_VM_BYTES, RING_TO_DOM0_BYTES);
 		/* errno does not survive libxenvchan's unwinding: the
 		 * details are in its own log lines (MLOG_INFO). */
 		if (x->ring == NULL) {
 			mlog(MLOG_ERROR,
-				"vchan xen:%d: cannot offer a ring at "
-				"%s (event channel, grant or xenstore failed)",
+				"vchan xen:%d: cannot offer a ring at %s (event channel, grant or xenstore failed)",
 				x->peer_domid, path);
 			return false;
 		}
 	} else {
-		x->ring = libxenvchan_client_init(&xtl_logger, x->peer_domid,
-			path);
+		x->ring = libxenvchan_client_init(&xtl_logger, x->peer_domid, path);
 		if (x->ring == NULL) {
 			/* No agent yet: the caller retries. */
-			mlog(MLOG_DEBUG, "vchan xen:%d: no server at %s yet",
-				x->peer_domid, path);
+			mlog(MLOG_DEBUG, "vchan xen:%d: no server at %s yet", x->peer_domid, path);
 			return false;
 		}
 	}
@@ -254,11 +242,9 @@ static enum vchan_state update_state(struct xen_vchan *x)
 	enum vchan_state next;
 	if (untrusted_open == 1) {
 		next = VCHAN_CONNECTED;
-	} else if (untrusted_open == 2 && x->base.is_server &&
-		x->state == VCHAN_WAITING) {
+	} else if (untrusted_open == 2 && x->base.is_server && x->state == VCHAN_WAITING) {
 		next = VCHAN_WAITING;
-	} else if (x->state == VCHAN_CONNECTED &&
-		libxenvchan_data_ready(x->ring) > 0) {
+	} else if (x->state == VCHAN_CONNECTED && libxenvchan_data_ready(x->ring) > 0) {
 		next = VCHAN_CONNECTED;
 	} else {
 		next = VCHAN_CLOSED;
@@ -267,11 +253,10 @@ static enum vchan_state update_state(struct xen_vchan *x)
 		return x->state;
 	}
 	if (next == VCHAN_CONNECTED) {
-		mlog(MLOG_DEBUG, "vchan xen:%d port %d: peer connected",
-			x->peer_domid, x->port);
+		mlog(MLOG_DEBUG, "vchan xen:%d port %d: peer connected", x->peer_domid, x->port);
 	} else {
-		mlog(MLOG_INFO, "vchan xen:%d port %d: peer closed the channel",
-			x->peer_domid, x->port);
+		mlog(MLOG_INFO, "vchan xen:%d port %d: peer closed the channel", x->peer_domid,
+			x->port);
 	}
 	x->state = next;
 	return x->state;
@@ -311,8 +296,7 @@ static enum vchan_state xen_wait(struct vchan *ctrl)
 		return x->state;
 	}
 	if (n > 0 && (pfd.revents & POLLIN) && libxenvchan_wait(x->ring) < 0) {
-		mlog_errno(MLOG_ERROR, "vchan xen:%d: event channel",
-			x->peer_domid);
+		mlog_errno(MLOG_ERROR, "vchan xen:%d: event channel", x->peer_domid);
 		x->state = VCHAN_CLOSED;
 		return x->state;
 	}
@@ -336,8 +320,8 @@ static ssize_t xen_read(struct vchan *ctrl, void *buf, size_t size)
 	/* At most one ring's worth comes back, so the int cannot overflow. */
 	int n = libxenvchan_read(x->ring, buf, size);
 	if (n < 0) {
-		mlog(MLOG_INFO, "vchan xen:%d port %d: peer closed the channel",
-			x->peer_domid, x->port);
+		mlog(MLOG_INFO, "vchan xen:%d port %d: peer closed the channel", x->peer_domid,
+			x->port);
 		x->state = VCHAN_CLOSED;
 		return -1;
 	}
@@ -364,8 +348,8 @@ static ssize_t xen_write(struct vchan *ctrl, const void *buf, size_t size)
 	}
 	int n = libxenvchan_write(x->ring, buf, size);
 	if (n < 0) {
-		mlog(MLOG_INFO, "vchan xen:%d port %d: write failed, closing",
-			x->peer_domid, x->port);
+		mlog(MLOG_INFO, "vchan xen:%d port %d: write failed, closing", x->peer_domid,
+			x->port);
 		x->state = VCHAN_CLOSED;
 		return -1;
 	}
@@ -390,16 +374,13 @@ static bool region_add(struct xen_vchan *x, void *addr, uint32_t count)
 /* Unlinks the region at addr if it has count pages; false otherwise. */
 static bool region_remove(struct xen_vchan *x, const void *addr, uint32_t count)
 {
-	for (struct xen_region **link = &x->regions; *link != NULL;
-		link = &(*link)->next) {
+	for (struct xen_region **link = &x->regions; *link != NULL; link = &(*link)->next) {
 		struct xen_region *r = *link;
 		if (r->addr != addr) {
 			continue;
 		}
 		if (r->count != count) {
-			mlog(MLOG_ERROR,
-				"vchan xen:%d: release of %u pages at "
-				"a block of %u",
+			mlog(MLOG_ERROR, "vchan xen:%d: release of %u pages at a block of %u",
 				x->peer_domid, count, r->count);
 			return false;
 		}
@@ -408,21 +389,16 @@ static bool region_remove(struct xen_vchan *x, const void *addr, uint32_t count)
 		free(r);
 		return true;
 	}
-	mlog(MLOG_ERROR,
-		"vchan xen:%d: release of an address never handed "
-		"out",
-		x->peer_domid);
+	mlog(MLOG_ERROR, "vchan xen:%d: release of an address never handed out", x->peer_domid);
 	return false;
 }
 
 /* --- server (VM side) --- */
 
-struct vchan *vchan_xen_server_init(const struct vchan_address *addr, int port,
-	uint32_t pool_pages)
+struct vchan *vchan_xen_server_init(const struct vchan_address *addr, int port, uint32_t pool_pages)
 {
 	(void)addr; /* the VM's peer is always dom0 */
-	struct xen_vchan *x =
-		xen_vchan_alloc(true, DOM0_DOMID, port, pool_pages);
+	struct xen_vchan *x = xen_vchan_alloc(true, DOM0_DOMID, port, pool_pages);
 	if (x == NULL) {
 		return NULL;
 	}
@@ -435,10 +411,8 @@ struct vchan *vchan_xen_server_init(const struct vchan_address *addr, int port,
 	if (!xen_vchan_open_ring(x)) {
 		goto error;
 	}
-	mlog(MLOG_DEBUG,
-		"vchan xen: offering port %d to dom0, up to %u "
-		"shared pages",
-		port, pool_pages);
+	mlog(MLOG_DEBUG, "vchan xen: offering port %d to dom0, up to %u shared pages", port,
+		pool_pages);
 	return &x->base;
 
 error:
@@ -446,23 +420,19 @@ error:
 	return NULL;
 }
 
-static void *xen_share_pages(struct vchan *ctrl, uint32_t npages,
-	uint32_t *refs)
+static void *xen_share_pages(struct vchan *ctrl, uint32_t npages, uint32_t *refs)
 {
 	struct xen_vchan *x = xen_vchan_from(ctrl);
 	if (npages > x->max_pages - x->pages_held) {
-		mlog(MLOG_ERROR,
-			"vchan xen: %u more pages would pass the cap "
-			"of %u (%u shared)",
+		mlog(MLOG_ERROR, "vchan xen: %u more pages would pass the cap of %u (%u shared)",
 			npages, x->max_pages, x->pages_held);
 		return NULL;
 	}
 	/* Read-only: dom0 only ever maps buffers to read them. */
-	void *addr = xengntshr_share_pages(x->gntshr, (uint32_t)x->peer_domid,
-		(int)npages, refs, 0);
+	void *addr =
+		xengntshr_share_pages(x->gntshr, (uint32_t)x->peer_domid, (int)npages, refs, 0);
 	if (addr == NULL) {
-		mlog_errno(MLOG_ERROR, "vchan xen: cannot share %u pages",
-			npages);
+		mlog_errno(MLOG_ERROR, "vchan xen: cannot share %u pages", npages);
 		return NULL;
 	}
 	if (!region_add(x, addr, npages)) {
@@ -472,8 +442,7 @@ static void *xen_share_pages(struct vchan *ctrl, uint32_t npages,
 	return addr;
 }
 
-static void xen_unshare_pages(struct vchan *ctrl, void *addr, uint32_t npages,
-	const uint32_t *refs)
+static void xen_unshare_pages(struct vchan *ctrl, void *addr, uint32_t npages, const uint32_t *refs)
 {
 	(void)refs; /* gntalloc frees a block's grants with its mapping */
 	struct xen_vchan *x = xen_vchan_from(ctrl);
@@ -490,12 +459,10 @@ struct vchan *vchan_xen_client_init(const struct vchan_address *addr, int port,
 	uint32_t max_pool_pages)
 {
 	if (addr->domid <= DOM0_DOMID || addr->domid >= XEN_DOMID_LIMIT) {
-		mlog(MLOG_ERROR, "vchan xen:%d: not a guest domain id",
-			addr->domid);
+		mlog(MLOG_ERROR, "vchan xen:%d: not a guest domain id", addr->domid);
 		return NULL;
 	}
-	struct xen_vchan *x =
-		xen_vchan_alloc(false, addr->domid, port, max_pool_pages);
+	struct xen_vchan *x = xen_vchan_alloc(false, addr->domid, port, max_pool_pages);
 	if (x == NULL) {
 		return NULL;
 	}
@@ -507,15 +474,13 @@ struct vchan *vchan_xen_client_init(const struct vchan_address *addr, int port,
 	/* A second bound, in the kernel, on what this handle maps; ours
 	 * below is the one relied on, so a kernel without it is fine. */
 	if (xengnttab_set_max_grants(x->gnttab, max_pool_pages) < 0) {
-		mlog_errno(MLOG_DEBUG, "vchan xen:%d: no kernel grant limit",
-			x->peer_domid);
+		mlog_errno(MLOG_DEBUG, "vchan xen:%d: no kernel grant limit", x->peer_domid);
 	}
 	if (!xen_vchan_open_ring(x)) {
 		goto error;
 	}
 	update_state(x);
-	mlog(MLOG_DEBUG, "vchan xen:%d: connected to port %d", x->peer_domid,
-		port);
+	mlog(MLOG_DEBUG, "vchan xen:%d: connected to port %d", x->peer_domid, port);
 	return &x->base;
 
 error:
@@ -523,24 +488,21 @@ error:
 	return NULL;
 }
 
-static const void *xen_map_refs(struct vchan *ctrl,
-	const uint32_t *untrusted_refs, uint32_t count)
+static const void *xen_map_refs(struct vchan *ctrl, const uint32_t *untrusted_refs, uint32_t count)
 {
 	struct xen_vchan *x = xen_vchan_from(ctrl);
 	if (x->state == VCHAN_CLOSED) {
-		mlog(MLOG_ERROR, "vchan xen:%d: map_refs on a closed channel",
-			x->peer_domid);
+		mlog(MLOG_ERROR, "vchan xen:%d: map_refs on a closed channel", x->peer_domid);
 		return NULL;
 	}
 	if (count == 0 || count > WIRE_MAX_BUFFER_REFS) {
-		mlog(MLOG_ERROR, "vchan xen:%d: %u refs is outside 1..%u",
-			x->peer_domid, count, (unsigned)WIRE_MAX_BUFFER_REFS);
+		mlog(MLOG_ERROR, "vchan xen:%d: %u refs is outside 1..%u", x->peer_domid, count,
+			(unsigned)WIRE_MAX_BUFFER_REFS);
 		return NULL;
 	}
 	if (count > x->max_pages - x->pages_held) {
 		mlog(MLOG_ERROR,
-			"vchan xen:%d: %u more pages would pass the "
-			"limit of %u (%u mapped)",
+			"vchan xen:%d: %u more pages would pass the limit of %u (%u mapped)",
 			x->peer_domid, count, x->max_pages, x->pages_held);
 		return NULL;
 	}
@@ -557,21 +519,17 @@ static const void *xen_map_refs(struct vchan *ctrl,
 		/* The console and xenstore rings and their neighbours are
 		 * never a window buffer. */
 		if (untrusted_ref < GNTTAB_NR_RESERVED_ENTRIES) {
-			mlog(MLOG_ERROR,
-				"vchan xen:%d: ref %u (index %u) is a "
-				"reserved grant",
+			mlog(MLOG_ERROR, "vchan xen:%d: ref %u (index %u) is a reserved grant",
 				x->peer_domid, untrusted_ref, i);
 			goto out;
 		}
 		refs[i] = untrusted_ref;
 	}
 
-	addr = xengnttab_map_domain_grant_refs(x->gnttab, count,
-		(uint32_t)x->peer_domid, refs, PROT_READ);
+	addr = xengnttab_map_domain_grant_refs(x->gnttab, count, (uint32_t)x->peer_domid, refs,
+		PROT_READ);
 	if (addr == NULL) {
-		mlog_errno(MLOG_ERROR,
-			"vchan xen:%d: cannot map %u grant refs "
-			"(first %u)",
+		mlog_errno(MLOG_ERROR, "vchan xen:%d: cannot map %u grant refs (first %u)",
 			x->peer_domid, count, refs[0]);
 		goto out;
 	}

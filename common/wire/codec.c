@@ -199,8 +199,7 @@ _Static_assert(8 + WIRE_MAX_TITLE_BYTES <= WIRE_MAX_BODY_SIZE &&
 		4 + WIRE_MAX_CLIPBOARD_BYTES <= WIRE_MAX_BODY_SIZE &&
 		4 * MAX_FIELDS <= WIRE_MAX_BODY_SIZE,
 	"a message type's largest body exceeds WIRE_MAX_BODY_SIZE");
-_Static_assert(WIRE_MAX_BODY_SIZE < UINT32_MAX / 2,
-	"body sizes must not wrap in 32 bits");
+_Static_assert(WIRE_MAX_BODY_SIZE < UINT32_MAX / 2, "body sizes must not wrap in 32 bits");
 
 static const struct msg_desc *desc_of(uint32_t type)
 {
@@ -243,8 +242,7 @@ const char *wire_msg_type_str(uint32_t type)
 
 static uint32_t get_u32(const uint8_t *p)
 {
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-		(uint32_t)p[3] << 24;
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
 /* Two's complement without relying on implementation-defined casts. */
@@ -345,16 +343,14 @@ static const void *get_tail(const struct wire_msg *msg)
 }
 
 /* Every fixed word within its table range. */
-static bool fields_in_range(const struct msg_desc *desc,
-	const struct wire_msg *msg)
+static bool fields_in_range(const struct msg_desc *desc, const struct wire_msg *msg)
 {
 	for (uint32_t i = 0; i < desc->words; i++) {
 		const struct field *f = &desc->field[i];
 		uint32_t u = field_get(msg, f->offset);
 		/* Two's complement without implementation-defined casts. */
-		int64_t v = f->is_signed && u > INT32_MAX
-			? (int64_t)u - ((int64_t)1 << 32)
-			: (int64_t)u;
+		int64_t v = f->is_signed && u > INT32_MAX ? (int64_t)u - ((int64_t)1 << 32)
+							  : (int64_t)u;
 		if (v < f->min || v > f->max) {
 			return false;
 		}
@@ -362,22 +358,19 @@ static bool fields_in_range(const struct msg_desc *desc,
 	return true;
 }
 
-static enum wire_status check_hello(const struct wire_hello *h,
-	enum wire_sender from)
+static enum wire_status check_hello(const struct wire_hello *h, enum wire_sender from)
 {
 	/* The version and the capabilities are the receiver's to judge:
 	 * unknown capability bits are a later version's, and ignored. */
 	if (from == WIRE_FROM_VM) {
 		/* dom0's fields: a VM has nothing to say in them. */
-		return h->output_width == 0 && h->output_height == 0 &&
-				h->output_scale == 0 && h->max_windows == 0 &&
-				h->max_buffer_mib == 0
+		return h->output_width == 0 && h->output_height == 0 && h->output_scale == 0 &&
+				h->max_windows == 0 && h->max_buffer_mib == 0
 			? WIRE_OK
 			: WIRE_ERR_VALUE;
 	}
 	/* The output size may be unknown (0); the rest may not. */
-	return h->output_scale >= 1 && h->max_windows >= 1 &&
-			h->max_buffer_mib >= 1
+	return h->output_scale >= 1 && h->max_windows >= 1 && h->max_buffer_mib >= 1
 		? WIRE_OK
 		: WIRE_ERR_VALUE;
 }
@@ -389,15 +382,13 @@ static enum wire_status check_window_create(const struct wire_window_create *c)
 	}
 	if (c->kind == WIRE_WINDOW_POPUP) {
 		/* A popup is placed on a parent, and never modal. */
-		return c->parent_id != WIRE_ID_INVALID &&
-				!(c->flags & WIRE_WINDOW_MODAL)
+		return c->parent_id != WIRE_ID_INVALID && !(c->flags & WIRE_WINDOW_MODAL)
 			? WIRE_OK
 			: WIRE_ERR_VALUE;
 	}
 	/* A toplevel's place is dom0's; a modal one needs a parent. */
 	if (c->x != 0 || c->y != 0 || (c->flags & WIRE_WINDOW_GRAB) ||
-		((c->flags & WIRE_WINDOW_MODAL) &&
-			c->parent_id == WIRE_ID_INVALID)) {
+		((c->flags & WIRE_WINDOW_MODAL) && c->parent_id == WIRE_ID_INVALID)) {
 		return WIRE_ERR_VALUE;
 	}
 	return WIRE_OK;
@@ -413,8 +404,7 @@ static enum wire_status check_buffer_create(const struct wire_buffer_create *b)
 	if (bytes > WIRE_MAX_BUFFER_BYTES) {
 		return WIRE_ERR_VALUE;
 	}
-	if (b->format != WIRE_FORMAT_ARGB8888 &&
-		b->format != WIRE_FORMAT_XRGB8888) {
+	if (b->format != WIRE_FORMAT_ARGB8888 && b->format != WIRE_FORMAT_XRGB8888) {
 		return WIRE_ERR_VALUE;
 	}
 	uint64_t pages = (bytes + WIRE_PAGE_SIZE - 1) / WIRE_PAGE_SIZE;
@@ -434,8 +424,7 @@ static enum wire_status check_damage(const struct wire_damage *d)
 		/* No buffer is larger than the maximum, so neither is its
 		 * damage; this also keeps x + width from overflowing in
 		 * any receiver. */
-		if (r->x > WIRE_MAX_WIDTH - r->width ||
-			r->y > WIRE_MAX_HEIGHT - r->height) {
+		if (r->x > WIRE_MAX_WIDTH - r->width || r->y > WIRE_MAX_HEIGHT - r->height) {
 			return WIRE_ERR_VALUE;
 		}
 	}
@@ -449,8 +438,7 @@ static enum wire_status check_cursor(const struct wire_cursor_image *c)
 	}
 	/* A hidden cursor has no hotspot; a shown one has it inside. */
 	if (c->width == 0 ? c->hotspot_x != 0 || c->hotspot_y != 0
-			  : c->hotspot_x >= c->width ||
-				c->hotspot_y >= c->height) {
+			  : c->hotspot_x >= c->width || c->hotspot_y >= c->height) {
 		return WIRE_ERR_VALUE;
 	}
 	/* Both at most 64 (table): no overflow. */
@@ -474,8 +462,7 @@ static enum wire_status check_keymap(const struct wire_keymap *k)
 {
 	/* length is 1..WIRE_MAX_KEYMAP_CHUNK (the tail count) and
 	 * total_size >= 1 (table); no sum is formed that could wrap. */
-	if (k->length > k->total_size ||
-		k->offset > k->total_size - k->length) {
+	if (k->length > k->total_size || k->offset > k->total_size - k->length) {
 		return WIRE_ERR_VALUE;
 	}
 	return WIRE_OK;
@@ -483,8 +470,8 @@ static enum wire_status check_keymap(const struct wire_keymap *k)
 
 /* The range rules of a message whose counts are already in bounds: the
  * table's, then those between fields. */
-static enum wire_status check_values(const struct msg_desc *desc,
-	const struct wire_msg *msg, enum wire_sender from)
+static enum wire_status check_values(const struct msg_desc *desc, const struct wire_msg *msg,
+	enum wire_sender from)
 {
 	if (!fields_in_range(desc, msg)) {
 		return WIRE_ERR_VALUE;
@@ -509,8 +496,8 @@ static enum wire_status check_values(const struct msg_desc *desc,
 	}
 }
 
-enum wire_status wire_decode(const uint8_t *data, size_t len,
-	enum wire_sender from, struct wire_msg *msg, size_t *consumed)
+enum wire_status wire_decode(const uint8_t *data, size_t len, enum wire_sender from,
+	struct wire_msg *msg, size_t *consumed)
 {
 	if (len < WIRE_HEADER_SIZE) {
 		return WIRE_INCOMPLETE;
@@ -549,8 +536,7 @@ enum wire_status wire_decode(const uint8_t *data, size_t len,
 			return WIRE_ERR_LENGTH;
 		}
 		uint32_t untrusted_count = get_u32(body + fixed - 4);
-		if (untrusted_count < desc->min_count ||
-			untrusted_count > desc->max_count) {
+		if (untrusted_count < desc->min_count || untrusted_count > desc->max_count) {
 			return WIRE_ERR_COUNT;
 		}
 		count = untrusted_count;
@@ -565,8 +551,7 @@ enum wire_status wire_decode(const uint8_t *data, size_t len,
 	memset(&decoded, 0, sizeof(decoded));
 	decoded.type = (enum wire_msg_type)desc->type;
 	for (uint32_t i = 0; i < desc->words; i++) {
-		*field_at(&decoded, desc->field[i].offset) =
-			get_u32(body + 4 * i);
+		*field_at(&decoded, desc->field[i].offset) = get_u32(body + 4 * i);
 	}
 	if (decoded.type == WIRE_DAMAGE) {
 		for (uint32_t i = 0; i < count; i++) {
@@ -593,8 +578,7 @@ enum wire_status wire_decode(const uint8_t *data, size_t len,
 
 /* The body length of msg from this sender; false if msg is not a valid
  * message (the checks are the decoder's). */
-static bool body_size(const struct wire_msg *msg, enum wire_sender from,
-	uint32_t *length)
+static bool body_size(const struct wire_msg *msg, enum wire_sender from, uint32_t *length)
 {
 	const struct msg_desc *desc = desc_of(msg->type);
 	if (desc == NULL || !(desc->senders & (1u << from))) {
@@ -624,8 +608,7 @@ size_t wire_encoded_size(const struct wire_msg *msg, enum wire_sender from)
 	return WIRE_HEADER_SIZE + (size_t)length;
 }
 
-size_t wire_encode(const struct wire_msg *msg, enum wire_sender from,
-	uint8_t *out, size_t cap)
+size_t wire_encode(const struct wire_msg *msg, enum wire_sender from, uint8_t *out, size_t cap)
 {
 	size_t total = wire_encoded_size(msg, from);
 	if (total == 0 || out == NULL || cap < total) {

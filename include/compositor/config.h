@@ -72,13 +72,12 @@ struct config *config_create_default(void);
  */
 struct config *config_load(const char *path, char *error, size_t error_size);
 /* Same, from a string (tests, fuzzing); name stands for the path in errors. */
-struct config *config_load_string(const char *text, const char *name,
-	char *error, size_t error_size);
+struct config *config_load_string(const char *text, const char *name, char *error,
+	size_t error_size);
 
 void config_destroy(struct config *config);
 
-const struct config_vm *config_find_vm(const struct config *config,
-	const char *name);
+const struct config_vm *config_find_vm(const struct config *config, const char *name);
 
 /* Parse "#rrggbb" (exactly). */
 bool config_parse_colour(const char *str, uint32_t *rgb);

@@ -23,8 +23,8 @@ struct decoration {
 };
 
 /* Creates the border rects under parent; content starts at (0, 0). */
-void decoration_init(struct decoration *decoration,
-	struct wlr_scene_node *parent, uint32_t rgb, int border_width);
+void decoration_init(struct decoration *decoration, struct wlr_scene_node *parent, uint32_t rgb,
+	int border_width);
 /* Fits the frame around content of the given size. */
 void decoration_set_size(struct decoration *decoration, int width, int height);
 void decoration_finish(struct decoration *decoration);

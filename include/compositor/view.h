@@ -41,14 +41,13 @@ struct view {
 	struct wl_listener set_app_id;
 };
 
-struct view *view_create(struct server *server,
-	struct wlr_xdg_surface *xdg_surface);
+struct view *view_create(struct server *server, struct wlr_xdg_surface *xdg_surface);
 void view_destroy(struct view *view);
 
 void view_focus(struct view *view);
 /* The view and surface-local point under layout coordinates, or NULL. */
-struct view *view_at(struct server *server, double lx, double ly,
-	struct wlr_surface **surface, double *sx, double *sy);
+struct view *view_at(struct server *server, double lx, double ly, struct wlr_surface **surface,
+	double *sx, double *sy);
 
 /* What dom0 shows as the title: "[vm] title" for VM views. */
 void view_format_title(const struct view *view, char *out, size_t size);

@@ -34,7 +34,6 @@ bool vms_start(struct server *server);
 void vms_stop(struct server *server);
 
 /* The VM a client speaks for, or NULL for dom0's own clients. */
-struct vm *vm_from_client(struct server *server,
-	const struct wl_client *client);
+struct vm *vm_from_client(struct server *server, const struct wl_client *client);
 
 #endif

@@ -17,8 +17,8 @@ struct agent_server;
 struct dom0_link;
 
 /* Starts listening on address; NULL (logged) if it cannot. */
-struct dom0_link *dom0_link_create(struct agent_server *server,
-	const struct vchan_address *address, uint32_t pool_pages);
+struct dom0_link *dom0_link_create(struct agent_server *server, const struct vchan_address *address,
+	uint32_t pool_pages);
 void dom0_link_destroy(struct dom0_link *link);
 
 /* Handshake done: messages about windows may be sent. NULL is not ready. */
@@ -35,9 +35,8 @@ const struct wire_hello *dom0_link_dom0_hello(const struct dom0_link *link);
 bool dom0_link_send(struct dom0_link *link, const struct wire_msg *msg);
 
 /* Pages shared with dom0 for window buffers (vchan_share_pages). */
-void *dom0_link_share_pages(struct dom0_link *link, uint32_t npages,
-	uint32_t *refs);
-void dom0_link_unshare_pages(struct dom0_link *link, void *addr,
-	uint32_t npages, const uint32_t *refs);
+void *dom0_link_share_pages(struct dom0_link *link, uint32_t npages, uint32_t *refs);
+void dom0_link_unshare_pages(struct dom0_link *link, void *addr, uint32_t npages,
+	const uint32_t *refs);
 
 #endif

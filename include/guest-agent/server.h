@@ -55,8 +55,7 @@ void server_finish(struct agent_server *server);
 /* A fresh nonzero window id. */
 uint32_t server_next_window_id(struct agent_server *server);
 /* Mirrors dom0's output size to the VM's clients. */
-void server_set_output_size(struct agent_server *server, uint32_t width,
-	uint32_t height);
+void server_set_output_size(struct agent_server *server, uint32_t width, uint32_t height);
 /* Makes sure the slow frame timer runs (a window is not paced by dom0). */
 void server_schedule_slow_frames(struct agent_server *server);
 /* One machine-readable line on stderr for the benchmark:

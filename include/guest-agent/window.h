@@ -75,8 +75,7 @@ struct window {
 	struct wl_listener commit;
 };
 
-struct window *window_create(struct agent_server *server,
-	struct wlr_xdg_surface *xdg_surface);
+struct window *window_create(struct agent_server *server, struct wlr_xdg_surface *xdg_surface);
 /* Withdraws it from dom0 if needed; NULL is ok. */
 void window_destroy(struct window *window);
 /* The mapped window with this id, or NULL. */

@@ -29,8 +29,8 @@ struct shm_buffer {
 };
 
 /* A width x height buffer, all of it stale. NULL (logged) on failure. */
-struct shm_buffer *shm_buffer_create(struct wl_shm *shm, uint32_t width,
-	uint32_t height, uint32_t wl_format);
+struct shm_buffer *shm_buffer_create(struct wl_shm *shm, uint32_t width, uint32_t height,
+	uint32_t wl_format);
 void shm_buffer_destroy(struct shm_buffer *buffer);
 
 /* Bytes a width x height buffer takes, for accounting before creating. */

@@ -96,8 +96,7 @@ struct validate_state {
 	enum validate_error error;
 };
 
-void validate_init(struct validate_state *state,
-	const struct validate_limits *limits);
+void validate_init(struct validate_state *state, const struct validate_limits *limits);
 void validate_finish(struct validate_state *state);
 /* Forgets every window and buffer: the VM disconnected. */
 void validate_reset(struct validate_state *state);
@@ -123,9 +122,7 @@ bool validate_msg(struct validate_state *state, const struct wire_msg *msg,
 bool validate_outgoing(struct validate_state *state, struct wire_msg *msg);
 
 /* The window with this id, or NULL. */
-const struct validate_window *validate_find_window(const struct validate_state
-							   *state,
-	uint32_t id);
+const struct validate_window *validate_find_window(const struct validate_state *state, uint32_t id);
 
 /* A short, stable name of a rule, for tests and logs. */
 const char *validate_error_str(enum validate_error error);

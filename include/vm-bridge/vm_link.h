@@ -75,8 +75,7 @@ struct vm_link {
 	bool violation; /* failed by a broken rule, not by going away */
 };
 
-struct vm_link *vm_link_create(const struct vm_link_options *options,
-	struct dom0_client *dom0);
+struct vm_link *vm_link_create(const struct vm_link_options *options, struct dom0_client *dom0);
 void vm_link_destroy(struct vm_link *link);
 
 /* For the poll loop: the fds and the events to wait for on them. */

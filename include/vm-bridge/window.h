@@ -64,8 +64,7 @@ struct window *window_find(struct vm_link *vm, uint32_t id);
 
 void window_set_title(struct window *window, const char *title);
 /* Maps a validated BUFFER_CREATE's pages. False if they cannot be. */
-bool window_buffer_create(struct window *window,
-	const struct wire_buffer_create *create);
+bool window_buffer_create(struct window *window, const struct wire_buffer_create *create);
 void window_buffer_destroy(struct window *window, uint32_t buffer_id);
 /* Takes a validated DAMAGE: copies, shows, releases (now or later). */
 bool window_damage(struct window *window, const struct wire_damage *damage);

@@ -38,16 +38,15 @@ static void check_config(const struct config *config)
 		fail("label_count over CONFIG_MAX_LABELS");
 	}
 	for (size_t i = 0; i < config->label_count; i++) {
-		if (!name_ok(config->labels[i].name) ||
-			config->labels[i].rgb > 0xffffffu) {
+		if (!name_ok(config->labels[i].name) || config->labels[i].rgb > 0xffffffu) {
 			fail("a label name or colour is out of bounds");
 		}
 	}
 	size_t count = 0;
 	const struct config_vm *vm;
 	wl_list_for_each(vm, &config->vms, link) {
-		if (!name_ok(vm->name) || vm->name[0] == '\0' ||
-			!name_ok(vm->label) || vm->rgb > 0xffffffu) {
+		if (!name_ok(vm->name) || vm->name[0] == '\0' || !name_ok(vm->label) ||
+			vm->rgb > 0xffffffu) {
 			fail("a VM's name, label or colour is out of bounds");
 		}
 		if (config_find_vm(config, vm->name) != vm) {
@@ -78,8 +77,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	char error[CONFIG_ERROR_MAX];
 	memset(error, 'x', sizeof(error));
-	struct config *config =
-		config_load_string(text, NAME, error, sizeof(error));
+	struct config *config = config_load_string(text, NAME, error, sizeof(error));
 	if (config == NULL) {
 		if (memchr(error, '\0', sizeof(error)) == NULL) {
 			fail("error message not NUL-terminated");

@@ -87,8 +87,7 @@ static struct model_window *model_window(struct model *model, uint32_t id)
 	return NULL;
 }
 
-static struct model_buffer *model_buffer(struct model_window *window,
-	uint32_t id)
+static struct model_buffer *model_buffer(struct model_window *window, uint32_t id)
 {
 	for (size_t i = 0; i < MAX_BUFFERS; i++) {
 		if (id != WIRE_ID_INVALID && window->buffers[i].id == id) {
@@ -112,9 +111,7 @@ static const char *broken_rule(struct model *model, const struct wire_msg *msg)
 			return "a second HELLO";
 		}
 		/* Capabilities are not judged: unknown bits are ignored. */
-		return msg->hello.version != WIRE_VERSION
-			? "a HELLO of another version"
-			: NULL;
+		return msg->hello.version != WIRE_VERSION ? "a HELLO of another version" : NULL;
 	}
 	if (!model->hello_seen) {
 		return "a message before HELLO";
@@ -127,9 +124,8 @@ static const char *broken_rule(struct model *model, const struct wire_msg *msg)
 		if (model_window(model, c->window_id) != NULL) {
 			return "a window id already alive";
 		}
-		struct model_window *parent = c->parent_id == WIRE_ID_INVALID
-			? NULL
-			: model_window(model, c->parent_id);
+		struct model_window *parent =
+			c->parent_id == WIRE_ID_INVALID ? NULL : model_window(model, c->parent_id);
 		if (c->parent_id != WIRE_ID_INVALID && parent == NULL) {
 			return "a parent that is not alive";
 		}
@@ -165,24 +161,21 @@ static const char *broken_rule(struct model *model, const struct wire_msg *msg)
 		if (window == NULL) {
 			return "names a window not alive";
 		}
-		return window->kind != WIRE_WINDOW_TOPLEVEL
-			? "a toplevel's message for a popup"
-			: NULL;
+		return window->kind != WIRE_WINDOW_TOPLEVEL ? "a toplevel's message for a popup"
+							    : NULL;
 	case WIRE_WINDOW_MOVE:
 		window = model_window(model, msg->window_move.window_id);
 		if (window == NULL) {
 			return "moves a window not alive";
 		}
 		/* The position's bounds are the decoder's (and equal). */
-		return window->kind != WIRE_WINDOW_POPUP ? "moves a toplevel"
-							 : NULL;
+		return window->kind != WIRE_WINDOW_POPUP ? "moves a toplevel" : NULL;
 	case WIRE_CONFIGURE_ACK:
 		window = model_window(model, msg->configure_ack.window_id);
 		if (window == NULL) {
 			return "acks for a window not alive";
 		}
-		return !outstanding(&window->configures,
-			       msg->configure_ack.serial)
+		return !outstanding(&window->configures, msg->configure_ack.serial)
 			? "acks a configure not outstanding"
 			: NULL;
 	case WIRE_BUFFER_CREATE: {
@@ -202,19 +195,16 @@ static const char *broken_rule(struct model *model, const struct wire_msg *msg)
 			return "a buffer over the window's limit";
 		}
 		uint64_t bytes = (uint64_t)b->ref_count * WIRE_PAGE_SIZE;
-		return model->mapped_bytes + bytes > MAX_BUFFER_BYTES
-			? "a buffer over the quota"
-			: NULL;
+		return model->mapped_bytes + bytes > MAX_BUFFER_BYTES ? "a buffer over the quota"
+								      : NULL;
 	}
 	case WIRE_BUFFER_DESTROY:
 	case WIRE_DAMAGE: {
 		/* Both start with window_id, buffer_id. */
-		uint32_t wid = msg->type == WIRE_DAMAGE
-			? msg->damage.window_id
-			: msg->buffer_destroy.window_id;
-		uint32_t bid = msg->type == WIRE_DAMAGE
-			? msg->damage.buffer_id
-			: msg->buffer_destroy.buffer_id;
+		uint32_t wid = msg->type == WIRE_DAMAGE ? msg->damage.window_id
+							: msg->buffer_destroy.window_id;
+		uint32_t bid = msg->type == WIRE_DAMAGE ? msg->damage.buffer_id
+							: msg->buffer_destroy.buffer_id;
 		window = model_window(model, wid);
 		if (window == NULL) {
 			return "names a window not alive";
@@ -239,8 +229,7 @@ static const char *broken_rule(struct model *model, const struct wire_msg *msg)
 	case WIRE_CURSOR_IMAGE:
 		return NULL;
 	case WIRE_CLIPBOARD_DATA:
-		return !outstanding(&model->clipboard_requests,
-			       msg->clipboard_data.serial)
+		return !outstanding(&model->clipboard_requests, msg->clipboard_data.serial)
 			? "clipboard data nobody asked for"
 			: NULL;
 	case WIRE_PONG:
@@ -290,8 +279,7 @@ static void model_apply(struct model *model, const struct wire_msg *msg)
 		buffer->id = msg->buffer_create.buffer_id;
 		buffer->width = msg->buffer_create.width;
 		buffer->height = msg->buffer_create.height;
-		buffer->bytes =
-			(uint64_t)msg->buffer_create.ref_count * WIRE_PAGE_SIZE;
+		buffer->bytes = (uint64_t)msg->buffer_create.ref_count * WIRE_PAGE_SIZE;
 		model->mapped_bytes += buffer->bytes;
 		break;
 	case WIRE_BUFFER_DESTROY:
@@ -316,11 +304,9 @@ static void check_decoded(const struct wire_msg *msg, size_t index)
 {
 	const struct wire_hello *h = &msg->hello;
 	if (msg->type == WIRE_HELLO &&
-		(h->output_width != 0 || h->output_height != 0 ||
-			h->output_scale != 0 || h->max_windows != 0 ||
-			h->max_buffer_mib != 0)) {
-		fail("the decoder passed a VM HELLO with dom0's fields set",
-			msg, index);
+		(h->output_width != 0 || h->output_height != 0 || h->output_scale != 0 ||
+			h->max_windows != 0 || h->max_buffer_mib != 0)) {
+		fail("the decoder passed a VM HELLO with dom0's fields set", msg, index);
 	}
 }
 
@@ -338,16 +324,15 @@ static void check_incoming(struct validate_state *state, struct model *model,
 	}
 	if (accepted) {
 		model_apply(model, msg);
-		if (msg->type == WIRE_HELLO &&
-			state->vm_capabilities != model->capabilities) {
+		if (msg->type == WIRE_HELLO && state->vm_capabilities != model->capabilities) {
 			fail("the VM's capabilities not recorded", msg, index);
 		}
 	}
 }
 
 /* dom0 sends msg: the validator gives its serial, the model expects it. */
-static void check_outgoing(struct validate_state *state, struct model *model,
-	struct wire_msg *msg, size_t index)
+static void check_outgoing(struct validate_state *state, struct model *model, struct wire_msg *msg,
+	size_t index)
 {
 	bool sent = validate_outgoing(state, msg);
 	struct model_window *window = NULL;
@@ -359,17 +344,13 @@ static void check_outgoing(struct validate_state *state, struct model *model,
 				  : "refused a CONFIGURE for a live window",
 				msg, index);
 		}
-		if (sent &&
-			msg->configure.serial != ++window->configures.sent) {
+		if (sent && msg->configure.serial != ++window->configures.sent) {
 			fail("CONFIGURE serial out of step", msg, index);
 		}
 		break;
 	case WIRE_CLIPBOARD_REQUEST:
-		if (!sent ||
-			msg->clipboard_request.serial !=
-				++model->clipboard_requests.sent) {
-			fail("CLIPBOARD_REQUEST serial out of step", msg,
-				index);
+		if (!sent || msg->clipboard_request.serial != ++model->clipboard_requests.sent) {
+			fail("CLIPBOARD_REQUEST serial out of step", msg, index);
 		}
 		break;
 	case WIRE_PING:
@@ -379,38 +360,31 @@ static void check_outgoing(struct validate_state *state, struct model *model,
 		break;
 	default:
 		if (!sent) {
-			fail("refused to send a message with no serial", msg,
-				index);
+			fail("refused to send a message with no serial", msg, index);
 		}
 		break;
 	}
 	if (trace) {
-		fprintf(stderr, "trace: out %s %s\n",
-			wire_msg_type_str(msg->type), sent ? "sent" : "unsent");
+		fprintf(stderr, "trace: out %s %s\n", wire_msg_type_str(msg->type),
+			sent ? "sent" : "unsent");
 	}
 }
 
-static void check_state(const struct validate_state *state,
-	const struct model *model, const struct wire_msg *msg, size_t index)
+static void check_state(const struct validate_state *state, const struct model *model,
+	const struct wire_msg *msg, size_t index)
 {
-	if (state->hello_seen != model->hello_seen ||
-		state->window_count != model->window_count ||
-		state->window_count > state->window_cap ||
-		state->window_cap > MAX_WINDOWS) {
+	if (state->hello_seen != model->hello_seen || state->window_count != model->window_count ||
+		state->window_count > state->window_cap || state->window_cap > MAX_WINDOWS) {
 		fail("window ledger out of step", msg, index);
 	}
 	for (uint32_t i = 0; i < model->window_count; i++) {
 		const struct model_window *m = &model->windows[i];
-		const struct validate_window *w =
-			validate_find_window(state, m->id);
-		if (w == NULL || w->kind != m->kind ||
-			w->parent_id != m->parent_id) {
-			fail("a window's kind or parent out of step", msg,
-				index);
+		const struct validate_window *w = validate_find_window(state, m->id);
+		if (w == NULL || w->kind != m->kind || w->parent_id != m->parent_id) {
+			fail("a window's kind or parent out of step", msg, index);
 		}
 	}
-	if (state->mapped_bytes != model->mapped_bytes ||
-		state->mapped_bytes > MAX_BUFFER_BYTES) {
+	if (state->mapped_bytes != model->mapped_bytes || state->mapped_bytes > MAX_BUFFER_BYTES) {
 		fail("mapped bytes out of step or over the quota", msg, index);
 	}
 }
@@ -443,11 +417,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (size_t index = 0;; index++) {
 		struct wire_msg msg;
 		size_t consumed = 0;
-		enum wire_status status = wire_decode(data + offset,
-			size - offset, WIRE_FROM_VM, &msg, &consumed);
+		enum wire_status status =
+			wire_decode(data + offset, size - offset, WIRE_FROM_VM, &msg, &consumed);
 		if (status == WIRE_ERR_DIRECTION) {
-			status = wire_decode(data + offset, size - offset,
-				WIRE_FROM_DOM0, &msg, &consumed);
+			status = wire_decode(data + offset, size - offset, WIRE_FROM_DOM0, &msg,
+				&consumed);
 			if (status == WIRE_OK) {
 				offset += consumed;
 				check_outgoing(&state, &model, &msg, index);
@@ -458,9 +432,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (status != WIRE_OK) {
 			/* incomplete: wait; otherwise: disconnect */
 			if (trace) {
-				fprintf(stderr,
-					"trace: stop %s at %zu of "
-					"%zu\n",
+				fprintf(stderr, "trace: stop %s at %zu of %zu\n",
 					wire_status_str(status), offset, size);
 			}
 			break;
@@ -478,14 +450,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			fail("refused without a reason", &msg, index);
 		}
 		if (accepted != (state.error == VALIDATE_OK)) {
-			fail("the recorded rule disagrees with the answer",
-				&msg, index);
+			fail("the recorded rule disagrees with the answer", &msg, index);
 		}
 		if (trace) {
-			fprintf(stderr, "trace: in %s %s\n",
-				wire_msg_type_str(msg.type),
-				accepted ? "accepted"
-					 : validate_error_str(state.error));
+			fprintf(stderr, "trace: in %s %s\n", wire_msg_type_str(msg.type),
+				accepted ? "accepted" : validate_error_str(state.error));
 		}
 		check_incoming(&state, &model, &msg, accepted, index);
 		check_state(&state, &model, &msg, index);
@@ -497,8 +466,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* Disconnect: the ledger forgets the VM, and a new HELLO starts a
 	 * new connection. */
 	validate_reset(&state);
-	if (state.window_count != 0 || state.mapped_bytes != 0 ||
-		state.hello_seen) {
+	if (state.window_count != 0 || state.mapped_bytes != 0 || state.hello_seen) {
 		fprintf(stderr, "fuzz_handshake: reset kept state\n");
 		abort();
 	}

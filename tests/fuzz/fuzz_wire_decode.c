@@ -38,17 +38,15 @@ static void fail(const char *what, enum wire_sender from, size_t offset)
 	abort();
 }
 
-static void check_reencode(const struct wire_msg *msg, enum wire_sender from,
-	const uint8_t *bytes, size_t consumed, size_t offset)
+static void check_reencode(const struct wire_msg *msg, enum wire_sender from, const uint8_t *bytes,
+	size_t consumed, size_t offset)
 {
 	size_t n = wire_encode(msg, from, encoded, sizeof(encoded));
 	if (n == 0) {
-		fail("encoder refuses a message the decoder accepted", from,
-			offset);
+		fail("encoder refuses a message the decoder accepted", from, offset);
 	}
 	if (n != consumed || memcmp(encoded, bytes, n) != 0) {
-		fail("re-encoded bytes differ from the decoded bytes", from,
-			offset);
+		fail("re-encoded bytes differ from the decoded bytes", from, offset);
 	}
 	/* A cap one byte short must be refused, never overrun. */
 	if (wire_encode(msg, from, encoded, n - 1) != 0) {
@@ -56,16 +54,14 @@ static void check_reencode(const struct wire_msg *msg, enum wire_sender from,
 	}
 }
 
-static void check_prefix(const uint8_t *bytes, size_t consumed,
-	enum wire_sender from, size_t offset)
+static void check_prefix(const uint8_t *bytes, size_t consumed, enum wire_sender from,
+	size_t offset)
 {
 	struct wire_msg msg;
 	size_t got = 0;
-	enum wire_status status =
-		wire_decode(bytes, consumed - 1, from, &msg, &got);
+	enum wire_status status = wire_decode(bytes, consumed - 1, from, &msg, &got);
 	if (status != WIRE_INCOMPLETE) {
-		fail("a message cut short by one byte is not incomplete", from,
-			offset);
+		fail("a message cut short by one byte is not incomplete", from, offset);
 	}
 }
 
@@ -77,34 +73,27 @@ static void run_stream(const uint8_t *data, size_t size, enum wire_sender from)
 		memset(&msg, 0xa5, sizeof(msg));
 		memcpy(&untouched, &msg, sizeof(msg));
 		size_t consumed = (size_t)-1;
-		enum wire_status status = wire_decode(data + offset,
-			size - offset, from, &msg, &consumed);
+		enum wire_status status =
+			wire_decode(data + offset, size - offset, from, &msg, &consumed);
 		if (status != WIRE_OK) {
-			if (consumed != (size_t)-1 ||
-				memcmp(&msg, &untouched, sizeof(msg)) != 0) {
-				fail("a failed decode wrote its outputs", from,
-					offset);
+			if (consumed != (size_t)-1 || memcmp(&msg, &untouched, sizeof(msg)) != 0) {
+				fail("a failed decode wrote its outputs", from, offset);
 			}
 			/* Receiver logs and disconnects, or waits for more. */
 			const char *why = wire_status_str(status);
 			if (trace) {
-				fprintf(stderr,
-					"trace: %s stop %s at %zu of "
-					"%zu\n",
-					from == WIRE_FROM_VM ? "vm" : "dom0",
-					why, offset, size);
+				fprintf(stderr, "trace: %s stop %s at %zu of %zu\n",
+					from == WIRE_FROM_VM ? "vm" : "dom0", why, offset, size);
 			}
 			return;
 		}
 		if (consumed < WIRE_HEADER_SIZE || consumed > size - offset) {
-			fail("consumed is outside the bytes given", from,
-				offset);
+			fail("consumed is outside the bytes given", from, offset);
 		}
 		const char *name = wire_msg_type_str(msg.type);
 		if (trace) {
-			fprintf(stderr, "trace: %s %s %zu\n",
-				from == WIRE_FROM_VM ? "vm" : "dom0", name,
-				consumed);
+			fprintf(stderr, "trace: %s %s %zu\n", from == WIRE_FROM_VM ? "vm" : "dom0",
+				name, consumed);
 		}
 		check_reencode(&msg, from, data + offset, consumed, offset);
 		check_prefix(data + offset, consumed, from, offset);

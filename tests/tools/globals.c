@@ -18,15 +18,14 @@ struct listing {
 	FILE *out;
 };
 
-static void handle_global(void *data, struct wl_registry *registry,
-	uint32_t name, const char *interface, uint32_t version)
+static void handle_global(void *data, struct wl_registry *registry, uint32_t name,
+	const char *interface, uint32_t version)
 {
 	struct listing *listing = data;
 	fprintf(listing->out, "%s\n", interface);
 }
 
-static void handle_global_remove(void *data, struct wl_registry *registry,
-	uint32_t name)
+static void handle_global_remove(void *data, struct wl_registry *registry, uint32_t name)
 {
 }
 
@@ -41,8 +40,7 @@ int main(int argc, char *argv[])
 	char tmp_path[4096];
 	struct listing listing = { .out = stdout };
 	if (path) {
-		if (snprintf(tmp_path, sizeof(tmp_path), "%s.tmp", path) >=
-			(int)sizeof(tmp_path)) {
+		if (snprintf(tmp_path, sizeof(tmp_path), "%s.tmp", path) >= (int)sizeof(tmp_path)) {
 			fprintf(stderr, "globals: path too long\n");
 			return 2;
 		}

@@ -54,8 +54,8 @@ static void toplevel_destroy(struct toplevel *toplevel)
 	free(toplevel);
 }
 
-static void handle_toplevel_title(void *data,
-	struct zwlr_foreign_toplevel_handle_v1 *handle, const char *title)
+static void handle_toplevel_title(void *data, struct zwlr_foreign_toplevel_handle_v1 *handle,
+	const char *title)
 {
 	struct toplevel *toplevel = data;
 	char *copy = strdup(title);
@@ -67,31 +67,28 @@ static void handle_toplevel_title(void *data,
 	toplevel->pending_title = copy;
 }
 
-static void handle_toplevel_app_id(void *data,
-	struct zwlr_foreign_toplevel_handle_v1 *handle, const char *app_id)
+static void handle_toplevel_app_id(void *data, struct zwlr_foreign_toplevel_handle_v1 *handle,
+	const char *app_id)
 {
 	// Only titles are judged; the app id is whatever the bridge chose.
 }
 
-static void handle_toplevel_output_enter(void *data,
-	struct zwlr_foreign_toplevel_handle_v1 *handle,
+static void handle_toplevel_output_enter(void *data, struct zwlr_foreign_toplevel_handle_v1 *handle,
 	struct wl_output *output)
 {
 }
 
-static void handle_toplevel_output_leave(void *data,
-	struct zwlr_foreign_toplevel_handle_v1 *handle,
+static void handle_toplevel_output_leave(void *data, struct zwlr_foreign_toplevel_handle_v1 *handle,
 	struct wl_output *output)
 {
 }
 
-static void handle_toplevel_state(void *data,
-	struct zwlr_foreign_toplevel_handle_v1 *handle, struct wl_array *state)
+static void handle_toplevel_state(void *data, struct zwlr_foreign_toplevel_handle_v1 *handle,
+	struct wl_array *state)
 {
 }
 
-static void handle_toplevel_done(void *data,
-	struct zwlr_foreign_toplevel_handle_v1 *handle)
+static void handle_toplevel_done(void *data, struct zwlr_foreign_toplevel_handle_v1 *handle)
 {
 	struct toplevel *toplevel = data;
 	if (!toplevel->pending_title) {
@@ -106,14 +103,12 @@ static void handle_toplevel_done(void *data,
 	toplevel->pending_title = NULL;
 }
 
-static void handle_toplevel_closed(void *data,
-	struct zwlr_foreign_toplevel_handle_v1 *handle)
+static void handle_toplevel_closed(void *data, struct zwlr_foreign_toplevel_handle_v1 *handle)
 {
 	toplevel_destroy(data);
 }
 
-static void handle_toplevel_parent(void *data,
-	struct zwlr_foreign_toplevel_handle_v1 *handle,
+static void handle_toplevel_parent(void *data, struct zwlr_foreign_toplevel_handle_v1 *handle,
 	struct zwlr_foreign_toplevel_handle_v1 *parent)
 {
 }
@@ -129,8 +124,7 @@ static const struct zwlr_foreign_toplevel_handle_v1_listener toplevel_listener =
 	.parent = handle_toplevel_parent,
 };
 
-static void handle_manager_toplevel(void *data,
-	struct zwlr_foreign_toplevel_manager_v1 *manager,
+static void handle_manager_toplevel(void *data, struct zwlr_foreign_toplevel_manager_v1 *manager,
 	struct zwlr_foreign_toplevel_handle_v1 *handle)
 {
 	struct state *state = data;
@@ -141,12 +135,10 @@ static void handle_manager_toplevel(void *data,
 	}
 	toplevel->handle = handle;
 	wl_list_insert(state->toplevels.prev, &toplevel->link);
-	zwlr_foreign_toplevel_handle_v1_add_listener(handle, &toplevel_listener,
-		toplevel);
+	zwlr_foreign_toplevel_handle_v1_add_listener(handle, &toplevel_listener, toplevel);
 }
 
-static void handle_manager_finished(void *data,
-	struct zwlr_foreign_toplevel_manager_v1 *manager)
+static void handle_manager_finished(void *data, struct zwlr_foreign_toplevel_manager_v1 *manager)
 {
 	struct state *state = data;
 	state->finished = true;
@@ -157,25 +149,21 @@ static const struct zwlr_foreign_toplevel_manager_v1_listener manager_listener =
 	.finished = handle_manager_finished,
 };
 
-static void handle_registry_global(void *data, struct wl_registry *registry,
-	uint32_t name, const char *interface, uint32_t version)
+static void handle_registry_global(void *data, struct wl_registry *registry, uint32_t name,
+	const char *interface, uint32_t version)
 {
 	struct state *state = data;
-	if (strcmp(interface,
-		    zwlr_foreign_toplevel_manager_v1_interface.name) != 0 ||
+	if (strcmp(interface, zwlr_foreign_toplevel_manager_v1_interface.name) != 0 ||
 		state->manager) {
 		return;
 	}
-	uint32_t bind_version =
-		version < MANAGER_MAX_VERSION ? version : MANAGER_MAX_VERSION;
+	uint32_t bind_version = version < MANAGER_MAX_VERSION ? version : MANAGER_MAX_VERSION;
 	state->manager = wl_registry_bind(registry, name,
 		&zwlr_foreign_toplevel_manager_v1_interface, bind_version);
-	zwlr_foreign_toplevel_manager_v1_add_listener(state->manager,
-		&manager_listener, state);
+	zwlr_foreign_toplevel_manager_v1_add_listener(state->manager, &manager_listener, state);
 }
 
-static void handle_registry_global_remove(void *data,
-	struct wl_registry *registry, uint32_t name)
+static void handle_registry_global_remove(void *data, struct wl_registry *registry, uint32_t name)
 {
 }
 
@@ -201,9 +189,7 @@ static bool prefix_seen(struct state *state)
 	size_t len = strlen(state->wait_prefix);
 	struct toplevel *toplevel;
 	wl_list_for_each(toplevel, &state->toplevels, link) {
-		if (toplevel->title &&
-			strncmp(toplevel->title, state->wait_prefix, len) ==
-				0) {
+		if (toplevel->title && strncmp(toplevel->title, state->wait_prefix, len) == 0) {
 			return true;
 		}
 	}
@@ -215,8 +201,7 @@ static bool wait_satisfied(struct state *state)
 	if (state->wait_prefix && !prefix_seen(state)) {
 		return false;
 	}
-	if (state->wait_count >= 0 &&
-		count_announced(state) != state->wait_count) {
+	if (state->wait_count >= 0 && count_announced(state) != state->wait_count) {
 		return false;
 	}
 	return true;
@@ -236,8 +221,7 @@ static bool wait_dispatch(struct state *state)
 	while (!wait_satisfied(state)) {
 		if (state->finished) {
 			fprintf(stderr,
-				"mullion-test-toplevels: the compositor "
-				"finished the toplevel manager\n");
+				"mullion-test-toplevels: the compositor finished the toplevel manager\n");
 			return false;
 		}
 		double left = deadline - now_s();
@@ -277,9 +261,7 @@ static bool wait_dispatch(struct state *state)
 	return true;
 
 connection_error:
-	fprintf(stderr,
-		"mullion-test-toplevels: lost the connection to the "
-		"compositor: %s\n",
+	fprintf(stderr, "mullion-test-toplevels: lost the connection to the compositor: %s\n",
 		strerror(errno));
 	return false;
 }
@@ -299,14 +281,11 @@ static void report_wait_failure(struct state *state)
 	if (state->finished) {
 		fprintf(stderr, "mullion-test-toplevels: gave up waiting for");
 	} else {
-		fprintf(stderr,
-			"mullion-test-toplevels: timed out after %.1f s "
-			"waiting for",
+		fprintf(stderr, "mullion-test-toplevels: timed out after %.1f s waiting for",
 			state->timeout_s);
 	}
 	if (state->wait_prefix) {
-		fprintf(stderr, " a title starting with \"%s\"",
-			state->wait_prefix);
+		fprintf(stderr, " a title starting with \"%s\"", state->wait_prefix);
 	}
 	if (state->wait_prefix && state->wait_count >= 0) {
 		fprintf(stderr, " and");
@@ -322,23 +301,17 @@ static void report_wait_failure(struct state *state)
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: mullion-test-toplevels [--wait-prefix P] [--count N] "
-		"[--timeout SECONDS]\n"
+		"Usage: mullion-test-toplevels [--wait-prefix P] [--count N] [--timeout SECONDS]\n"
 		"\n"
-		"Prints the title of each toplevel the compositor announces "
-		"over\n"
+		"Prints the title of each toplevel the compositor announces over\n"
 		"wlr-foreign-toplevel-management, one per line.\n"
 		"\n"
-		"  -p, --wait-prefix P   wait until a title starting with P "
-		"exists\n"
+		"  -p, --wait-prefix P   wait until a title starting with P exists\n"
 		"  -n, --count N         wait until exactly N toplevels exist\n"
-		"  -t, --timeout S       give up waiting after S seconds "
-		"(default %.0f)\n"
+		"  -t, --timeout S       give up waiting after S seconds (default %.0f)\n"
 		"  -h, --help            show this help\n"
 		"\n"
-		"Exit status: 0 done, 1 the wait timed out, 2 usage or "
-		"connection "
-		"error.\n",
+		"Exit status: 0 done, 1 the wait timed out, 2 usage or connection error.\n",
 		DEFAULT_TIMEOUT_S);
 }
 
@@ -353,8 +326,7 @@ static bool parse_args(struct state *state, int argc, char *argv[])
 	};
 	char *end;
 	int opt;
-	while ((opt = getopt_long(argc, argv, "p:n:t:h", options, NULL)) !=
-		-1) {
+	while ((opt = getopt_long(argc, argv, "p:n:t:h", options, NULL)) != -1) {
 		switch (opt) {
 		case 'p':
 			state->wait_prefix = optarg;
@@ -362,11 +334,8 @@ static bool parse_args(struct state *state, int argc, char *argv[])
 		case 'n':
 			errno = 0;
 			state->wait_count = strtol(optarg, &end, 10);
-			if (errno || *end || end == optarg ||
-				state->wait_count < 0) {
-				fprintf(stderr,
-					"mullion-test-toplevels: bad count "
-					"\"%s\"\n",
+			if (errno || *end || end == optarg || state->wait_count < 0) {
+				fprintf(stderr, "mullion-test-toplevels: bad count \"%s\"\n",
 					optarg);
 				return false;
 			}
@@ -374,12 +343,9 @@ static bool parse_args(struct state *state, int argc, char *argv[])
 		case 't':
 			errno = 0;
 			state->timeout_s = strtod(optarg, &end);
-			if (errno || *end || end == optarg ||
-				!(state->timeout_s >= 0) ||
+			if (errno || *end || end == optarg || !(state->timeout_s >= 0) ||
 				state->timeout_s > 86400) {
-				fprintf(stderr,
-					"mullion-test-toplevels: bad timeout "
-					"\"%s\"\n",
+				fprintf(stderr, "mullion-test-toplevels: bad timeout \"%s\"\n",
 					optarg);
 				return false;
 			}
@@ -393,9 +359,7 @@ static bool parse_args(struct state *state, int argc, char *argv[])
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr,
-			"mullion-test-toplevels: unexpected argument "
-			"\"%s\"\n",
+		fprintf(stderr, "mullion-test-toplevels: unexpected argument \"%s\"\n",
 			argv[optind]);
 		usage(stderr);
 		return false;
@@ -419,30 +383,25 @@ int main(int argc, char *argv[])
 	state.display = wl_display_connect(NULL);
 	if (!state.display) {
 		fprintf(stderr,
-			"mullion-test-toplevels: cannot connect to the "
-			"Wayland display \"%s\": %s\n",
-			getenv("WAYLAND_DISPLAY") ? getenv("WAYLAND_DISPLAY")
-						  : "(unset)",
+			"mullion-test-toplevels: cannot connect to the Wayland display \"%s\": %s\n",
+			getenv("WAYLAND_DISPLAY") ? getenv("WAYLAND_DISPLAY") : "(unset)",
 			strerror(errno));
 		return EXIT_SETUP_FAILED;
 	}
 	state.registry = wl_display_get_registry(state.display);
 	wl_registry_add_listener(state.registry, &registry_listener, &state);
 	if (wl_display_roundtrip(state.display) < 0) {
-		fprintf(stderr,
-			"mullion-test-toplevels: registry roundtrip failed\n");
+		fprintf(stderr, "mullion-test-toplevels: registry roundtrip failed\n");
 		goto out;
 	}
 	if (!state.manager) {
 		fprintf(stderr,
-			"mullion-test-toplevels: compositor does not offer "
-			"%s to this client\n",
+			"mullion-test-toplevels: compositor does not offer %s to this client\n",
 			zwlr_foreign_toplevel_manager_v1_interface.name);
 		goto out;
 	}
 	// The second roundtrip collects the handles and their first done events.
-	if (wl_display_roundtrip(state.display) < 0 ||
-		wl_display_roundtrip(state.display) < 0) {
+	if (wl_display_roundtrip(state.display) < 0 || wl_display_roundtrip(state.display) < 0) {
 		fprintf(stderr, "mullion-test-toplevels: roundtrip failed\n");
 		goto out;
 	}

@@ -49,8 +49,7 @@ static void expect_ok(struct wire_msg msg)
 }
 
 /* Refused for the rule given, saying so, and with nothing changed. */
-static void expect_refused(struct wire_msg msg, enum validate_error error,
-	const char *reason)
+static void expect_refused(struct wire_msg msg, enum validate_error error, const char *reason)
 {
 	static struct validate_window before[1024];
 	uint32_t count = vs.window_count;
@@ -62,8 +61,7 @@ static void expect_refused(struct wire_msg msg, enum validate_error error,
 
 	assert_false(check(msg));
 	if (vs.error != error) {
-		fail_msg("refused as %s (%s), want %s",
-			validate_error_str(vs.error), why,
+		fail_msg("refused as %s (%s), want %s", validate_error_str(vs.error), why,
 			validate_error_str(error));
 	}
 	if (strstr(why, reason) == NULL) {
@@ -76,15 +74,13 @@ static void expect_refused(struct wire_msg msg, enum validate_error error,
 		sizeof(saved.clipboard_requests));
 	assert_memory_equal(&vs.pings, &saved.pings, sizeof(saved.pings));
 	if (count > 0) {
-		assert_memory_equal(vs.windows, before,
-			count * sizeof(*before));
+		assert_memory_equal(vs.windows, before, count * sizeof(*before));
 	}
 }
 
 static struct wire_msg hello(uint32_t version)
 {
-	return (struct wire_msg){ .type = WIRE_HELLO,
-		.hello = { .version = version } };
+	return (struct wire_msg){ .type = WIRE_HELLO, .hello = { .version = version } };
 }
 
 static struct wire_msg create_window(uint32_t id)
@@ -99,8 +95,7 @@ static struct wire_msg destroy_window(uint32_t id)
 		.window_destroy = { .window_id = id } };
 }
 
-static struct wire_msg create_buffer(uint32_t window, uint32_t id,
-	uint32_t width, uint32_t height)
+static struct wire_msg create_buffer(uint32_t window, uint32_t id, uint32_t width, uint32_t height)
 {
 	uint32_t stride = width * 4;
 	uint64_t bytes = (uint64_t)stride * height;
@@ -112,8 +107,7 @@ static struct wire_msg create_buffer(uint32_t window, uint32_t id,
 			.height = height,
 			.stride = stride,
 			.format = WIRE_FORMAT_XRGB8888,
-			.ref_count = (uint32_t)((bytes + WIRE_PAGE_SIZE - 1) /
-				WIRE_PAGE_SIZE),
+			.ref_count = (uint32_t)((bytes + WIRE_PAGE_SIZE - 1) / WIRE_PAGE_SIZE),
 		} };
 }
 
@@ -123,13 +117,11 @@ static struct wire_msg destroy_buffer(uint32_t window, uint32_t id)
 		.buffer_destroy = { .window_id = window, .buffer_id = id } };
 }
 
-static struct wire_msg damage(uint32_t window, uint32_t buffer, int32_t x,
-	int32_t y, int32_t w, int32_t h)
+static struct wire_msg damage(uint32_t window, uint32_t buffer, int32_t x, int32_t y, int32_t w,
+	int32_t h)
 {
 	struct wire_msg msg = { .type = WIRE_DAMAGE,
-		.damage = { .window_id = window,
-			.buffer_id = buffer,
-			.rect_count = 1 } };
+		.damage = { .window_id = window, .buffer_id = buffer, .rect_count = 1 } };
 	msg.damage.rects[0] = (struct wire_rect){ x, y, w, h };
 	return msg;
 }
@@ -137,13 +129,11 @@ static struct wire_msg damage(uint32_t window, uint32_t buffer, int32_t x,
 static struct wire_msg title(uint32_t window, uint32_t length)
 {
 	return (struct wire_msg){ .type = WIRE_WINDOW_TITLE,
-		.window_title = { .window_id = window,
-			.length = length,
-			.title = "t" } };
+		.window_title = { .window_id = window, .length = length, .title = "t" } };
 }
 
-static struct wire_msg create_child(uint32_t id, uint32_t kind, uint32_t parent,
-	int32_t x, int32_t y)
+static struct wire_msg create_child(uint32_t id, uint32_t kind, uint32_t parent, int32_t x,
+	int32_t y)
 {
 	return (struct wire_msg){ .type = WIRE_WINDOW_CREATE,
 		.window_create = { .window_id = id,
@@ -156,9 +146,7 @@ static struct wire_msg create_child(uint32_t id, uint32_t kind, uint32_t parent,
 static struct wire_msg app_id(uint32_t window, uint32_t length)
 {
 	return (struct wire_msg){ .type = WIRE_WINDOW_APP_ID,
-		.window_app_id = { .window_id = window,
-			.length = length,
-			.app_id = "a" } };
+		.window_app_id = { .window_id = window, .length = length, .app_id = "a" } };
 }
 
 static struct wire_msg hints(uint32_t window)
@@ -170,8 +158,7 @@ static struct wire_msg hints(uint32_t window)
 static struct wire_msg request(uint32_t window)
 {
 	return (struct wire_msg){ .type = WIRE_WINDOW_REQUEST,
-		.window_request = { .window_id = window,
-			.request = WIRE_REQUEST_MAXIMIZE } };
+		.window_request = { .window_id = window, .request = WIRE_REQUEST_MAXIMIZE } };
 }
 
 static struct wire_msg move(uint32_t window, int32_t x, int32_t y)
@@ -196,8 +183,7 @@ static struct wire_msg clipboard(uint32_t serial, uint32_t length)
 
 static struct wire_msg pong(uint32_t serial)
 {
-	return (struct wire_msg){ .type = WIRE_PONG,
-		.pong = { .serial = serial } };
+	return (struct wire_msg){ .type = WIRE_PONG, .pong = { .serial = serial } };
 }
 
 /* What dom0 sends; returns the serial validate gave it. */
@@ -222,20 +208,15 @@ static struct wire_msg configure(uint32_t window)
 		.configure = { .window_id = window, .serial = 999 } };
 }
 
-static const struct wire_msg clipboard_request = {
-	.type = WIRE_CLIPBOARD_REQUEST
-};
+static const struct wire_msg clipboard_request = { .type = WIRE_CLIPBOARD_REQUEST };
 static const struct wire_msg ping = { .type = WIRE_PING };
 
 static void test_hello_first_and_once(void **state)
 {
-	expect_refused(create_window(1), VALIDATE_ERR_NO_HELLO,
-		"first message must be HELLO");
-	expect_refused(hello(WIRE_VERSION + 1), VALIDATE_ERR_VERSION,
-		"protocol version");
+	expect_refused(create_window(1), VALIDATE_ERR_NO_HELLO, "first message must be HELLO");
+	expect_refused(hello(WIRE_VERSION + 1), VALIDATE_ERR_VERSION, "protocol version");
 	expect_ok(hello(WIRE_VERSION));
-	expect_refused(hello(WIRE_VERSION), VALIDATE_ERR_HELLO_AGAIN,
-		"HELLO sent a second time");
+	expect_refused(hello(WIRE_VERSION), VALIDATE_ERR_HELLO_AGAIN, "HELLO sent a second time");
 	expect_ok(create_window(1));
 }
 
@@ -253,39 +234,31 @@ static void test_window_ids_and_limit(void **state)
 	expect_ok(hello(WIRE_VERSION));
 	expect_refused(create_window(0), VALIDATE_ERR_ID_ZERO, "id 0");
 	expect_ok(create_window(1));
-	expect_refused(create_window(1), VALIDATE_ERR_WINDOW_EXISTS,
-		"window 1 already exists");
+	expect_refused(create_window(1), VALIDATE_ERR_WINDOW_EXISTS, "window 1 already exists");
 	expect_ok(create_window(2));
 	expect_ok(create_window(0xffffffff));
-	expect_refused(create_window(4), VALIDATE_ERR_WINDOW_LIMIT,
-		"limit of 3 windows");
+	expect_refused(create_window(4), VALIDATE_ERR_WINDOW_LIMIT, "limit of 3 windows");
 	expect_ok(destroy_window(2));
-	expect_refused(destroy_window(2), VALIDATE_ERR_NO_WINDOW,
-		"no window 2");
+	expect_refused(destroy_window(2), VALIDATE_ERR_NO_WINDOW, "no window 2");
 	expect_ok(create_window(4));
 	/* The ones that were not destroyed are still there. */
-	expect_refused(create_window(1), VALIDATE_ERR_WINDOW_EXISTS,
-		"already exists");
-	expect_refused(create_window(0xffffffff), VALIDATE_ERR_WINDOW_EXISTS,
-		"already exists");
+	expect_refused(create_window(1), VALIDATE_ERR_WINDOW_EXISTS, "already exists");
+	expect_refused(create_window(0xffffffff), VALIDATE_ERR_WINDOW_EXISTS, "already exists");
 	expect_ok(title(4, 1));
 	expect_refused(title(2, 1), VALIDATE_ERR_NO_WINDOW, "no window 2");
-	expect_refused(title(4, WIRE_MAX_TITLE_BYTES + 1),
-		VALIDATE_ERR_TOO_LONG, "title of");
+	expect_refused(title(4, WIRE_MAX_TITLE_BYTES + 1), VALIDATE_ERR_TOO_LONG, "title of");
 }
 
 static void test_many_windows_grow(void **state)
 {
-	struct validate_limits limits = { .max_windows = 1000,
-		.max_buffer_bytes = MIB };
+	struct validate_limits limits = { .max_windows = 1000, .max_buffer_bytes = MIB };
 	validate_reset(&vs);
 	vs.limits = limits;
 	expect_ok(hello(WIRE_VERSION));
 	for (uint32_t i = 1; i <= 1000; i++) {
 		expect_ok(create_window(i));
 	}
-	expect_refused(create_window(1001), VALIDATE_ERR_WINDOW_LIMIT,
-		"limit of 1000 windows");
+	expect_refused(create_window(1001), VALIDATE_ERR_WINDOW_LIMIT, "limit of 1000 windows");
 	for (uint32_t i = 1000; i >= 1; i--) {
 		expect_ok(destroy_window(i));
 	}
@@ -295,8 +268,7 @@ static void test_many_windows_grow(void **state)
 static void test_buffers_per_window(void **state)
 {
 	expect_ok(hello(WIRE_VERSION));
-	expect_refused(create_buffer(1, 1, 16, 16), VALIDATE_ERR_NO_WINDOW,
-		"no window 1");
+	expect_refused(create_buffer(1, 1, 16, 16), VALIDATE_ERR_NO_WINDOW, "no window 1");
 	expect_ok(create_window(1));
 	expect_ok(create_buffer(1, 1, 16, 16));
 	expect_refused(create_buffer(1, 1, 16, 16), VALIDATE_ERR_BUFFER_EXISTS,
@@ -304,19 +276,15 @@ static void test_buffers_per_window(void **state)
 	expect_ok(create_buffer(1, 2, 16, 16));
 	expect_ok(create_buffer(1, 3, 16, 16));
 	expect_ok(create_buffer(1, 4, 16, 16));
-	expect_refused(create_buffer(1, 5, 16, 16), VALIDATE_ERR_BUFFER_LIMIT,
-		"exceed 4 buffers");
+	expect_refused(create_buffer(1, 5, 16, 16), VALIDATE_ERR_BUFFER_LIMIT, "exceed 4 buffers");
 	/* Buffer ids are per window. */
 	expect_ok(create_window(2));
 	expect_ok(create_buffer(2, 1, 16, 16));
 	expect_ok(destroy_buffer(1, 3));
-	expect_refused(destroy_buffer(1, 3), VALIDATE_ERR_NO_BUFFER,
-		"no buffer 3 in window 1");
-	expect_refused(destroy_buffer(3, 1), VALIDATE_ERR_NO_WINDOW,
-		"no window 3");
+	expect_refused(destroy_buffer(1, 3), VALIDATE_ERR_NO_BUFFER, "no buffer 3 in window 1");
+	expect_refused(destroy_buffer(3, 1), VALIDATE_ERR_NO_WINDOW, "no window 3");
 	expect_ok(create_buffer(1, 5, 16, 16));
-	expect_refused(create_buffer(1, 0, 16, 16), VALIDATE_ERR_ID_ZERO,
-		"id 0");
+	expect_refused(create_buffer(1, 0, 16, 16), VALIDATE_ERR_ID_ZERO, "id 0");
 }
 
 static void test_quota(void **state)
@@ -375,28 +343,21 @@ static void test_inconsistent_buffer(void **state)
 static void test_damage(void **state)
 {
 	expect_ok(hello(WIRE_VERSION));
-	expect_refused(damage(1, 1, 0, 0, 1, 1), VALIDATE_ERR_NO_WINDOW,
-		"no window 1");
+	expect_refused(damage(1, 1, 0, 0, 1, 1), VALIDATE_ERR_NO_WINDOW, "no window 1");
 	expect_ok(create_window(1));
-	expect_refused(damage(1, 2, 0, 0, 1, 1), VALIDATE_ERR_NO_BUFFER,
-		"no buffer 2 in window 1");
+	expect_refused(damage(1, 2, 0, 0, 1, 1), VALIDATE_ERR_NO_BUFFER, "no buffer 2 in window 1");
 	expect_ok(create_buffer(1, 2, 250, 250));
 	expect_ok(damage(1, 2, 0, 0, 250, 250));
 	expect_ok(damage(1, 2, 249, 249, 1, 1));
-	expect_refused(damage(1, 2, 0, 0, 251, 250),
-		VALIDATE_ERR_DAMAGE_OUTSIDE,
+	expect_refused(damage(1, 2, 0, 0, 251, 250), VALIDATE_ERR_DAMAGE_OUTSIDE,
 		"rect 0 (0,0 251x250) exceeds buffer 2 (250x250)");
-	expect_refused(damage(1, 2, 250, 0, 1, 1), VALIDATE_ERR_DAMAGE_OUTSIDE,
-		"exceeds buffer 2");
-	expect_refused(damage(1, 2, 0, 1, 1, 250), VALIDATE_ERR_DAMAGE_OUTSIDE,
-		"exceeds buffer 2");
-	expect_refused(damage(1, 2, -1, 0, 1, 1), VALIDATE_ERR_DAMAGE_OUTSIDE,
-		"exceeds buffer 2");
-	expect_refused(damage(1, 2, 0, 0, 0, 1), VALIDATE_ERR_DAMAGE_OUTSIDE,
-		"exceeds buffer 2");
+	expect_refused(damage(1, 2, 250, 0, 1, 1), VALIDATE_ERR_DAMAGE_OUTSIDE, "exceeds buffer 2");
+	expect_refused(damage(1, 2, 0, 1, 1, 250), VALIDATE_ERR_DAMAGE_OUTSIDE, "exceeds buffer 2");
+	expect_refused(damage(1, 2, -1, 0, 1, 1), VALIDATE_ERR_DAMAGE_OUTSIDE, "exceeds buffer 2");
+	expect_refused(damage(1, 2, 0, 0, 0, 1), VALIDATE_ERR_DAMAGE_OUTSIDE, "exceeds buffer 2");
 	/* x + width would wrap in 32 bits. */
-	expect_refused(damage(1, 2, 100, 0, INT32_MAX, 1),
-		VALIDATE_ERR_DAMAGE_OUTSIDE, "exceeds buffer 2");
+	expect_refused(damage(1, 2, 100, 0, INT32_MAX, 1), VALIDATE_ERR_DAMAGE_OUTSIDE,
+		"exceeds buffer 2");
 	expect_refused(damage(1, 2, INT32_MAX, INT32_MAX, INT32_MAX, INT32_MAX),
 		VALIDATE_ERR_DAMAGE_OUTSIDE, "exceeds buffer 2");
 
@@ -417,8 +378,7 @@ static void test_damage(void **state)
 	expect_refused(msg, VALIDATE_ERR_DAMAGE_COUNT, "rects is outside");
 
 	expect_ok(destroy_buffer(1, 2));
-	expect_refused(damage(1, 2, 0, 0, 1, 1), VALIDATE_ERR_NO_BUFFER,
-		"no buffer 2 in window 1");
+	expect_refused(damage(1, 2, 0, 0, 1, 1), VALIDATE_ERR_NO_BUFFER, "no buffer 2 in window 1");
 }
 
 static void test_reset_forgets(void **state)
@@ -428,8 +388,7 @@ static void test_reset_forgets(void **state)
 	expect_ok(create_buffer(1, 1, 16, 16));
 	validate_reset(&vs);
 	assert_int_equal(vs.limits.max_windows, 3);
-	expect_refused(create_window(1), VALIDATE_ERR_NO_HELLO,
-		"first message must be HELLO");
+	expect_refused(create_window(1), VALIDATE_ERR_NO_HELLO, "first message must be HELLO");
 	expect_ok(hello(WIRE_VERSION));
 	expect_ok(create_window(1));
 	expect_ok(create_buffer(1, 1, 16, 16));
@@ -439,18 +398,14 @@ static void test_reset_forgets(void **state)
 static void test_dom0_types_refused_all(void **state)
 {
 	expect_ok(hello(WIRE_VERSION));
-	const enum wire_msg_type dom0_types[] = { WIRE_FRAME_DONE,
-		WIRE_BUFFER_RELEASE, WIRE_CONFIGURE, WIRE_CLOSE, WIRE_KEYMAP,
-		WIRE_KEY, WIRE_MODIFIERS, WIRE_KEYBOARD_ENTER,
-		WIRE_KEYBOARD_LEAVE, WIRE_POINTER_ENTER, WIRE_POINTER_LEAVE,
-		WIRE_POINTER_MOTION, WIRE_POINTER_BUTTON, WIRE_POINTER_AXIS,
-		WIRE_POINTER_FRAME, WIRE_CLIPBOARD_REQUEST, WIRE_CLIPBOARD_SET,
-		WIRE_PING };
-	for (size_t i = 0; i < sizeof(dom0_types) / sizeof(dom0_types[0]);
-		i++) {
+	const enum wire_msg_type dom0_types[] = { WIRE_FRAME_DONE, WIRE_BUFFER_RELEASE,
+		WIRE_CONFIGURE, WIRE_CLOSE, WIRE_KEYMAP, WIRE_KEY, WIRE_MODIFIERS,
+		WIRE_KEYBOARD_ENTER, WIRE_KEYBOARD_LEAVE, WIRE_POINTER_ENTER, WIRE_POINTER_LEAVE,
+		WIRE_POINTER_MOTION, WIRE_POINTER_BUTTON, WIRE_POINTER_AXIS, WIRE_POINTER_FRAME,
+		WIRE_CLIPBOARD_REQUEST, WIRE_CLIPBOARD_SET, WIRE_PING };
+	for (size_t i = 0; i < sizeof(dom0_types) / sizeof(dom0_types[0]); i++) {
 		struct wire_msg msg = { .type = dom0_types[i] };
-		expect_refused(msg, VALIDATE_ERR_NOT_FROM_VM,
-			"not a VM message");
+		expect_refused(msg, VALIDATE_ERR_NOT_FROM_VM, "not a VM message");
 	}
 }
 
@@ -470,8 +425,7 @@ static void test_nothing_before_hello(void **state)
 		{ .type = WIRE_CURSOR_IMAGE },
 	};
 	for (size_t i = 0; i < sizeof(before) / sizeof(before[0]); i++) {
-		expect_refused(before[i], VALIDATE_ERR_NO_HELLO,
-			"first message must be HELLO");
+		expect_refused(before[i], VALIDATE_ERR_NO_HELLO, "first message must be HELLO");
 	}
 	expect_ok(hello(WIRE_VERSION));
 	struct wire_msg cursor = { .type = WIRE_CURSOR_IMAGE };
@@ -482,10 +436,8 @@ static void test_damage_before_buffer(void **state)
 {
 	expect_ok(hello(WIRE_VERSION));
 	expect_ok(create_window(1));
-	expect_refused(damage(1, 1, 0, 0, 1, 1), VALIDATE_ERR_NO_BUFFER,
-		"no buffer 1 in window 1");
-	expect_refused(destroy_buffer(1, 1), VALIDATE_ERR_NO_BUFFER,
-		"no buffer 1 in window 1");
+	expect_refused(damage(1, 1, 0, 0, 1, 1), VALIDATE_ERR_NO_BUFFER, "no buffer 1 in window 1");
+	expect_refused(destroy_buffer(1, 1), VALIDATE_ERR_NO_BUFFER, "no buffer 1 in window 1");
 }
 
 static void test_parents(void **state)
@@ -495,39 +447,32 @@ static void test_parents(void **state)
 	expect_ok(create_window(1));
 	/* A menu, a submenu, and a dialog of the application window. */
 	expect_ok(create_child(2, WIRE_WINDOW_POPUP, 1, -10, 20));
-	expect_ok(create_child(3, WIRE_WINDOW_POPUP, 2, WIRE_MAX_WIDTH,
-		-WIRE_MAX_HEIGHT));
+	expect_ok(create_child(3, WIRE_WINDOW_POPUP, 2, WIRE_MAX_WIDTH, -WIRE_MAX_HEIGHT));
 	expect_ok(create_child(4, WIRE_WINDOW_TOPLEVEL, 1, 0, 0));
-	expect_refused(create_child(5, WIRE_WINDOW_TOPLEVEL, 2, 0, 0),
-		VALIDATE_ERR_PARENT_KIND, "toplevel 5 has popup 2 as parent");
-	expect_refused(create_child(5, WIRE_WINDOW_POPUP, 99, 0, 0),
-		VALIDATE_ERR_NO_PARENT, "parent 99 of window 5 does not exist");
-	expect_refused(create_child(5, WIRE_WINDOW_POPUP, 0, 0, 0),
-		VALIDATE_ERR_NO_PARENT, "popup 5 has no parent");
-	expect_refused(create_child(5, WIRE_WINDOW_TOPLEVEL, 5, 0, 0),
-		VALIDATE_ERR_NO_PARENT, "parent 5 of window 5");
-	expect_refused(create_child(5, WIRE_WINDOW_POPUP, 1, WIRE_MAX_WIDTH + 1,
-			       0),
+	expect_refused(create_child(5, WIRE_WINDOW_TOPLEVEL, 2, 0, 0), VALIDATE_ERR_PARENT_KIND,
+		"toplevel 5 has popup 2 as parent");
+	expect_refused(create_child(5, WIRE_WINDOW_POPUP, 99, 0, 0), VALIDATE_ERR_NO_PARENT,
+		"parent 99 of window 5 does not exist");
+	expect_refused(create_child(5, WIRE_WINDOW_POPUP, 0, 0, 0), VALIDATE_ERR_NO_PARENT,
+		"popup 5 has no parent");
+	expect_refused(create_child(5, WIRE_WINDOW_TOPLEVEL, 5, 0, 0), VALIDATE_ERR_NO_PARENT,
+		"parent 5 of window 5");
+	expect_refused(create_child(5, WIRE_WINDOW_POPUP, 1, WIRE_MAX_WIDTH + 1, 0),
 		VALIDATE_ERR_POSITION, "popup 5 at 8193,0 is out of bounds");
-	expect_refused(create_child(5, WIRE_WINDOW_POPUP, 1, 0,
-			       -WIRE_MAX_HEIGHT - 1),
+	expect_refused(create_child(5, WIRE_WINDOW_POPUP, 1, 0, -WIRE_MAX_HEIGHT - 1),
 		VALIDATE_ERR_POSITION, "out of bounds");
-	expect_refused(create_child(5, 2, 1, 0, 0), VALIDATE_ERR_WRONG_KIND,
-		"window 5 of kind 2");
+	expect_refused(create_child(5, 2, 1, 0, 0), VALIDATE_ERR_WRONG_KIND, "window 5 of kind 2");
 	/* An id in use cannot be created again as another kind. */
-	expect_refused(create_child(2, WIRE_WINDOW_TOPLEVEL, 0, 0, 0),
-		VALIDATE_ERR_WINDOW_EXISTS, "window 2 already exists");
+	expect_refused(create_child(2, WIRE_WINDOW_TOPLEVEL, 0, 0, 0), VALIDATE_ERR_WINDOW_EXISTS,
+		"window 2 already exists");
 
 	/* Children go first: no window is left with a dead parent whose
 	 * id could come back as something else. */
-	expect_refused(destroy_window(1), VALIDATE_ERR_HAS_CHILDREN,
-		"window 1 still has children");
-	expect_refused(destroy_window(2), VALIDATE_ERR_HAS_CHILDREN,
-		"window 2 still has children");
+	expect_refused(destroy_window(1), VALIDATE_ERR_HAS_CHILDREN, "window 1 still has children");
+	expect_refused(destroy_window(2), VALIDATE_ERR_HAS_CHILDREN, "window 2 still has children");
 	expect_ok(destroy_window(3));
 	expect_ok(destroy_window(2));
-	expect_refused(destroy_window(1), VALIDATE_ERR_HAS_CHILDREN,
-		"window 1 still has children");
+	expect_refused(destroy_window(1), VALIDATE_ERR_HAS_CHILDREN, "window 1 still has children");
 	expect_ok(destroy_window(4));
 	expect_ok(destroy_window(1));
 	/* Reused ids start from scratch. */
@@ -548,25 +493,21 @@ static void test_kind_rules(void **state)
 	expect_ok(app_id(1, WIRE_MAX_APP_ID_BYTES));
 	expect_ok(hints(1));
 	expect_ok(request(1));
-	expect_refused(title(2, 1), VALIDATE_ERR_WRONG_KIND,
-		"a title for window 2, a popup");
-	expect_refused(app_id(2, 1), VALIDATE_ERR_WRONG_KIND,
-		"an app id for window 2, a popup");
+	expect_refused(title(2, 1), VALIDATE_ERR_WRONG_KIND, "a title for window 2, a popup");
+	expect_refused(app_id(2, 1), VALIDATE_ERR_WRONG_KIND, "an app id for window 2, a popup");
 	expect_refused(hints(2), VALIDATE_ERR_WRONG_KIND, "size hints");
 	expect_refused(request(2), VALIDATE_ERR_WRONG_KIND, "a state request");
-	expect_refused(app_id(1, WIRE_MAX_APP_ID_BYTES + 1),
-		VALIDATE_ERR_TOO_LONG, "app id of 129 bytes is over 128");
+	expect_refused(app_id(1, WIRE_MAX_APP_ID_BYTES + 1), VALIDATE_ERR_TOO_LONG,
+		"app id of 129 bytes is over 128");
 	expect_refused(app_id(3, 1), VALIDATE_ERR_NO_WINDOW, "no window 3");
 	expect_refused(hints(3), VALIDATE_ERR_NO_WINDOW, "no window 3");
 	expect_refused(request(3), VALIDATE_ERR_NO_WINDOW, "no window 3");
 	/* Popup only, and checked on every move. */
 	expect_ok(move(2, -WIRE_MAX_WIDTH, WIRE_MAX_HEIGHT));
-	expect_refused(move(1, 0, 0), VALIDATE_ERR_WRONG_KIND,
-		"a move for window 1, a toplevel");
+	expect_refused(move(1, 0, 0), VALIDATE_ERR_WRONG_KIND, "a move for window 1, a toplevel");
 	expect_refused(move(2, WIRE_MAX_WIDTH + 1, 0), VALIDATE_ERR_POSITION,
 		"popup 2 moved to 8193,0");
-	expect_refused(move(2, 0, INT32_MIN), VALIDATE_ERR_POSITION,
-		"out of bounds");
+	expect_refused(move(2, 0, INT32_MIN), VALIDATE_ERR_POSITION, "out of bounds");
 	expect_refused(move(3, 0, 0), VALIDATE_ERR_NO_WINDOW, "no window 3");
 	/* Buffers and damage are for either kind. */
 	expect_ok(create_buffer(2, 1, 16, 16));
@@ -610,11 +551,10 @@ static void test_clipboard_only_on_request(void **state)
 	expect_ok(hello(WIRE_VERSION));
 	expect_refused(clipboard(1, 5), VALIDATE_ERR_CLIPBOARD_UNREQUESTED,
 		"clipboard data for request 1");
-	expect_refused(clipboard(0, 0), VALIDATE_ERR_CLIPBOARD_UNREQUESTED,
-		"request 0");
+	expect_refused(clipboard(0, 0), VALIDATE_ERR_CLIPBOARD_UNREQUESTED, "request 0");
 	assert_int_equal(sent(clipboard_request), 1);
-	expect_refused(clipboard(1, WIRE_MAX_CLIPBOARD_BYTES + 1),
-		VALIDATE_ERR_TOO_LONG, "clipboard of 65537 bytes is over");
+	expect_refused(clipboard(1, WIRE_MAX_CLIPBOARD_BYTES + 1), VALIDATE_ERR_TOO_LONG,
+		"clipboard of 65537 bytes is over");
 	expect_ok(clipboard(1, WIRE_MAX_CLIPBOARD_BYTES));
 	/* Once per request. */
 	expect_refused(clipboard(1, 5), VALIDATE_ERR_CLIPBOARD_UNREQUESTED,
@@ -622,8 +562,7 @@ static void test_clipboard_only_on_request(void **state)
 	assert_int_equal(sent(clipboard_request), 2);
 	assert_int_equal(sent(clipboard_request), 3);
 	expect_ok(clipboard(3, 0));
-	expect_refused(clipboard(2, 0), VALIDATE_ERR_CLIPBOARD_UNREQUESTED,
-		"request 2");
+	expect_refused(clipboard(2, 0), VALIDATE_ERR_CLIPBOARD_UNREQUESTED, "request 2");
 }
 
 static void test_pong_only_for_ping(void **state)
@@ -646,18 +585,14 @@ static void test_serials_wrap(void **state)
 {
 	expect_ok(hello(WIRE_VERSION));
 	/* Outstanding: 0xfffffffe, 0xffffffff, 0, 1, 2. */
-	vs.pings =
-		(struct validate_serials){ .sent = 2, .answered = 0xfffffffdu };
-	expect_refused(pong(0xfffffffdu), VALIDATE_ERR_PONG_UNREQUESTED,
-		"PONG");
+	vs.pings = (struct validate_serials){ .sent = 2, .answered = 0xfffffffdu };
+	expect_refused(pong(0xfffffffdu), VALIDATE_ERR_PONG_UNREQUESTED, "PONG");
 	expect_refused(pong(3), VALIDATE_ERR_PONG_UNREQUESTED, "PONG 3");
 	expect_ok(pong(0xffffffffu));
-	expect_refused(pong(0xfffffffeu), VALIDATE_ERR_PONG_UNREQUESTED,
-		"PONG");
+	expect_refused(pong(0xfffffffeu), VALIDATE_ERR_PONG_UNREQUESTED, "PONG");
 	expect_ok(pong(2));
 	/* Sending across the wrap skips 0, which then names nothing. */
-	vs.pings = (struct validate_serials){ .sent = 0xffffffffu,
-		.answered = 0xffffffffu };
+	vs.pings = (struct validate_serials){ .sent = 0xffffffffu, .answered = 0xffffffffu };
 	assert_int_equal(sent(ping), 1);
 	expect_refused(pong(0), VALIDATE_ERR_PONG_UNREQUESTED, "PONG 0");
 	expect_ok(pong(1));
@@ -668,12 +603,10 @@ static void test_error_names(void **state)
 	for (int i = VALIDATE_OK; i <= VALIDATE_ERR_NO_MEMORY; i++) {
 		assert_string_not_equal(validate_error_str(i), "unknown");
 		for (int j = i + 1; j <= VALIDATE_ERR_NO_MEMORY; j++) {
-			assert_string_not_equal(validate_error_str(i),
-				validate_error_str(j));
+			assert_string_not_equal(validate_error_str(i), validate_error_str(j));
 		}
 	}
-	assert_string_equal(validate_error_str((enum validate_error)999),
-		"unknown");
+	assert_string_equal(validate_error_str((enum validate_error)999), "unknown");
 }
 
 int main(void)

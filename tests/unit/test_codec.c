@@ -36,13 +36,11 @@ static void put32(uint8_t *p, uint32_t v)
 
 static uint32_t get32(const uint8_t *p)
 {
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-		(uint32_t)p[3] << 24;
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
 /* A raw message: header with the given body length, then words. */
-static size_t raw(uint32_t type, uint32_t length, const uint32_t *words,
-	size_t nwords)
+static size_t raw(uint32_t type, uint32_t length, const uint32_t *words, size_t nwords)
 {
 	put32(buf, type);
 	put32(buf + 4, length);
@@ -58,13 +56,12 @@ static size_t raw_words(uint32_t type, const uint32_t *words, size_t nwords)
 	return raw(type, (uint32_t)(4 * nwords), words, nwords);
 }
 
-static enum wire_status decode(size_t len, enum wire_sender from,
-	struct wire_msg *msg)
+static enum wire_status decode(size_t len, enum wire_sender from, struct wire_msg *msg)
 {
 	struct wire_msg scratch;
 	size_t consumed = 0;
-	enum wire_status status = wire_decode(buf, len, from,
-		msg != NULL ? msg : &scratch, &consumed);
+	enum wire_status status =
+		wire_decode(buf, len, from, msg != NULL ? msg : &scratch, &consumed);
 	if (status == WIRE_OK) {
 		assert_int_equal(consumed, len);
 	} else {
@@ -76,8 +73,7 @@ static enum wire_status decode(size_t len, enum wire_sender from,
 static void assert_status(enum wire_status got, enum wire_status want)
 {
 	if (got != want) {
-		fail_msg("got %s, want %s", wire_status_str(got),
-			wire_status_str(want));
+		fail_msg("got %s, want %s", wire_status_str(got), wire_status_str(want));
 	}
 }
 
@@ -200,11 +196,9 @@ static uint8_t blob[WIRE_MAX_CLIPBOARD_BYTES + 16];
 static const char title_text[WIRE_MAX_TITLE_BYTES + 1] =
 	"a title \xe2\x9c\x93 with \x01 bytes the receiver will sanitise";
 
-static struct wire_msg buffer_msg(uint32_t width, uint32_t height,
-	uint32_t stride)
+static struct wire_msg buffer_msg(uint32_t width, uint32_t height, uint32_t stride)
 {
-	uint64_t pages = ((uint64_t)stride * height + WIRE_PAGE_SIZE - 1) /
-		WIRE_PAGE_SIZE;
+	uint64_t pages = ((uint64_t)stride * height + WIRE_PAGE_SIZE - 1) / WIRE_PAGE_SIZE;
 	for (uint32_t i = 0; i < pages && i < WIRE_MAX_BUFFER_REFS; i++) {
 		/* Any order is valid on the wire. */
 		wire_ref_set(refs_bytes, i, (uint32_t)(pages - 1 - i) * 3);
@@ -248,8 +242,8 @@ static struct wire_msg damage_msg(uint32_t rect_count)
 static struct wire_msg cursor_msg(uint32_t width, uint32_t height)
 {
 	return (struct wire_msg){ .type = WIRE_CURSOR_IMAGE,
-		.cursor_image = { width, height, width > 0 ? width - 1 : 0,
-			height / 2, width * height * 4, blob } };
+		.cursor_image = { width, height, width > 0 ? width - 1 : 0, height / 2,
+			width * height * 4, blob } };
 }
 
 /* One valid message of every type (and of every kind of window), with
@@ -283,129 +277,95 @@ static size_t samples(struct sample *out)
 	}
 	out[n++] = (struct sample){ { .type = WIRE_HELLO,
 					    .hello = { .version = WIRE_VERSION,
-						    .capabilities =
-							    0x80000005u } },
+						    .capabilities = 0x80000005u } },
 		VM };
 	out[n++] = (struct sample){ { .type = WIRE_HELLO,
-					    .hello = { WIRE_VERSION, 1920, 1080,
-						    WIRE_CAP_INPUT, 2, 256,
-						    512 } },
+					    .hello = { WIRE_VERSION, 1920, 1080, WIRE_CAP_INPUT, 2,
+						    256, 512 } },
 		DOM0 };
+	out[n++] =
+		(struct sample){ { .type = WIRE_WINDOW_CREATE, .window_create = { 1, 640, 480 } },
+			VM };
 	out[n++] = (struct sample){ { .type = WIRE_WINDOW_CREATE,
-					    .window_create = { 1, 640, 480 } },
+					    .window_create = { 2, 300, 200, WIRE_WINDOW_TOPLEVEL, 1,
+						    0, 0, WIRE_WINDOW_MODAL } },
 		VM };
 	out[n++] = (struct sample){ { .type = WIRE_WINDOW_CREATE,
-					    .window_create = { 2, 300, 200,
-						    WIRE_WINDOW_TOPLEVEL, 1, 0,
-						    0, WIRE_WINDOW_MODAL } },
+					    .window_create = { 3, 100, 50, WIRE_WINDOW_POPUP, 1,
+						    -40, 70, WIRE_WINDOW_GRAB } },
 		VM };
-	out[n++] = (struct sample){ { .type = WIRE_WINDOW_CREATE,
-					    .window_create = { 3, 100, 50,
-						    WIRE_WINDOW_POPUP, 1, -40,
-						    70, WIRE_WINDOW_GRAB } },
-		VM };
-	out[n++] = (struct sample){ { .type = WIRE_WINDOW_HINTS,
-					    .window_hints = { 4, 10, 20, 100,
-						    200 } },
-		VM };
+	out[n++] = (struct sample){
+		{ .type = WIRE_WINDOW_HINTS, .window_hints = { 4, 10, 20, 100, 200 } }, VM
+	};
 	out[n++] = (struct sample){ cursor_msg(24, 32), VM };
-	out[n++] = (struct sample){ { .type = WIRE_KEYMAP,
-					    .keymap = { 100000, 40000, 1000,
-						    blob } },
-		DOM0 };
-	out[n++] = (struct sample){ { .type = WIRE_WINDOW_DESTROY,
-					    .window_destroy = { 0xffffffffu } },
+	out[n++] =
+		(struct sample){ { .type = WIRE_KEYMAP, .keymap = { 100000, 40000, 1000, blob } },
+			DOM0 };
+	out[n++] =
+		(struct sample){ { .type = WIRE_WINDOW_DESTROY, .window_destroy = { 0xffffffffu } },
+			VM };
+	out[n++] = (struct sample){ { .type = WIRE_WINDOW_TITLE,
+					    .window_title = { 3, (uint32_t)strlen(title_text),
+						    title_text } },
 		VM };
 	out[n++] = (struct sample){
-		{ .type = WIRE_WINDOW_TITLE,
-			.window_title = { 3, (uint32_t)strlen(title_text),
-				title_text } },
-		VM
+		{ .type = WIRE_WINDOW_APP_ID, .window_app_id = { 3, 15, "org.example.App" } }, VM
 	};
-	out[n++] = (struct sample){ { .type = WIRE_WINDOW_APP_ID,
-					    .window_app_id = { 3, 15,
-						    "org.example.App" } },
-		VM };
 	out[n++] = (struct sample){ buffer_msg(100, 50, 400), VM };
-	out[n++] = (struct sample){
-		{ .type = WIRE_BUFFER_DESTROY, .buffer_destroy = { 7, 9 } }, VM
-	};
+	out[n++] =
+		(struct sample){ { .type = WIRE_BUFFER_DESTROY, .buffer_destroy = { 7, 9 } }, VM };
 	out[n++] = (struct sample){ damage_msg(3), VM };
 	out[n++] = (struct sample){ { .type = WIRE_WINDOW_REQUEST,
-					    .window_request = { 5,
-						    WIRE_REQUEST_FULLSCREEN } },
+					    .window_request = { 5, WIRE_REQUEST_FULLSCREEN } },
 		VM };
+	out[n++] = (struct sample){ { .type = WIRE_WINDOW_MOVE, .window_move = { 6, -3, 4 } }, VM };
 	out[n++] = (struct sample){
-		{ .type = WIRE_WINDOW_MOVE, .window_move = { 6, -3, 4 } }, VM
+		{ .type = WIRE_CONFIGURE_ACK, .configure_ack = { 6, 0xfffffffeu } }, VM
 	};
-	out[n++] =
-		(struct sample){ { .type = WIRE_CONFIGURE_ACK,
-					 .configure_ack = { 6, 0xfffffffeu } },
-			VM };
-	out[n++] = (struct sample){
-		{ .type = WIRE_CLIPBOARD_DATA,
-			.clipboard_data = { 77, 5, (const uint8_t *)"hello" } },
-		VM
-	};
+	out[n++] = (struct sample){ { .type = WIRE_CLIPBOARD_DATA,
+					    .clipboard_data = { 77, 5, (const uint8_t *)"hello" } },
+		VM };
 	out[n++] = (struct sample){ { .type = WIRE_PONG, .pong = { 88 } }, VM };
 	out[n++] = (struct sample){ { .type = WIRE_FRAME_DONE,
-					    .frame_done = { 7, 0xfffffff0u, 1,
-						    2, 999999999, 16666667 } },
+					    .frame_done = { 7, 0xfffffff0u, 1, 2, 999999999,
+						    16666667 } },
 		DOM0 };
-	out[n++] = (struct sample){ { .type = WIRE_BUFFER_RELEASE,
-					    .buffer_release = { 7, 9 } },
+	out[n++] = (struct sample){ { .type = WIRE_BUFFER_RELEASE, .buffer_release = { 7, 9 } },
 		DOM0 };
-	out[n++] = (struct sample){
-		{ .type = WIRE_CONFIGURE,
-			.configure = { 7, 0, 8192, 12345,
-				WIRE_STATE_ACTIVATED | WIRE_STATE_FULLSCREEN } },
-		DOM0
-	};
 	out[n++] =
-		(struct sample){ { .type = WIRE_CLOSE, .close = { 7 } }, DOM0 };
-	out[n++] = (struct sample){
-		{ .type = WIRE_KEY, .key = { 1000, 30, WIRE_PRESSED } }, DOM0
-	};
-	out[n++] = (struct sample){
-		{ .type = WIRE_MODIFIERS, .modifiers = { 1, 2, 0x10, 3 } }, DOM0
-	};
-	out[n++] = (struct sample){
-		{ .type = WIRE_KEYBOARD_ENTER, .keyboard_enter = { 8 } }, DOM0
-	};
-	out[n++] = (struct sample){
-		{ .type = WIRE_KEYBOARD_LEAVE, .keyboard_leave = { 9 } }, DOM0
-	};
-	out[n++] = (struct sample){ { .type = WIRE_POINTER_ENTER,
-					    .pointer_enter = { 10,
-						    256 * 5 + 128, -256 } },
-		DOM0 };
-	out[n++] = (struct sample){
-		{ .type = WIRE_POINTER_LEAVE, .pointer_leave = { 11 } }, DOM0
-	};
-	out[n++] =
-		(struct sample){ { .type = WIRE_POINTER_MOTION,
-					 .pointer_motion = { 2000, 300, 400 } },
+		(struct sample){ { .type = WIRE_CONFIGURE,
+					 .configure = { 7, 0, 8192, 12345,
+						 WIRE_STATE_ACTIVATED | WIRE_STATE_FULLSCREEN } },
 			DOM0 };
+	out[n++] = (struct sample){ { .type = WIRE_CLOSE, .close = { 7 } }, DOM0 };
+	out[n++] = (struct sample){ { .type = WIRE_KEY, .key = { 1000, 30, WIRE_PRESSED } }, DOM0 };
+	out[n++] =
+		(struct sample){ { .type = WIRE_MODIFIERS, .modifiers = { 1, 2, 0x10, 3 } }, DOM0 };
+	out[n++] =
+		(struct sample){ { .type = WIRE_KEYBOARD_ENTER, .keyboard_enter = { 8 } }, DOM0 };
+	out[n++] =
+		(struct sample){ { .type = WIRE_KEYBOARD_LEAVE, .keyboard_leave = { 9 } }, DOM0 };
+	out[n++] = (struct sample){
+		{ .type = WIRE_POINTER_ENTER, .pointer_enter = { 10, 256 * 5 + 128, -256 } }, DOM0
+	};
+	out[n++] = (struct sample){ { .type = WIRE_POINTER_LEAVE, .pointer_leave = { 11 } }, DOM0 };
+	out[n++] = (struct sample){
+		{ .type = WIRE_POINTER_MOTION, .pointer_motion = { 2000, 300, 400 } }, DOM0
+	};
 	out[n++] = (struct sample){ { .type = WIRE_POINTER_BUTTON,
-					    .pointer_button = { 3000, 0x111,
-						    WIRE_RELEASED } },
+					    .pointer_button = { 3000, 0x111, WIRE_RELEASED } },
+		DOM0 };
+	out[n++] = (struct sample){ { .type = WIRE_POINTER_AXIS,
+					    .pointer_axis = { 4000, WIRE_AXIS_HORIZONTAL, -2560, -1,
+						    WIRE_AXIS_SOURCE_WHEEL_TILT } },
+		DOM0 };
+	out[n++] = (struct sample){ { .type = WIRE_POINTER_FRAME }, DOM0 };
+	out[n++] = (struct sample){ { .type = WIRE_CLIPBOARD_REQUEST, .clipboard_request = { 55 } },
 		DOM0 };
 	out[n++] = (struct sample){
-		{ .type = WIRE_POINTER_AXIS,
-			.pointer_axis = { 4000, WIRE_AXIS_HORIZONTAL, -2560, -1,
-				WIRE_AXIS_SOURCE_WHEEL_TILT } },
-		DOM0
+		{ .type = WIRE_CLIPBOARD_SET, .clipboard_set = { 3, (const uint8_t *)"abc" } }, DOM0
 	};
-	out[n++] = (struct sample){ { .type = WIRE_POINTER_FRAME }, DOM0 };
-	out[n++] = (struct sample){ { .type = WIRE_CLIPBOARD_REQUEST,
-					    .clipboard_request = { 55 } },
-		DOM0 };
-	out[n++] = (struct sample){ { .type = WIRE_CLIPBOARD_SET,
-					    .clipboard_set = { 3,
-						    (const uint8_t *)"abc" } },
-		DOM0 };
-	out[n++] =
-		(struct sample){ { .type = WIRE_PING, .ping = { 66 } }, DOM0 };
+	out[n++] = (struct sample){ { .type = WIRE_PING, .ping = { 66 } }, DOM0 };
 	assert_true(n <= MAX_SAMPLES);
 	return n;
 }
@@ -439,10 +399,8 @@ static void assert_msg_equal(const struct wire_msg *a, const struct wire_msg *b)
 	const struct layout *l = layout_of(a->type);
 	for (size_t i = 0; i < l->words; i++) {
 		if (field_get(a, l->field[i]) != field_get(b, l->field[i])) {
-			fail_msg("%s word %zu: %u != %u",
-				wire_msg_type_str(a->type), i,
-				field_get(a, l->field[i]),
-				field_get(b, l->field[i]));
+			fail_msg("%s word %zu: %u != %u", wire_msg_type_str(a->type), i,
+				field_get(a, l->field[i]), field_get(b, l->field[i]));
 		}
 	}
 	if (a->type == WIRE_DAMAGE) {
@@ -451,8 +409,7 @@ static void assert_msg_equal(const struct wire_msg *a, const struct wire_msg *b)
 	} else if (l->elem != 0) {
 		size_t count = field_get(a, l->field[l->words - 1]);
 		if (count > 0) {
-			assert_memory_equal(tail_of(a), tail_of(b),
-				count * l->elem);
+			assert_memory_equal(tail_of(a), tail_of(b), count * l->elem);
 		}
 	}
 }
@@ -467,8 +424,7 @@ static size_t round_trip(const struct wire_msg *msg, enum wire_sender from)
 {
 	size_t len = encode(msg, from);
 	if (len == 0) {
-		fail_msg("encoder refused a valid %s",
-			wire_msg_type_str(msg->type));
+		fail_msg("encoder refused a valid %s", wire_msg_type_str(msg->type));
 	}
 	assert_int_equal(wire_encoded_size(msg, from), len);
 	struct wire_msg decoded;
@@ -479,8 +435,7 @@ static size_t round_trip(const struct wire_msg *msg, enum wire_sender from)
 
 /* --- tests --- */
 
-static const struct sample *sample_of_type(const struct sample *s, size_t n,
-	uint32_t type)
+static const struct sample *sample_of_type(const struct sample *s, size_t n, uint32_t type)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (s[i].msg.type == type) {
@@ -504,11 +459,8 @@ static void test_round_trip_every_type(void **state)
 			assert_int_equal(get32(buf + WIRE_HEADER_SIZE + 4 * w),
 				field_get(&s[i].msg, l->field[w]));
 		}
-		size_t count = l->elem != 0
-			? field_get(&s[i].msg, l->field[l->words - 1])
-			: 0;
-		assert_int_equal(len,
-			WIRE_HEADER_SIZE + 4 * l->words + count * l->elem);
+		size_t count = l->elem != 0 ? field_get(&s[i].msg, l->field[l->words - 1]) : 0;
+		assert_int_equal(len, WIRE_HEADER_SIZE + 4 * l->words + count * l->elem);
 		assert_int_equal(get32(buf), s[i].msg.type);
 		assert_int_equal(get32(buf + 4), len - WIRE_HEADER_SIZE);
 	}
@@ -518,8 +470,7 @@ static void test_round_trip_every_type(void **state)
 		const struct sample *x = sample_of_type(s, n, layouts[t].type);
 		unsigned bit = x->from == VM ? 1 : 2;
 		assert_true(layouts[t].senders & bit);
-		assert_string_not_equal(wire_msg_type_str(layouts[t].type),
-			"unknown");
+		assert_string_not_equal(wire_msg_type_str(layouts[t].type), "unknown");
 	}
 }
 
@@ -527,9 +478,8 @@ static void test_layout_is_little_endian(void **state)
 {
 	(void)state;
 	struct wire_msg msg = { .type = WIRE_WINDOW_CREATE,
-		.window_create = { 0x04030201u, 0x0605u, 0x0807u,
-			WIRE_WINDOW_POPUP, 0x0a09u, -2, 0x0b,
-			WIRE_WINDOW_GRAB } };
+		.window_create = { 0x04030201u, 0x0605u, 0x0807u, WIRE_WINDOW_POPUP, 0x0a09u, -2,
+			0x0b, WIRE_WINDOW_GRAB } };
 	const uint8_t want[] = {
 		0x10,
 		0,
@@ -637,8 +587,8 @@ static void test_back_to_back_messages(void **state)
 			if (s[i].from != senders[k]) {
 				continue;
 			}
-			size_t len = wire_encode(&s[i].msg, senders[k],
-				stream + total, sizeof(stream) - total);
+			size_t len = wire_encode(&s[i].msg, senders[k], stream + total,
+				sizeof(stream) - total);
 			assert_true(len > 0);
 			total += len;
 		}
@@ -649,8 +599,8 @@ static void test_back_to_back_messages(void **state)
 			}
 			struct wire_msg msg;
 			size_t consumed = 0;
-			assert_status(wire_decode(stream + off, total - off,
-					      senders[k], &msg, &consumed),
+			assert_status(wire_decode(stream + off, total - off, senders[k], &msg,
+					      &consumed),
 				WIRE_OK);
 			assert_msg_equal(&s[i].msg, &msg);
 			off += consumed;
@@ -675,8 +625,7 @@ struct bound {
 #define V WIRE_ERR_VALUE
 #define B(type, word, member, ok, bad, want) \
 	{ \
-		type, -1, word, O(member), (uint32_t)(ok), (uint32_t)(bad), \
-			want \
+		type, -1, word, O(member), (uint32_t)(ok), (uint32_t)(bad), want \
 	}
 #define BS(s, word, member, ok, bad, want) \
 	{ \
@@ -716,8 +665,7 @@ static const struct bound bounds[] = {
 	BS(S_POPUP, 5, window_create.x, 8192, 8193, V),
 	BS(S_POPUP, 6, window_create.y, 8192, 8193, V),
 	BS(S_POPUP, 6, window_create.y, -8192, -8193, V),
-	BS(S_POPUP, 7, window_create.flags, WIRE_WINDOW_GRAB, WIRE_WINDOW_MODAL,
-		V),
+	BS(S_POPUP, 7, window_create.flags, WIRE_WINDOW_GRAB, WIRE_WINDOW_MODAL, V),
 
 	B(WIRE_WINDOW_DESTROY, 0, window_destroy.window_id, 1, 0, V),
 	B(WIRE_WINDOW_TITLE, 0, window_title.window_id, 1, 0, V),
@@ -732,8 +680,7 @@ static const struct bound bounds[] = {
 	B(WIRE_WINDOW_REQUEST, 0, window_request.window_id, 1, 0, V),
 	B(WIRE_WINDOW_REQUEST, 1, window_request.request, WIRE_REQUEST_MINIMIZE,
 		WIRE_REQUEST_MINIMIZE + 1, V),
-	B(WIRE_WINDOW_REQUEST, 1, window_request.request, WIRE_REQUEST_MAXIMIZE,
-		0, V),
+	B(WIRE_WINDOW_REQUEST, 1, window_request.request, WIRE_REQUEST_MAXIMIZE, 0, V),
 	B(WIRE_WINDOW_MOVE, 0, window_move.window_id, 1, 0, V),
 	B(WIRE_WINDOW_MOVE, 1, window_move.x, 8192, 8193, V),
 	B(WIRE_WINDOW_MOVE, 1, window_move.x, -8192, -8193, V),
@@ -756,8 +703,7 @@ static const struct bound bounds[] = {
 	B(WIRE_CONFIGURE, 2, configure.height, 8192, 8193, V),
 	B(WIRE_CONFIGURE, 4, configure.states, WIRE_STATE_ALL, 8, V),
 	B(WIRE_CLOSE, 0, close.window_id, 1, 0, V),
-	BS(S_KEYMAP, 0, keymap.total_size, WIRE_MAX_KEYMAP_BYTES,
-		WIRE_MAX_KEYMAP_BYTES + 1, V),
+	BS(S_KEYMAP, 0, keymap.total_size, WIRE_MAX_KEYMAP_BYTES, WIRE_MAX_KEYMAP_BYTES + 1, V),
 	BS(S_KEYMAP, 0, keymap.total_size, 41000, 40999, V),
 	BS(S_KEYMAP, 1, keymap.offset, 99000, 99001, V),
 	B(WIRE_KEY, 1, key.keycode, WIRE_MAX_KEYCODE, WIRE_MAX_KEYCODE + 1, V),
@@ -766,32 +712,26 @@ static const struct bound bounds[] = {
 	B(WIRE_KEYBOARD_ENTER, 0, keyboard_enter.window_id, 1, 0, V),
 	B(WIRE_KEYBOARD_LEAVE, 0, keyboard_leave.window_id, 1, 0, V),
 	B(WIRE_POINTER_ENTER, 0, pointer_enter.window_id, 1, 0, V),
-	B(WIRE_POINTER_ENTER, 1, pointer_enter.x, WIRE_MAX_POINTER_X,
-		WIRE_MAX_POINTER_X + 1, V),
-	B(WIRE_POINTER_ENTER, 2, pointer_enter.y, -WIRE_MAX_POINTER_Y,
-		-WIRE_MAX_POINTER_Y - 1, V),
+	B(WIRE_POINTER_ENTER, 1, pointer_enter.x, WIRE_MAX_POINTER_X, WIRE_MAX_POINTER_X + 1, V),
+	B(WIRE_POINTER_ENTER, 2, pointer_enter.y, -WIRE_MAX_POINTER_Y, -WIRE_MAX_POINTER_Y - 1, V),
 	B(WIRE_POINTER_LEAVE, 0, pointer_leave.window_id, 1, 0, V),
-	B(WIRE_POINTER_MOTION, 1, pointer_motion.x, -WIRE_MAX_POINTER_X,
-		-WIRE_MAX_POINTER_X - 1, V),
-	B(WIRE_POINTER_MOTION, 2, pointer_motion.y, WIRE_MAX_POINTER_Y,
-		WIRE_MAX_POINTER_Y + 1, V),
-	B(WIRE_POINTER_BUTTON, 1, pointer_button.button, WIRE_MIN_BUTTON,
-		WIRE_MIN_BUTTON - 1, V),
-	B(WIRE_POINTER_BUTTON, 1, pointer_button.button, WIRE_MAX_BUTTON,
-		WIRE_MAX_BUTTON + 1, V),
+	B(WIRE_POINTER_MOTION, 1, pointer_motion.x, -WIRE_MAX_POINTER_X, -WIRE_MAX_POINTER_X - 1,
+		V),
+	B(WIRE_POINTER_MOTION, 2, pointer_motion.y, WIRE_MAX_POINTER_Y, WIRE_MAX_POINTER_Y + 1, V),
+	B(WIRE_POINTER_BUTTON, 1, pointer_button.button, WIRE_MIN_BUTTON, WIRE_MIN_BUTTON - 1, V),
+	B(WIRE_POINTER_BUTTON, 1, pointer_button.button, WIRE_MAX_BUTTON, WIRE_MAX_BUTTON + 1, V),
 	B(WIRE_POINTER_BUTTON, 2, pointer_button.state, WIRE_PRESSED, 2, V),
 	B(WIRE_POINTER_AXIS, 1, pointer_axis.axis, WIRE_AXIS_HORIZONTAL, 2, V),
-	B(WIRE_POINTER_AXIS, 2, pointer_axis.value, WIRE_MAX_AXIS_VALUE,
-		WIRE_MAX_AXIS_VALUE + 1, V),
-	B(WIRE_POINTER_AXIS, 2, pointer_axis.value, -WIRE_MAX_AXIS_VALUE,
-		-WIRE_MAX_AXIS_VALUE - 1, V),
+	B(WIRE_POINTER_AXIS, 2, pointer_axis.value, WIRE_MAX_AXIS_VALUE, WIRE_MAX_AXIS_VALUE + 1,
+		V),
+	B(WIRE_POINTER_AXIS, 2, pointer_axis.value, -WIRE_MAX_AXIS_VALUE, -WIRE_MAX_AXIS_VALUE - 1,
+		V),
 	B(WIRE_POINTER_AXIS, 3, pointer_axis.discrete, WIRE_MAX_AXIS_DISCRETE,
 		WIRE_MAX_AXIS_DISCRETE + 1, V),
 	B(WIRE_POINTER_AXIS, 3, pointer_axis.discrete, -WIRE_MAX_AXIS_DISCRETE,
 		-WIRE_MAX_AXIS_DISCRETE - 1, V),
-	B(WIRE_POINTER_AXIS, 4, pointer_axis.source,
-		WIRE_AXIS_SOURCE_WHEEL_TILT, WIRE_AXIS_SOURCE_WHEEL_TILT + 1,
-		V),
+	B(WIRE_POINTER_AXIS, 4, pointer_axis.source, WIRE_AXIS_SOURCE_WHEEL_TILT,
+		WIRE_AXIS_SOURCE_WHEEL_TILT + 1, V),
 };
 
 static void test_field_bounds(void **state)
@@ -801,8 +741,7 @@ static void test_field_bounds(void **state)
 	size_t n = samples(s);
 	for (size_t i = 0; i < ARRAY_LEN(bounds); i++) {
 		const struct bound *b = &bounds[i];
-		const struct sample *base =
-			b->s >= 0 ? &s[b->s] : sample_of_type(s, n, b->type);
+		const struct sample *base = b->s >= 0 ? &s[b->s] : sample_of_type(s, n, b->type);
 		const struct layout *l = layout_of(base->msg.type);
 		/* The case names the word the spec gives the field. */
 		assert_true(b->word < l->words);
@@ -811,17 +750,15 @@ static void test_field_bounds(void **state)
 		struct wire_msg msg = base->msg;
 		field_set(&msg, b->offset, b->ok);
 		size_t len = round_trip(&msg, base->from);
-		assert_int_equal(get32(buf + WIRE_HEADER_SIZE + 4 * b->word),
-			b->ok);
+		assert_int_equal(get32(buf + WIRE_HEADER_SIZE + 4 * b->word), b->ok);
 
 		/* One past: the decoder refuses these very bytes... */
 		put32(buf + WIRE_HEADER_SIZE + 4 * b->word, b->bad);
 		enum wire_status got = decode(len, base->from, NULL);
 		if (got != b->want) {
-			fail_msg("case %zu (%s word %zu = %d): got %s, want %s",
-				i, wire_msg_type_str(msg.type), b->word,
-				(int32_t)b->bad, wire_status_str(got),
-				wire_status_str(b->want));
+			fail_msg("case %zu (%s word %zu = %d): got %s, want %s", i,
+				wire_msg_type_str(msg.type), b->word, (int32_t)b->bad,
+				wire_status_str(got), wire_status_str(b->want));
 		}
 		/* ...and the encoder will not write them. */
 		field_set(&msg, b->offset, b->bad);
@@ -855,11 +792,9 @@ static void test_free_fields(void **state)
 		{ WIRE_HELLO, O(hello.capabilities) },
 		{ WIRE_HELLO, O(hello.version) },
 	};
-	const uint32_t values[] = { 0, 1, 0x7fffffffu, 0x80000000u,
-		0xffffffffu };
+	const uint32_t values[] = { 0, 1, 0x7fffffffu, 0x80000000u, 0xffffffffu };
 	for (size_t i = 0; i < ARRAY_LEN(free_fields); i++) {
-		const struct sample *base =
-			sample_of_type(s, n, free_fields[i].type);
+		const struct sample *base = sample_of_type(s, n, free_fields[i].type);
 		for (size_t v = 0; v < ARRAY_LEN(values); v++) {
 			struct wire_msg msg = base->msg;
 			field_set(&msg, free_fields[i].offset, values[v]);
@@ -905,8 +840,8 @@ static void test_tail_bounds(void **state)
 	(void)state;
 	struct sample s[MAX_SAMPLES];
 	size_t n = samples(s);
-	const uint32_t types[] = { WIRE_WINDOW_TITLE, WIRE_WINDOW_APP_ID,
-		WIRE_CLIPBOARD_DATA, WIRE_KEYMAP, WIRE_CLIPBOARD_SET };
+	const uint32_t types[] = { WIRE_WINDOW_TITLE, WIRE_WINDOW_APP_ID, WIRE_CLIPBOARD_DATA,
+		WIRE_KEYMAP, WIRE_CLIPBOARD_SET };
 	for (size_t t = 0; t < ARRAY_LEN(types); t++) {
 		const struct sample *base = sample_of_type(s, n, types[t]);
 		const struct layout *l = layout_of(types[t]);
@@ -930,8 +865,7 @@ static void test_tail_bounds(void **state)
 		 * from the decoder and the encoder alike. */
 		put32(buf + 4, (uint32_t)(fixed + l->max_count + 1));
 		put32(buf + WIRE_HEADER_SIZE + fixed - 4, l->max_count + 1);
-		assert_status(decode(len + 1, base->from, NULL),
-			WIRE_ERR_COUNT);
+		assert_status(decode(len + 1, base->from, NULL), WIRE_ERR_COUNT);
 		field_set(&msg, count_at, l->max_count + 1);
 		assert_int_equal(encode(&msg, base->from), 0);
 		if (l->min_count > 0) {
@@ -940,13 +874,9 @@ static void test_tail_bounds(void **state)
 			/* On the wire too, body consistent with it. */
 			field_set(&msg, count_at, l->min_count);
 			len = encode(&msg, base->from);
-			put32(buf + 4,
-				(uint32_t)(fixed +
-					(l->min_count - 1) * l->elem));
-			put32(buf + WIRE_HEADER_SIZE + fixed - 4,
-				l->min_count - 1);
-			assert_status(decode(len - l->elem, base->from, NULL),
-				WIRE_ERR_COUNT);
+			put32(buf + 4, (uint32_t)(fixed + (l->min_count - 1) * l->elem));
+			put32(buf + WIRE_HEADER_SIZE + fixed - 4, l->min_count - 1);
+			assert_status(decode(len - l->elem, base->from, NULL), WIRE_ERR_COUNT);
 		}
 		/* A huge count is never trusted for the body size. */
 		field_set(&msg, count_at, 0xffffffffu);
@@ -959,18 +889,14 @@ static void test_tail_bounds(void **state)
 		len = encode(&msg, base->from);
 		assert_true(len > 0);
 		put32(buf + 4, (uint32_t)(fixed + 11));
-		assert_status(decode(len + 1, base->from, NULL),
-			WIRE_ERR_LENGTH);
+		assert_status(decode(len + 1, base->from, NULL), WIRE_ERR_LENGTH);
 		put32(buf + 4, (uint32_t)(fixed + 9));
-		assert_status(decode(len - 1, base->from, NULL),
-			WIRE_ERR_LENGTH);
+		assert_status(decode(len - 1, base->from, NULL), WIRE_ERR_LENGTH);
 		put32(buf + WIRE_HEADER_SIZE + fixed - 4, 0xffffffffu);
-		assert_status(decode(len - 1, base->from, NULL),
-			WIRE_ERR_COUNT);
+		assert_status(decode(len - 1, base->from, NULL), WIRE_ERR_COUNT);
 		/* A body shorter than the fixed part: no count to read. */
 		put32(buf + 4, (uint32_t)(fixed - 1));
-		assert_status(decode(WIRE_HEADER_SIZE + fixed - 1, base->from,
-				      NULL),
+		assert_status(decode(WIRE_HEADER_SIZE + fixed - 1, base->from, NULL),
 			WIRE_ERR_LENGTH);
 
 		/* A count with no bytes to copy. */
@@ -984,10 +910,8 @@ static void test_tail_bounds(void **state)
 static void test_cursor_bounds(void **state)
 {
 	(void)state;
-	struct wire_msg msg =
-		cursor_msg(WIRE_MAX_CURSOR_SIZE, WIRE_MAX_CURSOR_SIZE);
-	assert_int_equal(round_trip(&msg, VM),
-		WIRE_HEADER_SIZE + 20 + WIRE_MAX_CURSOR_BYTES);
+	struct wire_msg msg = cursor_msg(WIRE_MAX_CURSOR_SIZE, WIRE_MAX_CURSOR_SIZE);
+	assert_int_equal(round_trip(&msg, VM), WIRE_HEADER_SIZE + 20 + WIRE_MAX_CURSOR_BYTES);
 	msg = cursor_msg(1, 1);
 	round_trip(&msg, VM);
 	/* Hidden: 0 x 0, no hotspot, no pixels. */
@@ -1026,8 +950,8 @@ static void test_cursor_bounds(void **state)
 			fail_msg("case %zu: got %s", i, wire_status_str(got));
 		}
 		msg = (struct wire_msg){ .type = WIRE_CURSOR_IMAGE,
-			.cursor_image = { bad[i].w, bad[i].h, bad[i].hx,
-				bad[i].hy, bad[i].length, blob } };
+			.cursor_image = { bad[i].w, bad[i].h, bad[i].hx, bad[i].hy, bad[i].length,
+				blob } };
 		assert_int_equal(encode(&msg, VM), 0);
 	}
 }
@@ -1037,27 +961,22 @@ static void test_keymap_chunks(void **state)
 	(void)state;
 	/* The last chunk of the largest keymap, and a one-byte keymap. */
 	struct wire_msg msg = { .type = WIRE_KEYMAP,
-		.keymap = { WIRE_MAX_KEYMAP_BYTES,
-			WIRE_MAX_KEYMAP_BYTES - WIRE_MAX_KEYMAP_CHUNK,
+		.keymap = { WIRE_MAX_KEYMAP_BYTES, WIRE_MAX_KEYMAP_BYTES - WIRE_MAX_KEYMAP_CHUNK,
 			WIRE_MAX_KEYMAP_CHUNK, blob } };
 	round_trip(&msg, DOM0);
 	msg.keymap = (struct wire_keymap){ 1, 0, 1, blob };
 	round_trip(&msg, DOM0);
 	/* An empty chunk is a count error; an empty keymap a value one. */
 	uint32_t empty[] = { 1, 0, 0 };
-	assert_status(decode(raw_words(WIRE_KEYMAP, empty, 3), DOM0, NULL),
-		WIRE_ERR_COUNT);
+	assert_status(decode(raw_words(WIRE_KEYMAP, empty, 3), DOM0, NULL), WIRE_ERR_COUNT);
 	uint32_t zero_total[] = { 0, 0, 1, 0 };
-	assert_status(decode(raw(WIRE_KEYMAP, 13, zero_total, 4), DOM0, NULL),
-		WIRE_ERR_VALUE);
+	assert_status(decode(raw(WIRE_KEYMAP, 13, zero_total, 4), DOM0, NULL), WIRE_ERR_VALUE);
 	/* offset + length must not wrap past the total. */
 	uint32_t wrap[] = { 100, 0xffffffffu, 1, 0 };
-	assert_status(decode(raw(WIRE_KEYMAP, 13, wrap, 4), DOM0, NULL),
-		WIRE_ERR_VALUE);
+	assert_status(decode(raw(WIRE_KEYMAP, 13, wrap, 4), DOM0, NULL), WIRE_ERR_VALUE);
 	/* A chunk larger than its keymap. */
 	uint32_t large[] = { 1, 0, 2, 0 };
-	assert_status(decode(raw(WIRE_KEYMAP, 14, large, 4), DOM0, NULL),
-		WIRE_ERR_VALUE);
+	assert_status(decode(raw(WIRE_KEYMAP, 14, large, 4), DOM0, NULL), WIRE_ERR_VALUE);
 }
 static void test_title_bounds(void **state)
 {
@@ -1081,28 +1000,23 @@ static void test_title_bounds(void **state)
 	/* 257 bytes on the wire, body consistent with it: a count error. */
 	uint32_t words[2 + 65] = { 1, WIRE_MAX_TITLE_BYTES + 1 };
 	raw(WIRE_WINDOW_TITLE, 8 + WIRE_MAX_TITLE_BYTES + 1, words, 67);
-	assert_status(decode(WIRE_HEADER_SIZE + 8 + WIRE_MAX_TITLE_BYTES + 1,
-			      VM, NULL),
+	assert_status(decode(WIRE_HEADER_SIZE + 8 + WIRE_MAX_TITLE_BYTES + 1, VM, NULL),
 		WIRE_ERR_COUNT);
 
 	/* A huge claimed length must not be trusted for the body size. */
 	uint32_t huge[] = { 1, 0xfffffff8u };
-	assert_status(decode(raw_words(WIRE_WINDOW_TITLE, huge, 2), VM, NULL),
-		WIRE_ERR_COUNT);
+	assert_status(decode(raw_words(WIRE_WINDOW_TITLE, huge, 2), VM, NULL), WIRE_ERR_COUNT);
 
 	/* length says 4, the body carries 5 bytes of title. */
 	uint32_t mismatch[] = { 1, 4, 0x64636261, 0x65 };
 	raw(WIRE_WINDOW_TITLE, 8 + 5, mismatch, 4);
 	assert_status(decode(WIRE_HEADER_SIZE + 13, VM, NULL), WIRE_ERR_LENGTH);
 	/* Shorter than its fixed part. */
-	assert_status(decode(raw_words(WIRE_WINDOW_TITLE, mismatch, 1), VM,
-			      NULL),
-		WIRE_ERR_LENGTH);
+	assert_status(decode(raw_words(WIRE_WINDOW_TITLE, mismatch, 1), VM, NULL), WIRE_ERR_LENGTH);
 
 	/* Zero window id. */
 	uint32_t zero[] = { 0, 0 };
-	assert_status(decode(raw_words(WIRE_WINDOW_TITLE, zero, 2), VM, NULL),
-		WIRE_ERR_VALUE);
+	assert_status(decode(raw_words(WIRE_WINDOW_TITLE, zero, 2), VM, NULL), WIRE_ERR_VALUE);
 	msg.window_title = (struct wire_window_title){ 0, 0, NULL };
 	assert_int_equal(encode(&msg, WIRE_FROM_VM), 0);
 
@@ -1132,27 +1046,20 @@ static void test_damage_bounds(void **state)
 	for (size_t i = 3; i < ARRAY_LEN(words); i++) {
 		words[i] = 1;
 	}
-	assert_status(decode(raw_words(WIRE_DAMAGE, words, ARRAY_LEN(words)),
-			      VM, NULL),
+	assert_status(decode(raw_words(WIRE_DAMAGE, words, ARRAY_LEN(words)), VM, NULL),
 		WIRE_ERR_COUNT);
 	words[2] = WIRE_MAX_DAMAGE_RECTS;
-	assert_status(decode(raw_words(WIRE_DAMAGE, words,
-				     ARRAY_LEN(words) - 4),
-			      VM, NULL),
+	assert_status(decode(raw_words(WIRE_DAMAGE, words, ARRAY_LEN(words) - 4), VM, NULL),
 		WIRE_OK);
 	words[2] = 0;
-	assert_status(decode(raw_words(WIRE_DAMAGE, words, 3), VM, NULL),
-		WIRE_ERR_COUNT);
+	assert_status(decode(raw_words(WIRE_DAMAGE, words, 3), VM, NULL), WIRE_ERR_COUNT);
 	words[2] = 0xffffffffu;
-	assert_status(decode(raw_words(WIRE_DAMAGE, words, 7), VM, NULL),
-		WIRE_ERR_COUNT);
+	assert_status(decode(raw_words(WIRE_DAMAGE, words, 7), VM, NULL), WIRE_ERR_COUNT);
 
 	/* rect_count 2 but one rect in the body. */
 	words[2] = 2;
-	assert_status(decode(raw_words(WIRE_DAMAGE, words, 7), VM, NULL),
-		WIRE_ERR_LENGTH);
-	assert_status(decode(raw_words(WIRE_DAMAGE, words, 2), VM, NULL),
-		WIRE_ERR_LENGTH);
+	assert_status(decode(raw_words(WIRE_DAMAGE, words, 7), VM, NULL), WIRE_ERR_LENGTH);
+	assert_status(decode(raw_words(WIRE_DAMAGE, words, 2), VM, NULL), WIRE_ERR_LENGTH);
 
 	/* Bad rectangles, each alone. */
 	const struct wire_rect bad[] = {
@@ -1168,19 +1075,16 @@ static void test_damage_bounds(void **state)
 		{ 0, WIRE_MAX_HEIGHT, 1, 1 },
 	};
 	for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
-		uint32_t w[] = { 7, 9, 1, (uint32_t)bad[i].x,
-			(uint32_t)bad[i].y, (uint32_t)bad[i].width,
-			(uint32_t)bad[i].height };
-		assert_status(decode(raw_words(WIRE_DAMAGE, w, 7), VM, NULL),
-			WIRE_ERR_VALUE);
+		uint32_t w[] = { 7, 9, 1, (uint32_t)bad[i].x, (uint32_t)bad[i].y,
+			(uint32_t)bad[i].width, (uint32_t)bad[i].height };
+		assert_status(decode(raw_words(WIRE_DAMAGE, w, 7), VM, NULL), WIRE_ERR_VALUE);
 		msg = damage_msg(2);
 		msg.damage.rects[1] = bad[i];
 		assert_int_equal(encode(&msg, WIRE_FROM_VM), 0);
 	}
 	/* The largest rectangle is fine. */
 	msg = damage_msg(1);
-	msg.damage.rects[0] =
-		(struct wire_rect){ 0, 0, WIRE_MAX_WIDTH, WIRE_MAX_HEIGHT };
+	msg.damage.rects[0] = (struct wire_rect){ 0, 0, WIRE_MAX_WIDTH, WIRE_MAX_HEIGHT };
 	round_trip(&msg, WIRE_FROM_VM);
 
 	/* Zero ids. */
@@ -1188,19 +1092,16 @@ static void test_damage_bounds(void **state)
 	msg.damage.window_id = 0;
 	assert_int_equal(encode(&msg, WIRE_FROM_VM), 0);
 	uint32_t zero_buf[] = { 7, 0, 1, 0, 0, 1, 1 };
-	assert_status(decode(raw_words(WIRE_DAMAGE, zero_buf, 7), VM, NULL),
-		WIRE_ERR_VALUE);
+	assert_status(decode(raw_words(WIRE_DAMAGE, zero_buf, 7), VM, NULL), WIRE_ERR_VALUE);
 }
 
-static size_t raw_buffer(uint32_t window_id, uint32_t buffer_id, uint32_t width,
-	uint32_t height, uint32_t stride, uint32_t format, uint32_t ref_count)
+static size_t raw_buffer(uint32_t window_id, uint32_t buffer_id, uint32_t width, uint32_t height,
+	uint32_t stride, uint32_t format, uint32_t ref_count)
 {
 	static uint32_t words[7 + WIRE_MAX_BUFFER_REFS + 2];
-	uint32_t head[] = { window_id, buffer_id, width, height, stride, format,
-		ref_count };
+	uint32_t head[] = { window_id, buffer_id, width, height, stride, format, ref_count };
 	memcpy(words, head, sizeof(head));
-	for (uint32_t i = 0; i < ref_count && i < WIRE_MAX_BUFFER_REFS + 2;
-		i++) {
+	for (uint32_t i = 0; i < ref_count && i < WIRE_MAX_BUFFER_REFS + 2; i++) {
 		words[7 + i] = i;
 	}
 	return raw_words(WIRE_BUFFER_CREATE, words, 7 + (size_t)ref_count);
@@ -1208,8 +1109,7 @@ static size_t raw_buffer(uint32_t window_id, uint32_t buffer_id, uint32_t width,
 
 static uint32_t pages_for(uint32_t stride, uint32_t height)
 {
-	return (uint32_t)(((uint64_t)stride * height + WIRE_PAGE_SIZE - 1) /
-		WIRE_PAGE_SIZE);
+	return (uint32_t)(((uint64_t)stride * height + WIRE_PAGE_SIZE - 1) / WIRE_PAGE_SIZE);
 }
 
 static void test_buffer_create_bounds(void **state)
@@ -1219,26 +1119,20 @@ static void test_buffer_create_bounds(void **state)
 	const uint32_t xrgb = WIRE_FORMAT_XRGB8888;
 
 	/* Accepted at the limits. */
-	assert_status(decode(raw_buffer(1, 1, 1, 1, 4, argb, 1), VM, NULL),
+	assert_status(decode(raw_buffer(1, 1, 1, 1, 4, argb, 1), VM, NULL), WIRE_OK);
+	assert_status(decode(raw_buffer(1, 1, WIRE_MAX_WIDTH, 1, WIRE_MAX_WIDTH * 4, xrgb, 8), VM,
+			      NULL),
 		WIRE_OK);
-	assert_status(decode(raw_buffer(1, 1, WIRE_MAX_WIDTH, 1,
-				     WIRE_MAX_WIDTH * 4, xrgb, 8),
-			      VM, NULL),
-		WIRE_OK);
-	assert_status(decode(raw_buffer(1, 1, 1, WIRE_MAX_HEIGHT, 4, xrgb, 8),
-			      VM, NULL),
-		WIRE_OK);
+	assert_status(decode(raw_buffer(1, 1, 1, WIRE_MAX_HEIGHT, 4, xrgb, 8), VM, NULL), WIRE_OK);
 	/* Exactly WIRE_MAX_BUFFER_BYTES: 4096 x 4096 x 4. */
-	assert_status(decode(raw_buffer(1, 1, 4096, 4096, 16384, argb,
-				     WIRE_MAX_BUFFER_REFS),
-			      VM, NULL),
+	assert_status(decode(raw_buffer(1, 1, 4096, 4096, 16384, argb, WIRE_MAX_BUFFER_REFS), VM,
+			      NULL),
 		WIRE_OK);
 	struct wire_msg big = buffer_msg(4096, 4096, 16384);
 	assert_int_equal(round_trip(&big, WIRE_FROM_VM), WIRE_MAX_MESSAGE_SIZE);
 	/* A partial last page still needs its ref. */
 	assert_int_equal(pages_for(4 * 100, 11), 2);
-	assert_status(decode(raw_buffer(1, 1, 100, 11, 400, argb, 2), VM, NULL),
-		WIRE_OK);
+	assert_status(decode(raw_buffer(1, 1, 100, 11, 400, argb, 2), VM, NULL), WIRE_OK);
 
 	/* One past each limit. */
 	const struct {
@@ -1249,16 +1143,14 @@ static void test_buffer_create_bounds(void **state)
 		{ { 1, 0 }, 10, 10, 40, argb, WIRE_ERR_VALUE },
 		{ { 1, 1 }, 0, 10, 40, argb, WIRE_ERR_VALUE },
 		{ { 1, 1 }, 10, 0, 40, argb, WIRE_ERR_VALUE },
-		{ { 1, 1 }, WIRE_MAX_WIDTH + 1, 1, (WIRE_MAX_WIDTH + 1) * 4,
-			argb, WIRE_ERR_VALUE },
+		{ { 1, 1 }, WIRE_MAX_WIDTH + 1, 1, (WIRE_MAX_WIDTH + 1) * 4, argb, WIRE_ERR_VALUE },
 		{ { 1, 1 }, 1, WIRE_MAX_HEIGHT + 1, 4, argb, WIRE_ERR_VALUE },
 		{ { 1, 1 }, 10, 10, 39, argb, WIRE_ERR_VALUE }, /* too small */
 		{ { 1, 1 }, 10, 10, 36, argb, WIRE_ERR_VALUE }, /* too small */
 		{ { 1, 1 }, 10, 10, 42, argb, WIRE_ERR_VALUE }, /* not /4 */
 		{ { 1, 1 }, 10, 10, 40, 0, WIRE_ERR_VALUE }, /* format */
 		{ { 1, 1 }, 10, 10, 40, 1, WIRE_ERR_VALUE },
-		{ { 1, 1 }, 10, 10, 40, 0x34324241u,
-			WIRE_ERR_VALUE }, /* AB24 */
+		{ { 1, 1 }, 10, 10, 40, 0x34324241u, WIRE_ERR_VALUE }, /* AB24 */
 		/* One row past WIRE_MAX_BUFFER_BYTES. */
 		{ { 1, 1 }, 4096, 4097, 16384, argb, WIRE_ERR_VALUE },
 		/* Huge stride: stride * height overflows 32 bits. */
@@ -1271,8 +1163,7 @@ static void test_buffer_create_bounds(void **state)
 			refs = 1;
 		}
 		enum wire_status got =
-			decode(raw_buffer(bad[i].ids[0], bad[i].ids[1],
-				       bad[i].width, bad[i].height,
+			decode(raw_buffer(bad[i].ids[0], bad[i].ids[1], bad[i].width, bad[i].height,
 				       bad[i].stride, bad[i].format, refs),
 				VM, NULL);
 		if (got != bad[i].want) {
@@ -1297,24 +1188,17 @@ static void test_buffer_ref_count(void **state)
 	const uint32_t argb = WIRE_FORMAT_ARGB8888;
 	uint32_t exact = pages_for(400, 50); /* 5 pages */
 	assert_int_equal(exact, 5);
-	assert_status(decode(raw_buffer(1, 2, 100, 50, 400, argb, exact), VM,
-			      NULL),
-		WIRE_OK);
+	assert_status(decode(raw_buffer(1, 2, 100, 50, 400, argb, exact), VM, NULL), WIRE_OK);
 	/* Off by one either way, body consistent with the claimed count. */
-	assert_status(decode(raw_buffer(1, 2, 100, 50, 400, argb, exact + 1),
-			      VM, NULL),
+	assert_status(decode(raw_buffer(1, 2, 100, 50, 400, argb, exact + 1), VM, NULL),
 		WIRE_ERR_COUNT);
-	assert_status(decode(raw_buffer(1, 2, 100, 50, 400, argb, exact - 1),
-			      VM, NULL),
+	assert_status(decode(raw_buffer(1, 2, 100, 50, 400, argb, exact - 1), VM, NULL),
 		WIRE_ERR_COUNT);
 	/* Above the absolute maximum: refused before the body length. */
-	uint32_t head[] = { 1, 2, 100, 50, 400, argb,
-		WIRE_MAX_BUFFER_REFS + 1 };
-	assert_status(decode(raw_words(WIRE_BUFFER_CREATE, head, 7), VM, NULL),
-		WIRE_ERR_COUNT);
+	uint32_t head[] = { 1, 2, 100, 50, 400, argb, WIRE_MAX_BUFFER_REFS + 1 };
+	assert_status(decode(raw_words(WIRE_BUFFER_CREATE, head, 7), VM, NULL), WIRE_ERR_COUNT);
 	head[6] = 0xffffffffu;
-	assert_status(decode(raw_words(WIRE_BUFFER_CREATE, head, 7), VM, NULL),
-		WIRE_ERR_COUNT);
+	assert_status(decode(raw_words(WIRE_BUFFER_CREATE, head, 7), VM, NULL), WIRE_ERR_COUNT);
 	/* Body shorter or longer than ref_count says. */
 	size_t len = raw_buffer(1, 2, 100, 50, 400, argb, exact);
 	put32(buf + 4, (uint32_t)(len - WIRE_HEADER_SIZE - 4));
@@ -1323,8 +1207,7 @@ static void test_buffer_ref_count(void **state)
 	put32(buf + 4, (uint32_t)(len - WIRE_HEADER_SIZE + 4));
 	assert_status(decode(len + 4, VM, NULL), WIRE_ERR_LENGTH);
 	/* Shorter than the fixed part. */
-	assert_status(decode(raw_words(WIRE_BUFFER_CREATE, head, 6), VM, NULL),
-		WIRE_ERR_LENGTH);
+	assert_status(decode(raw_words(WIRE_BUFFER_CREATE, head, 6), VM, NULL), WIRE_ERR_LENGTH);
 
 	/* Encoder: count must be exact too. */
 	struct wire_msg msg = buffer_msg(100, 50, 400);
@@ -1348,11 +1231,9 @@ static void test_truncated_every_prefix(void **state)
 	size_t n = samples(s);
 	s[n++] = (struct sample){ buffer_msg(4096, 4096, 16384), VM };
 	s[n++] = (struct sample){ damage_msg(WIRE_MAX_DAMAGE_RECTS), VM };
-	s[n++] = (struct sample){
-		{ .type = WIRE_CLIPBOARD_SET,
-			.clipboard_set = { WIRE_MAX_CLIPBOARD_BYTES, blob } },
-		DOM0
-	};
+	s[n++] = (struct sample){ { .type = WIRE_CLIPBOARD_SET,
+					  .clipboard_set = { WIRE_MAX_CLIPBOARD_BYTES, blob } },
+		DOM0 };
 	s[n++] = (struct sample){ cursor_msg(64, 64), VM };
 	for (size_t i = 0; i < n; i++) {
 		size_t len = encode(&s[i].msg, s[i].from);
@@ -1360,12 +1241,11 @@ static void test_truncated_every_prefix(void **state)
 		for (size_t prefix = 0; prefix < len; prefix++) {
 			struct wire_msg msg;
 			size_t consumed = 12345;
-			enum wire_status got = wire_decode(buf, prefix,
-				s[i].from, &msg, &consumed);
+			enum wire_status got = wire_decode(buf, prefix, s[i].from, &msg, &consumed);
 			if (got != WIRE_INCOMPLETE) {
 				fail_msg("%s prefix %zu of %zu: %s",
-					wire_msg_type_str(s[i].msg.type),
-					prefix, len, wire_status_str(got));
+					wire_msg_type_str(s[i].msg.type), prefix, len,
+					wire_status_str(got));
 			}
 			assert_int_equal(consumed, 12345);
 		}
@@ -1376,14 +1256,12 @@ static void test_too_large_from_header(void **state)
 {
 	(void)state;
 	/* Only the 8-byte header has arrived. */
-	const uint32_t lengths[] = { WIRE_MAX_BODY_SIZE + 1, 0x7fffffffu,
-		0xffffffffu };
+	const uint32_t lengths[] = { WIRE_MAX_BODY_SIZE + 1, 0x7fffffffu, 0xffffffffu };
 	const uint32_t types[] = { WIRE_BUFFER_CREATE, WIRE_HELLO, 0x99 };
 	for (size_t t = 0; t < ARRAY_LEN(types); t++) {
 		for (size_t i = 0; i < ARRAY_LEN(lengths); i++) {
 			raw(types[t], lengths[i], NULL, 0);
-			assert_status(decode(WIRE_HEADER_SIZE, WIRE_FROM_VM,
-					      NULL),
+			assert_status(decode(WIRE_HEADER_SIZE, WIRE_FROM_VM, NULL),
 				WIRE_ERR_TOO_LARGE);
 		}
 	}
@@ -1406,28 +1284,22 @@ static void test_wrong_length(void **state)
 			/* Below the fixed part: the count is not there. */
 			if (fixed > 0) {
 				put32(buf + 4, fixed - 1);
-				assert_status(decode(WIRE_HEADER_SIZE + fixed -
-							      1,
-						      s[i].from, NULL),
+				assert_status(decode(WIRE_HEADER_SIZE + fixed - 1, s[i].from, NULL),
 					WIRE_ERR_LENGTH);
 			}
 			continue;
 		}
 		/* The spec's fixed size, and nothing else. */
 		assert_int_equal(len, WIRE_HEADER_SIZE + fixed);
-		const uint32_t wrong[] = { 0, fixed - 1, fixed + 1, fixed + 4,
-			fixed + 1000 };
+		const uint32_t wrong[] = { 0, fixed - 1, fixed + 1, fixed + 4, fixed + 1000 };
 		for (size_t w = 0; w < ARRAY_LEN(wrong); w++) {
 			if (wrong[w] == fixed || wrong[w] > 4 * 1024) {
 				continue; /* fixed 0: 0 is right, 0 - 1 wraps */
 			}
 			put32(buf + 4, wrong[w]);
-			enum wire_status got =
-				decode(WIRE_HEADER_SIZE + wrong[w], s[i].from,
-					NULL);
+			enum wire_status got = decode(WIRE_HEADER_SIZE + wrong[w], s[i].from, NULL);
 			if (got != WIRE_ERR_LENGTH) {
-				fail_msg("%s with %u bytes: %s",
-					wire_msg_type_str(s[i].msg.type),
+				fail_msg("%s with %u bytes: %s", wire_msg_type_str(s[i].msg.type),
 					wrong[w], wire_status_str(got));
 			}
 		}
@@ -1437,9 +1309,8 @@ static void test_wrong_length(void **state)
 static void test_unknown_type(void **state)
 {
 	(void)state;
-	const uint32_t types[] = { 0, 2, 0x0f, 0x1b, 0x1f, 0x20 - 1, 0x23, 0x3f,
-		0x44, 0x4f, 0x55, 0x57, 0x5e, 0x63, 0x70, 0x100, 0x80000010u,
-		0xffffffffu };
+	const uint32_t types[] = { 0, 2, 0x0f, 0x1b, 0x1f, 0x20 - 1, 0x23, 0x3f, 0x44, 0x4f, 0x55,
+		0x57, 0x5e, 0x63, 0x70, 0x100, 0x80000010u, 0xffffffffu };
 	const uint32_t words[3] = { 1, 1, 1 };
 	for (size_t i = 0; i < ARRAY_LEN(types); i++) {
 		assert_status(decode(raw_words(types[i], words, 3), VM, NULL),
@@ -1465,9 +1336,8 @@ static void test_direction(void **state)
 		assert_true(len > 0);
 		/* HELLO comes from both, but each side fills in its own
 		 * fields: the other side's HELLO is out of range. */
-		enum wire_status want = s[i].msg.type == WIRE_HELLO
-			? WIRE_ERR_VALUE
-			: WIRE_ERR_DIRECTION;
+		enum wire_status want =
+			s[i].msg.type == WIRE_HELLO ? WIRE_ERR_VALUE : WIRE_ERR_DIRECTION;
 		assert_status(decode(len, other, NULL), want);
 		assert_int_equal(encode(&s[i].msg, other), 0);
 	}
@@ -1483,19 +1353,14 @@ static void test_check_order(void **state)
 	raw(0x99, 4, words, 1);
 	assert_status(decode(WIRE_HEADER_SIZE + 3, VM, NULL), WIRE_INCOMPLETE);
 	/* Unknown type beats length. */
-	assert_status(decode(raw(0x99, 1, words, 1), VM, NULL),
-		WIRE_ERR_UNKNOWN_TYPE);
+	assert_status(decode(raw(0x99, 1, words, 1), VM, NULL), WIRE_ERR_UNKNOWN_TYPE);
 	/* Direction beats length and values. */
-	assert_status(decode(raw(WIRE_CLOSE, 0, words, 0), VM, NULL),
-		WIRE_ERR_DIRECTION);
+	assert_status(decode(raw(WIRE_CLOSE, 0, words, 0), VM, NULL), WIRE_ERR_DIRECTION);
 	/* Length beats values (zero id). */
-	assert_status(decode(raw(WIRE_CLOSE, 8, words, 2), WIRE_FROM_DOM0,
-			      NULL),
-		WIRE_ERR_LENGTH);
+	assert_status(decode(raw(WIRE_CLOSE, 8, words, 2), WIRE_FROM_DOM0, NULL), WIRE_ERR_LENGTH);
 	/* Count beats values. */
 	uint32_t title[] = { 0, WIRE_MAX_TITLE_BYTES + 1 };
-	assert_status(decode(raw_words(WIRE_WINDOW_TITLE, title, 2), VM, NULL),
-		WIRE_ERR_COUNT);
+	assert_status(decode(raw_words(WIRE_WINDOW_TITLE, title, 2), VM, NULL), WIRE_ERR_COUNT);
 }
 
 static void test_decode_leaves_msg_on_error(void **state)
@@ -1507,8 +1372,7 @@ static void test_decode_leaves_msg_on_error(void **state)
 	uint32_t words[] = { 0, 1, 1, 0, 0, 0, 0, 0 };
 	size_t len = raw_words(WIRE_WINDOW_CREATE, words, 8);
 	size_t consumed = 99;
-	assert_status(wire_decode(buf, len, WIRE_FROM_VM, &msg, &consumed),
-		WIRE_ERR_VALUE);
+	assert_status(wire_decode(buf, len, WIRE_FROM_VM, &msg, &consumed), WIRE_ERR_VALUE);
 	assert_int_equal(consumed, 99);
 	assert_memory_equal(&msg, &before, sizeof(msg));
 }
@@ -1518,49 +1382,37 @@ static void test_encoder_capacity(void **state)
 	(void)state;
 	struct wire_msg msg = { .type = WIRE_CLOSE, .close = { 1 } };
 	uint8_t small[WIRE_HEADER_SIZE + 4];
-	assert_int_equal(wire_encode(&msg, WIRE_FROM_DOM0, small,
-				 sizeof(small) - 1),
-		0);
-	assert_int_equal(wire_encode(&msg, WIRE_FROM_DOM0, small,
-				 sizeof(small)),
-		sizeof(small));
+	assert_int_equal(wire_encode(&msg, WIRE_FROM_DOM0, small, sizeof(small) - 1), 0);
+	assert_int_equal(wire_encode(&msg, WIRE_FROM_DOM0, small, sizeof(small)), sizeof(small));
 	assert_int_equal(wire_encode(&msg, WIRE_FROM_DOM0, NULL, 100), 0);
 	struct wire_msg bad_type = { .type = (enum wire_msg_type)0x1b };
-	assert_int_equal(wire_encode(&bad_type, WIRE_FROM_VM, small,
-				 sizeof(small)),
-		0);
+	assert_int_equal(wire_encode(&bad_type, WIRE_FROM_VM, small, sizeof(small)), 0);
 }
 
 static void test_names(void **state)
 {
 	(void)state;
-	const enum wire_status all[] = { WIRE_OK, WIRE_INCOMPLETE,
-		WIRE_ERR_UNKNOWN_TYPE, WIRE_ERR_DIRECTION, WIRE_ERR_TOO_LARGE,
-		WIRE_ERR_LENGTH, WIRE_ERR_COUNT, WIRE_ERR_VALUE };
+	const enum wire_status all[] = { WIRE_OK, WIRE_INCOMPLETE, WIRE_ERR_UNKNOWN_TYPE,
+		WIRE_ERR_DIRECTION, WIRE_ERR_TOO_LARGE, WIRE_ERR_LENGTH, WIRE_ERR_COUNT,
+		WIRE_ERR_VALUE };
 	for (size_t i = 0; i < ARRAY_LEN(all); i++) {
 		for (size_t j = i + 1; j < ARRAY_LEN(all); j++) {
 			assert_int_not_equal(all[i], all[j]);
-			assert_string_not_equal(wire_status_str(all[i]),
-				wire_status_str(all[j]));
+			assert_string_not_equal(wire_status_str(all[i]), wire_status_str(all[j]));
 		}
 	}
-	assert_string_equal(wire_status_str(WIRE_ERR_UNKNOWN_TYPE),
-		"unknown-type");
+	assert_string_equal(wire_status_str(WIRE_ERR_UNKNOWN_TYPE), "unknown-type");
 	assert_string_equal(wire_status_str((enum wire_status)100), "unknown");
 	for (size_t i = 0; i < ARRAY_LEN(layouts); i++) {
 		for (size_t j = i + 1; j < ARRAY_LEN(layouts); j++) {
-			assert_string_not_equal(wire_msg_type_str(
-							layouts[i].type),
+			assert_string_not_equal(wire_msg_type_str(layouts[i].type),
 				wire_msg_type_str(layouts[j].type));
 		}
 	}
-	assert_string_equal(wire_msg_type_str(WIRE_WINDOW_CREATE),
-		"WINDOW_CREATE");
+	assert_string_equal(wire_msg_type_str(WIRE_WINDOW_CREATE), "WINDOW_CREATE");
 	assert_string_equal(wire_msg_type_str(WIRE_HELLO), "HELLO");
-	assert_string_equal(wire_msg_type_str(WIRE_POINTER_FRAME),
-		"POINTER_FRAME");
-	assert_string_equal(wire_msg_type_str(WIRE_CLIPBOARD_SET),
-		"CLIPBOARD_SET");
+	assert_string_equal(wire_msg_type_str(WIRE_POINTER_FRAME), "POINTER_FRAME");
+	assert_string_equal(wire_msg_type_str(WIRE_CLIPBOARD_SET), "CLIPBOARD_SET");
 }
 
 int main(void)

@@ -32,8 +32,8 @@ static void expect_error(const char *text, const char *message)
 {
 	struct config *config = load(text);
 	if (config != NULL || strcmp(error, message) != 0) {
-		print_error("input:\n%s\nexpected: %s\ngot: %s\n", text,
-			message, config != NULL ? "(accepted)" : error);
+		print_error("input:\n%s\nexpected: %s\ngot: %s\n", text, message,
+			config != NULL ? "(accepted)" : error);
 		config_destroy(config);
 		fail();
 	}
@@ -49,8 +49,7 @@ static struct config *expect_ok(const char *text)
 	return config;
 }
 
-static const struct config_label *label(const struct config *config,
-	const char *name)
+static const struct config_label *label(const struct config *config, const char *name)
 {
 	for (size_t i = 0; i < config->label_count; i++) {
 		if (strcmp(config->labels[i].name, name) == 0) {
@@ -140,8 +139,7 @@ static void test_full_file(void **state)
 	assert_int_equal(wl_list_length(&config->vms), 2);
 
 	struct config_vm *work = wl_container_of(config->vms.next, work, link);
-	struct config_vm *untrusted =
-		wl_container_of(work->link.next, untrusted, link);
+	struct config_vm *untrusted = wl_container_of(work->link.next, untrusted, link);
 	assert_ptr_equal(untrusted->link.next, &config->vms);
 
 	assert_string_equal(work->name, "work");
@@ -149,8 +147,7 @@ static void test_full_file(void **state)
 	assert_int_equal(work->rgb, 0x3465a4);
 	assert_int_equal(work->vchan.backend, VCHAN_BACKEND_SOCKET);
 	assert_string_equal(work->vchan.socket_dir, "/run/mullion/work");
-	assert_int_equal(work->buffers,
-		CONFIG_BUFFERS_SHM | CONFIG_BUFFERS_DMABUF_LINEAR);
+	assert_int_equal(work->buffers, CONFIG_BUFFERS_SHM | CONFIG_BUFFERS_DMABUF_LINEAR);
 	assert_true(work->snapshot);
 	assert_false(work->allow_fullscreen);
 	assert_int_equal(work->max_windows, 4096);
@@ -215,8 +212,7 @@ static void test_comments_and_whitespace(void **state)
 		"  background = #ABCDEF ; colour before an inline comment\n"
 		"[vm  spaced ]\r\n"
 		"    label = green\n"
-		"    vchan = socket:/run/x/  ; indented keys are keys, "
-		"never continuations\n"
+		"    vchan = socket:/run/x/  ; indented keys are keys, never continuations\n"
 		"    max-windows = 12 %s\n"
 		"[keys]\n"
 		"paste=Ctrl+Shift+v;no space, so part of nothing: checked\n",
@@ -224,8 +220,7 @@ static void test_comments_and_whitespace(void **state)
 	/* The last line must be refused: ';' needs whitespace before it to
 	 * start a comment, so the keysym "v;no space..." is bad. */
 	expect_error(text,
-		"t.conf:12: paste: 'Ctrl+Shift+v;no space, so part "
-		"of nothing: checked': key is not an xkb keysym name");
+		"t.conf:12: paste: 'Ctrl+Shift+v;no space, so part of nothing: checked': key is not an xkb keysym name");
 
 	/* Without it the file loads, every value read without its
 	 * comment. */
@@ -312,8 +307,7 @@ static void test_label_limit(void **state)
 static void test_keys_swapped(void **state)
 {
 	/* Checked at the end, so an exchange in two steps is fine. */
-	struct config *config = expect_ok(
-		"[keys]\ncopy = Ctrl+Shift+v\npaste = Ctrl+Shift+c\n");
+	struct config *config = expect_ok("[keys]\ncopy = Ctrl+Shift+v\npaste = Ctrl+Shift+c\n");
 	assert_string_equal(config->keys.copy, "Ctrl+Shift+v");
 	assert_string_equal(config->keys.paste, "Ctrl+Shift+c");
 	config_destroy(config);
@@ -323,9 +317,7 @@ static void test_keys_swapped(void **state)
 	config_destroy(config);
 
 	/* 63 characters, the most config_keys holds. */
-	const char *longest =
-		"Ctrl+Shift+Alt+Super+"
-		"abcdefghijabcdefghijabcdefghijabcdefghijxy";
+	const char *longest = "Ctrl+Shift+Alt+Super+abcdefghijabcdefghijabcdefghijabcdefghijxy";
 	assert_int_equal(strlen(longest), sizeof(config->keys.copy) - 1);
 	char text[128];
 	snprintf(text, sizeof(text), "[keys]\ncopy = %s\n", longest);
@@ -345,111 +337,76 @@ static const struct error_case error_cases[] = {
 	/* Sections. */
 	{ "[general]\n[bogus]\n", "t.conf:2: unknown section [bogus]" },
 	{ "\n[VM work]\n", "t.conf:2: unknown section [VM work]" },
-	{ "[general]\n[general]\n",
-		"t.conf:2: duplicate section [general] (first on line 1)" },
+	{ "[general]\n[general]\n", "t.conf:2: duplicate section [general] (first on line 1)" },
 	{ "[labels]\n[keys]\n\n[labels]\n",
 		"t.conf:4: duplicate section [labels] (first on line 1)" },
 	{ "[vm a]\n" VM_OK "[vm a]\n" VM_OK,
 		"t.conf:4: duplicate section [vm a] (first on line 1)" },
-	{ "[vm]\n",
-		"t.conf:1: bad VM name '' (1..31 characters of "
-		"A-Z a-z 0-9 _ -)" },
-	{ "[vm a.b]\n",
-		"t.conf:1: bad VM name 'a.b' (1..31 characters of "
-		"A-Z a-z 0-9 _ -)" },
+	{ "[vm]\n", "t.conf:1: bad VM name '' (1..31 characters of A-Z a-z 0-9 _ -)" },
+	{ "[vm a.b]\n", "t.conf:1: bad VM name 'a.b' (1..31 characters of A-Z a-z 0-9 _ -)" },
 	{ "[vm two words]\n",
-		"t.conf:1: bad VM name 'two words' (1..31 "
-		"characters of A-Z a-z 0-9 _ -)" },
+		"t.conf:1: bad VM name 'two words' (1..31 characters of A-Z a-z 0-9 _ -)" },
 	{ "[vm abcdefghijabcdefghijabcdefghijXY]\n",
-		"t.conf:1: bad VM name 'abcdefghijabcdefghijabcdefghijXY' "
-		"(1..31 "
-		"characters of A-Z a-z 0-9 _ -)" },
+		"t.conf:1: bad VM name 'abcdefghijabcdefghijabcdefghijXY' (1..31 characters of A-Z a-z 0-9 _ -)" },
 	{ "[general\n", "t.conf:1: missing ']' in section header" },
 	{ "[general] extra\n", "t.conf:1: unexpected text after ']'" },
-	{ "border-width = 4\n",
-		"t.conf:1: key 'border-width' before any "
-		"[section]" },
+	{ "border-width = 4\n", "t.conf:1: key 'border-width' before any [section]" },
 	/* Line shapes. */
-	{ "[general]\nborder-width 4\n",
-		"t.conf:2: expected 'key = value' or '[section]'" },
-	{ "[general]\nborder-width: 4\n",
-		"t.conf:2: expected 'key = value' or '[section]'" },
+	{ "[general]\nborder-width 4\n", "t.conf:2: expected 'key = value' or '[section]'" },
+	{ "[general]\nborder-width: 4\n", "t.conf:2: expected 'key = value' or '[section]'" },
 	{ "[general]\n = 4\n", "t.conf:2: missing key name before '='" },
 	/* Keys. */
 	{ "[general]\nborder-width = 4\nborder = 4\n",
 		"t.conf:3: unknown key 'border' in [general]" },
-	{ "[vm a]\n" VM_OK "colour = red\n",
-		"t.conf:4: unknown key 'colour' in [vm a]" },
+	{ "[vm a]\n" VM_OK "colour = red\n", "t.conf:4: unknown key 'colour' in [vm a]" },
 	{ "[keys]\nsecure_attention = Pause\n",
 		"t.conf:2: unknown key 'secure_attention' in [keys]" },
 	{ "[general]\nborder-width = 4\n\nborder-width = 5\n",
-		"t.conf:4: duplicate key 'border-width' in [general] (first on "
-		"line 2)" },
+		"t.conf:4: duplicate key 'border-width' in [general] (first on line 2)" },
 	{ "[vm a]\n" VM_OK "label = blue\n",
 		"t.conf:4: duplicate key 'label' in [vm a] (first on line 2)" },
 	{ "[labels]\nteal = #008080\nteal = #008080\n",
-		"t.conf:3: duplicate key 'teal' in [labels] (first on line "
-		"2)" },
+		"t.conf:3: duplicate key 'teal' in [labels] (first on line 2)" },
 	{ "[labels]\nred = #ff0000\nred = #ee0000\n",
 		"t.conf:3: duplicate key 'red' in [labels] (first on line 2)" },
 	{ "[keys]\ncopy = Ctrl+c\ncopy = Ctrl+c\n",
 		"t.conf:3: duplicate key 'copy' in [keys] (first on line 2)" },
 	/* Colours. */
 	{ "[general]\nbackground = 202020\n",
-		"t.conf:2: background: "
-		"'202020' is not a colour (expected #rrggbb)" },
+		"t.conf:2: background: '202020' is not a colour (expected #rrggbb)" },
 	{ "[general]\nbackground = #20202\n",
-		"t.conf:2: background: "
-		"'#20202' is not a colour (expected #rrggbb)" },
+		"t.conf:2: background: '#20202' is not a colour (expected #rrggbb)" },
 	{ "[general]\nbackground = #2020200\n",
-		"t.conf:2: background: "
-		"'#2020200' is not a colour (expected #rrggbb)" },
+		"t.conf:2: background: '#2020200' is not a colour (expected #rrggbb)" },
 	{ "[general]\nbackground = #20202g\n",
-		"t.conf:2: background: "
-		"'#20202g' is not a colour (expected #rrggbb)" },
-	{ "[labels]\nred = #fff\n",
-		"t.conf:2: red: '#fff' is not a colour (expected #rrggbb)" },
-	{ "[labels]\nred = \n",
-		"t.conf:2: red: '' is not a colour (expected #rrggbb)" },
+		"t.conf:2: background: '#20202g' is not a colour (expected #rrggbb)" },
+	{ "[labels]\nred = #fff\n", "t.conf:2: red: '#fff' is not a colour (expected #rrggbb)" },
+	{ "[labels]\nred = \n", "t.conf:2: red: '' is not a colour (expected #rrggbb)" },
 	{ "[labels]\nbad.name = #ffffff\n",
-		"t.conf:2: bad label name "
-		"'bad.name' (1..31 characters of A-Z a-z 0-9 _ -)" },
+		"t.conf:2: bad label name 'bad.name' (1..31 characters of A-Z a-z 0-9 _ -)" },
 	/* Labels. */
 	{ "[vm a]\nvchan = xen:1\n\nlabel = pink\n",
 		"t.conf:4: label 'pink' of VM a is not defined in [labels]" },
 	{ "[vm a]\n" VM_OK "[vm b]\nlabel = pink\nvchan = xen:2\n"
 	  "[labels]\npinkish = #ff00ff\n",
 		"t.conf:5: label 'pink' of VM b is not defined in [labels]" },
-	{ "[vm a]\nlabel = no such\n",
-		"t.conf:2: label: 'no such' is not a label name" },
+	{ "[vm a]\nlabel = no such\n", "t.conf:2: label: 'no such' is not a label name" },
 	/* Required keys, reported at the section header. */
-	{ "[vm a]\nvchan = xen:1\n[keys]\n",
-		"t.conf:1: [vm a]: missing required key 'label'" },
-	{ "\n[vm a]\nlabel = red\n",
-		"t.conf:2: [vm a]: missing required key 'vchan'" },
-	{ "[vm a]\n" VM_OK "[vm b]\n",
-		"t.conf:4: [vm b]: missing required key 'label'" },
+	{ "[vm a]\nvchan = xen:1\n[keys]\n", "t.conf:1: [vm a]: missing required key 'label'" },
+	{ "\n[vm a]\nlabel = red\n", "t.conf:2: [vm a]: missing required key 'vchan'" },
+	{ "[vm a]\n" VM_OK "[vm b]\n", "t.conf:4: [vm b]: missing required key 'label'" },
 	/* vchan. */
 	{ "[vm a]\nlabel = red\nvchan = socket:run/x\n",
-		"t.conf:3: vchan: "
-		"'socket:run/x' is not a vchan address (expected "
-		"socket:/absolute/dir or xen:DOMID)" },
+		"t.conf:3: vchan: 'socket:run/x' is not a vchan address (expected socket:/absolute/dir or xen:DOMID)" },
 	{ "[vm a]\nlabel = red\nvchan = xen:0\n",
-		"t.conf:3: vchan: "
-		"'xen:0' is not a vchan address (expected "
-		"socket:/absolute/dir or xen:DOMID)" },
+		"t.conf:3: vchan: 'xen:0' is not a vchan address (expected socket:/absolute/dir or xen:DOMID)" },
 	{ "[vm a]\nlabel = red\nvchan = tcp:1\n",
-		"t.conf:3: vchan: "
-		"'tcp:1' is not a vchan address (expected "
-		"socket:/absolute/dir or xen:DOMID)" },
+		"t.conf:3: vchan: 'tcp:1' is not a vchan address (expected socket:/absolute/dir or xen:DOMID)" },
 	/* Numbers. */
-	{ "[general]\nborder-width = 0\n",
-		"t.conf:2: border-width: 0 is out of range 1..32" },
-	{ "[general]\nborder-width = 33\n",
-		"t.conf:2: border-width: 33 is out of range 1..32" },
+	{ "[general]\nborder-width = 0\n", "t.conf:2: border-width: 0 is out of range 1..32" },
+	{ "[general]\nborder-width = 33\n", "t.conf:2: border-width: 33 is out of range 1..32" },
 	{ "[general]\nborder-width = 99999999999999999999999\n",
-		"t.conf:2: border-width: 99999999999999999999999 is out of "
-		"range 1..32" },
+		"t.conf:2: border-width: 99999999999999999999999 is out of range 1..32" },
 	{ "[general]\nborder-width = -1\n",
 		"t.conf:2: border-width: '-1' is not a decimal number" },
 	{ "[general]\nborder-width = +4\n",
@@ -460,8 +417,7 @@ static const struct error_case error_cases[] = {
 		"t.conf:2: border-width: '0x4' is not a decimal number" },
 	{ "[general]\nborder-width = 4 px\n",
 		"t.conf:2: border-width: '4 px' is not a decimal number" },
-	{ "[general]\nborder-width =\n",
-		"t.conf:2: border-width: '' is not a decimal number" },
+	{ "[general]\nborder-width =\n", "t.conf:2: border-width: '' is not a decimal number" },
 	{ "[vm a]\n" VM_OK "max-windows = 0\n",
 		"t.conf:4: max-windows: 0 is out of range 1..4096" },
 	{ "[vm a]\n" VM_OK "max-windows = 4097\n",
@@ -473,67 +429,46 @@ static const struct error_case error_cases[] = {
 	/* Words. */
 	{ "[vm a]\n" VM_OK "snapshot = true\n",
 		"t.conf:4: snapshot: 'true' is neither yes nor no" },
-	{ "[vm a]\n" VM_OK "snapshot = Yes\n",
-		"t.conf:4: snapshot: 'Yes' is neither yes nor no" },
+	{ "[vm a]\n" VM_OK "snapshot = Yes\n", "t.conf:4: snapshot: 'Yes' is neither yes nor no" },
 	{ "[vm a]\n" VM_OK "fullscreen = no\n",
 		"t.conf:4: fullscreen: 'no' is neither allow nor deny" },
 	/* Buffers. */
 	{ "[vm a]\n" VM_OK "buffers =\n",
-		"t.conf:4: buffers: empty item in "
-		"'' (expected shm and/or dmabuf-linear)" },
+		"t.conf:4: buffers: empty item in '' (expected shm and/or dmabuf-linear)" },
 	{ "[vm a]\n" VM_OK "buffers = shm,\n",
-		"t.conf:4: buffers: empty item "
-		"in 'shm,' (expected shm and/or dmabuf-linear)" },
+		"t.conf:4: buffers: empty item in 'shm,' (expected shm and/or dmabuf-linear)" },
 	{ "[vm a]\n" VM_OK "buffers = shm, dmabuf\n",
-		"t.conf:4: buffers: "
-		"unknown buffer kind 'dmabuf' (expected shm or "
-		"dmabuf-linear)" },
-	{ "[vm a]\n" VM_OK "buffers = shm, shm\n",
-		"t.conf:4: buffers: 'shm' listed twice" },
+		"t.conf:4: buffers: unknown buffer kind 'dmabuf' (expected shm or dmabuf-linear)" },
+	{ "[vm a]\n" VM_OK "buffers = shm, shm\n", "t.conf:4: buffers: 'shm' listed twice" },
 	/* Contradictions. */
 	{ "[vm a]\nlabel = red\nvchan = socket:/run/x\n"
 	  "[vm b]\nlabel = red\nvchan = socket:/run/x/\n",
-		"t.conf:6: vchan: 'socket:/run/x/' is already the channel of "
-		"VM a" },
+		"t.conf:6: vchan: 'socket:/run/x/' is already the channel of VM a" },
 	{ "[vm a]\n" VM_OK "[vm b]\nlabel = red\nvchan = xen:1\n",
 		"t.conf:6: vchan: 'xen:1' is already the channel of VM a" },
 	{ "[keys]\ncopy = Ctrl+Shift+v\n",
-		"t.conf:2: [keys] copy and paste "
-		"are the same key (Ctrl+Shift+v)" },
+		"t.conf:2: [keys] copy and paste are the same key (Ctrl+Shift+v)" },
 	{ "[keys]\npaste = Ctrl+Shift+x\n\ncopy = shift+CTRL+x\n",
-		"t.conf:4: [keys] copy and paste are the same key "
-		"(Ctrl+Shift+x)" },
+		"t.conf:4: [keys] copy and paste are the same key (Ctrl+Shift+x)" },
 	{ "[keys]\nsecure-attention = Ctrl+Shift+c\n",
-		"t.conf:2: [keys] "
-		"secure-attention and copy are the same key (Ctrl+Shift+c)" },
+		"t.conf:2: [keys] secure-attention and copy are the same key (Ctrl+Shift+c)" },
 	/* Key combinations. */
 	{ "[keys]\ncopy = Ctrl++c\n",
-		"t.conf:2: copy: 'Ctrl++c': empty part "
-		"(expected Mod+...+Key)" },
-	{ "[keys]\ncopy = Ctrl+\n",
-		"t.conf:2: copy: 'Ctrl+': empty part "
-		"(expected Mod+...+Key)" },
-	{ "[keys]\ncopy =\n",
-		"t.conf:2: copy: '': empty part "
-		"(expected Mod+...+Key)" },
+		"t.conf:2: copy: 'Ctrl++c': empty part (expected Mod+...+Key)" },
+	{ "[keys]\ncopy = Ctrl+\n", "t.conf:2: copy: 'Ctrl+': empty part (expected Mod+...+Key)" },
+	{ "[keys]\ncopy =\n", "t.conf:2: copy: '': empty part (expected Mod+...+Key)" },
 	{ "[keys]\ncopy = Ctrl+Shift\n",
-		"t.conf:2: copy: 'Ctrl+Shift': ends "
-		"in a modifier, not a key" },
+		"t.conf:2: copy: 'Ctrl+Shift': ends in a modifier, not a key" },
 	{ "[keys]\ncopy = Hyper+c\n",
-		"t.conf:2: copy: 'Hyper+c': unknown "
-		"modifier (expected Ctrl, Alt, Shift, Super or Logo)" },
+		"t.conf:2: copy: 'Hyper+c': unknown modifier (expected Ctrl, Alt, Shift, Super or Logo)" },
 	{ "[keys]\ncopy = c+Ctrl\n",
-		"t.conf:2: copy: 'c+Ctrl': unknown "
-		"modifier (expected Ctrl, Alt, Shift, Super or Logo)" },
-	{ "[keys]\ncopy = Super+Logo+c\n",
-		"t.conf:2: copy: 'Super+Logo+c': modifier given twice" },
+		"t.conf:2: copy: 'c+Ctrl': unknown modifier (expected Ctrl, Alt, Shift, Super or Logo)" },
+	{ "[keys]\ncopy = Super+Logo+c\n", "t.conf:2: copy: 'Super+Logo+c': modifier given twice" },
 	{ "[keys]\ncopy = Ctrl+c d\n",
 		"t.conf:2: copy: 'Ctrl+c d': key is not an xkb keysym name" },
 	/* 64 characters: one more than config_keys holds. */
-	{ "[keys]\ncopy = Ctrl+Shift+Alt+Super+abcdefghijabcdefghijabcdefghij"
-	  "abcdefghijxyz\n",
-		"t.conf:2: copy: 'Ctrl+Shift+Alt+Super+"
-		"abcdefghijabcdefghijabcdefghijabcdefghijxyz': too long" },
+	{ "[keys]\ncopy = Ctrl+Shift+Alt+Super+abcdefghijabcdefghijabcdefghijabcdefghijxyz\n",
+		"t.conf:2: copy: 'Ctrl+Shift+Alt+Super+abcdefghijabcdefghijabcdefghijabcdefghijxyz': too long" },
 };
 
 static void test_errors(void **state)
@@ -566,16 +501,13 @@ static void test_long_line(void **state)
 	memset(text + len, 'd', 300);
 	text[len + 300] = '\n';
 	text[len + 301] = '\0';
-	expect_error(text,
-		"t.conf:3: line too long (at most 199 characters "
-		"before a comment)");
+	expect_error(text, "t.conf:3: line too long (at most 199 characters before a comment)");
 }
 
 static void test_small_error_buffer(void **state)
 {
 	char small[12];
-	struct config *config = config_load_string("[x]\n", "a-long-name",
-		small, sizeof(small));
+	struct config *config = config_load_string("[x]\n", "a-long-name", small, sizeof(small));
 	assert_null(config);
 	assert_string_equal(small, "a-long-name");
 	assert_null(config_load_string("[x]\n", NULL, NULL, 0));
@@ -629,8 +561,7 @@ static void test_load_file(void **state)
 	fclose(file);
 	assert_null(config_load(path, error, sizeof(error)));
 	char expected[CONFIG_ERROR_MAX];
-	snprintf(expected, sizeof(expected),
-		"%s:3: border-width: 40 is out of range 1..32", path);
+	snprintf(expected, sizeof(expected), "%s:3: border-width: 40 is out of range 1..32", path);
 	assert_string_equal(error, expected);
 
 	/* A NUL byte would hide the rest of the file from the parser. */
@@ -639,14 +570,12 @@ static void test_load_file(void **state)
 	fwrite("[general]\n\0[bogus]\n", 1, 19, file);
 	fclose(file);
 	assert_null(config_load(path, error, sizeof(error)));
-	snprintf(expected, sizeof(expected),
-		"%s: not a text file (contains a NUL byte)", path);
+	snprintf(expected, sizeof(expected), "%s: not a text file (contains a NUL byte)", path);
 	assert_string_equal(error, expected);
 
 	unlink(path);
 	assert_null(config_load(path, error, sizeof(error)));
-	snprintf(expected, sizeof(expected), "%s: No such file or directory",
-		path);
+	snprintf(expected, sizeof(expected), "%s: No such file or directory", path);
 	assert_string_equal(error, expected);
 }
 
@@ -656,8 +585,7 @@ static void test_shipped_example(void **state)
 	const char *path = getenv("MULLION_EXAMPLE_CONFIG");
 	if (path == NULL) {
 		print_message(
-			"MULLION_EXAMPLE_CONFIG is not set: "
-			"not checking config/mullion.conf\n");
+			"MULLION_EXAMPLE_CONFIG is not set: not checking config/mullion.conf\n");
 		skip();
 	}
 	struct config *config = config_load(path, error, sizeof(error));

@@ -34,8 +34,7 @@
 
 static char tmp_dir[64];
 
-static int remove_entry(const char *path, const struct stat *st, int flag,
-	struct FTW *ftw)
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
 	(void)st;
 	(void)flag;
@@ -86,18 +85,14 @@ static int count_open_fds(void)
 static void drive(struct vchan *server, struct vchan *client)
 {
 	for (int round = 0; round < 100; round++) {
-		bool server_waits =
-			server != NULL && vchan_state(server) == VCHAN_WAITING;
-		bool client_waits =
-			client != NULL && vchan_state(client) == VCHAN_WAITING;
+		bool server_waits = server != NULL && vchan_state(server) == VCHAN_WAITING;
+		bool client_waits = client != NULL && vchan_state(client) == VCHAN_WAITING;
 		if (!server_waits && !client_waits) {
 			return;
 		}
 		struct pollfd fds[2] = {
-			{ .fd = server_waits ? vchan_fd(server) : -1,
-				.events = POLLIN },
-			{ .fd = client_waits ? vchan_fd(client) : -1,
-				.events = POLLIN },
+			{ .fd = server_waits ? vchan_fd(server) : -1, .events = POLLIN },
+			{ .fd = client_waits ? vchan_fd(client) : -1, .events = POLLIN },
 		};
 		assert_true(poll(fds, 2, 100) >= 0);
 		if (fds[0].revents != 0) {
@@ -110,8 +105,8 @@ static void drive(struct vchan *server, struct vchan *client)
 	fail_msg("the connection did not settle");
 }
 
-static void connect_pair(const char *sub, int port, uint32_t pool_pages,
-	struct vchan **server, struct vchan **client)
+static void connect_pair(const char *sub, int port, uint32_t pool_pages, struct vchan **server,
+	struct vchan **client)
 {
 	struct vchan_address addr = socket_addr(sub);
 	*server = vchan_server_init(&addr, port, pool_pages);
@@ -146,8 +141,7 @@ static void test_connect_and_exchange(void **state)
 	(void)state;
 	struct vchan_address addr = socket_addr("/a/b");
 	char path[VCHAN_PATH_MAX + 32];
-	snprintf(path, sizeof(path), "%s/vchan-%d.sock", addr.socket_dir,
-		VCHAN_GUI_PORT);
+	snprintf(path, sizeof(path), "%s/vchan-%d.sock", addr.socket_dir, VCHAN_GUI_PORT);
 
 	struct vchan *server = vchan_server_init(&addr, VCHAN_GUI_PORT, 4);
 	assert_non_null(server);
@@ -248,8 +242,7 @@ static void test_no_server(void **state)
 	snprintf(path, sizeof(path), "%s/vchan-6012.sock", tmp_dir);
 	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/vchan-6012.sock",
-		tmp_dir);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/vchan-6012.sock", tmp_dir);
 	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
 	close(fd);
 	assert_null(vchan_client_init(&addr, 6012, 4));
@@ -474,8 +467,7 @@ static void test_share_first_fit(void **state)
 static int fake_server_listen(int port)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/vchan-%d.sock", tmp_dir,
-		port);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/vchan-%d.sock", tmp_dir, port);
 	unlink(sa.sun_path);
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	assert_true(fd >= 0);
@@ -484,8 +476,7 @@ static int fake_server_listen(int port)
 	return fd;
 }
 
-static void send_fds(int sock, const void *data, size_t len, const int *fds,
-	size_t nfds)
+static void send_fds(int sock, const void *data, size_t len, const int *fds, size_t nfds)
 {
 	struct iovec iov = { .iov_base = (void *)data, .iov_len = len };
 	union {
@@ -536,8 +527,8 @@ enum fake_step {
 
 /* Plays a VM that sends this preamble and these fds, then returns the
  * state dom0's client settles in. */
-static enum vchan_state run_fake(int port, uint32_t magic, uint32_t pages,
-	const int *fds, size_t nfds, enum fake_step step)
+static enum vchan_state run_fake(int port, uint32_t magic, uint32_t pages, const int *fds,
+	size_t nfds, enum fake_step step)
 {
 	/* The fds passed in are the VM's and are closed below. */
 	int fds_before = count_open_fds() - (int)nfds;
@@ -593,59 +584,45 @@ static void test_hostile_pool(void **state)
 	int fd[2];
 
 	fd[0] = make_pool(4, sealed);
-	assert_int_equal(run_fake(6030, MAGIC, 4, fd, 1, FAKE_NORMAL),
-		VCHAN_CONNECTED);
+	assert_int_equal(run_fake(6030, MAGIC, 4, fd, 1, FAKE_NORMAL), VCHAN_CONNECTED);
 
 	fd[0] = make_pool(4, sealed);
-	assert_int_equal(run_fake(6030, MAGIC, 4, fd, 1, FAKE_SPLIT),
-		VCHAN_CONNECTED);
+	assert_int_equal(run_fake(6030, MAGIC, 4, fd, 1, FAKE_SPLIT), VCHAN_CONNECTED);
 
 	/* Seals: none, or only one of the two that matter. */
 	fd[0] = make_pool(4, 0);
-	assert_int_equal(run_fake(6030, MAGIC, 4, fd, 1, FAKE_NORMAL),
-		VCHAN_CLOSED);
+	assert_int_equal(run_fake(6030, MAGIC, 4, fd, 1, FAKE_NORMAL), VCHAN_CLOSED);
 	fd[0] = make_pool(4, F_SEAL_GROW);
-	assert_int_equal(run_fake(6030, MAGIC, 4, fd, 1, FAKE_NORMAL),
-		VCHAN_CLOSED);
+	assert_int_equal(run_fake(6030, MAGIC, 4, fd, 1, FAKE_NORMAL), VCHAN_CLOSED);
 	fd[0] = make_pool(4, F_SEAL_SHRINK);
-	assert_int_equal(run_fake(6030, MAGIC, 4, fd, 1, FAKE_NORMAL),
-		VCHAN_CLOSED);
+	assert_int_equal(run_fake(6030, MAGIC, 4, fd, 1, FAKE_NORMAL), VCHAN_CLOSED);
 
 	/* Size: the file is not what the preamble claims. */
 	fd[0] = make_pool(4, sealed);
-	assert_int_equal(run_fake(6030, MAGIC, 5, fd, 1, FAKE_NORMAL),
-		VCHAN_CLOSED);
+	assert_int_equal(run_fake(6030, MAGIC, 5, fd, 1, FAKE_NORMAL), VCHAN_CLOSED);
 	fd[0] = make_pool(4, sealed);
-	assert_int_equal(run_fake(6030, MAGIC, 3, fd, 1, FAKE_NORMAL),
-		VCHAN_CLOSED);
+	assert_int_equal(run_fake(6030, MAGIC, 3, fd, 1, FAKE_NORMAL), VCHAN_CLOSED);
 
 	/* Preamble: magic, zero pages, more than dom0 allows (64). */
 	fd[0] = make_pool(4, sealed);
-	assert_int_equal(run_fake(6030, MAGIC ^ 1, 4, fd, 1, FAKE_NORMAL),
-		VCHAN_CLOSED);
+	assert_int_equal(run_fake(6030, MAGIC ^ 1, 4, fd, 1, FAKE_NORMAL), VCHAN_CLOSED);
 	fd[0] = make_pool(4, sealed);
-	assert_int_equal(run_fake(6030, MAGIC, 0, fd, 1, FAKE_NORMAL),
-		VCHAN_CLOSED);
+	assert_int_equal(run_fake(6030, MAGIC, 0, fd, 1, FAKE_NORMAL), VCHAN_CLOSED);
 	fd[0] = make_pool(65, sealed);
-	assert_int_equal(run_fake(6030, MAGIC, 65, fd, 1, FAKE_NORMAL),
-		VCHAN_CLOSED);
+	assert_int_equal(run_fake(6030, MAGIC, 65, fd, 1, FAKE_NORMAL), VCHAN_CLOSED);
 
 	/* fds: none, two, or one that is not a memfd. */
-	assert_int_equal(run_fake(6030, MAGIC, 4, NULL, 0, FAKE_NORMAL),
-		VCHAN_CLOSED);
+	assert_int_equal(run_fake(6030, MAGIC, 4, NULL, 0, FAKE_NORMAL), VCHAN_CLOSED);
 	fd[0] = make_pool(4, sealed);
 	fd[1] = make_pool(4, sealed);
-	assert_int_equal(run_fake(6030, MAGIC, 4, fd, 2, FAKE_NORMAL),
-		VCHAN_CLOSED);
+	assert_int_equal(run_fake(6030, MAGIC, 4, fd, 2, FAKE_NORMAL), VCHAN_CLOSED);
 	assert_int_equal(pipe(fd), 0);
-	assert_int_equal(run_fake(6030, MAGIC, 4, fd, 1, FAKE_NORMAL),
-		VCHAN_CLOSED);
+	assert_int_equal(run_fake(6030, MAGIC, 4, fd, 1, FAKE_NORMAL), VCHAN_CLOSED);
 	close(fd[1]);
 
 	/* The VM hangs up halfway through the preamble. */
 	fd[0] = make_pool(4, sealed);
-	assert_int_equal(run_fake(6030, MAGIC, 4, fd, 1, FAKE_EOF),
-		VCHAN_CLOSED);
+	assert_int_equal(run_fake(6030, MAGIC, 4, fd, 1, FAKE_EOF), VCHAN_CLOSED);
 }
 
 /* --- addresses --- */

@@ -133,8 +133,7 @@ static void test_retry_does_not_leak(void **state)
 int main(void)
 {
 	if (access("/dev/xen", F_OK) == 0) {
-		printf("SKIP: /dev/xen exists, and this test covers only "
-		       "the failure without Xen\n");
+		printf("SKIP: /dev/xen exists, and this test covers only the failure without Xen\n");
 		return SKIP_EXIT;
 	}
 	mlog_init("test-vchan-xen", MLOG_ERROR);

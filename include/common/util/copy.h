@@ -55,8 +55,8 @@ static inline void copy_stream_row(uint8_t *dst, const uint8_t *src, size_t n)
  * rectangles lie inside their images. Rows that are whole, equal strides
  * are copied as one block.
  */
-static inline void copy_rows(uint8_t *dst, size_t dst_stride,
-	const uint8_t *src, size_t src_stride, size_t row_bytes, size_t rows)
+static inline void copy_rows(uint8_t *dst, size_t dst_stride, const uint8_t *src, size_t src_stride,
+	size_t row_bytes, size_t rows)
 {
 	if (rows == 0 || row_bytes == 0) {
 		return;

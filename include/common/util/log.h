@@ -19,13 +19,10 @@ void mlog_init(const char *prefix, enum mlog_level verbosity);
 void mlog_set_prefix(const char *prefix);
 enum mlog_level mlog_verbosity(void);
 
-void _mlog(enum mlog_level level, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+void _mlog(enum mlog_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-#define mlog(level, fmt, ...) \
-	_mlog(level, "[%s:%d] " fmt, __FILE__, __LINE__, ##__VA_ARGS__)
+#define mlog(level, fmt, ...) _mlog(level, "[%s:%d] " fmt, __FILE__, __LINE__, ##__VA_ARGS__)
 
-#define mlog_errno(level, fmt, ...) \
-	mlog(level, fmt ": %s", ##__VA_ARGS__, strerror(errno))
+#define mlog_errno(level, fmt, ...) mlog(level, fmt ": %s", ##__VA_ARGS__, strerror(errno))
 
 #endif

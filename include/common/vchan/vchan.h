@@ -36,11 +36,9 @@ struct vchan_address {
 /* Parse "socket:DIR" or "xen:DOMID". Returns false on anything else. */
 bool vchan_address_parse(const char *str, struct vchan_address *addr);
 /* Writes the canonical text form; false if it does not fit. */
-bool vchan_address_format(const struct vchan_address *addr, char *out,
-	size_t size);
+bool vchan_address_format(const struct vchan_address *addr, char *out, size_t size);
 /* True if both name the same channel (used to match a VM to its config). */
-bool vchan_address_equal(const struct vchan_address *a,
-	const struct vchan_address *b);
+bool vchan_address_equal(const struct vchan_address *a, const struct vchan_address *b);
 
 enum vchan_state {
 	VCHAN_WAITING, /* server: listening; client: awaiting the pool */
@@ -55,8 +53,7 @@ struct vchan;
  * the shared page pool the VM offers (socket backend) or a cap on shared
  * pages (Xen). Returns NULL with a logged reason on failure.
  */
-struct vchan *vchan_server_init(const struct vchan_address *addr, int port,
-	uint32_t pool_pages);
+struct vchan *vchan_server_init(const struct vchan_address *addr, int port, uint32_t pool_pages);
 
 /*
  * dom0 side. Starts connecting and returns at once; NULL if no server is
@@ -96,16 +93,14 @@ ssize_t vchan_write(struct vchan *ctrl, const void *buf, size_t size);
  * or quota is exhausted.
  */
 void *vchan_share_pages(struct vchan *ctrl, uint32_t npages, uint32_t *refs);
-void vchan_unshare_pages(struct vchan *ctrl, void *addr, uint32_t npages,
-	const uint32_t *refs);
+void vchan_unshare_pages(struct vchan *ctrl, void *addr, uint32_t npages, const uint32_t *refs);
 
 /*
  * dom0 side: map the pages named by refs[0..count) into one contiguous,
  * read-only view. Every ref is checked before anything is mapped; an
  * out-of-range ref logs and returns NULL. Undo with vchan_unmap.
  */
-const void *vchan_map_refs(struct vchan *ctrl, const uint32_t *refs,
-	uint32_t count);
+const void *vchan_map_refs(struct vchan *ctrl, const uint32_t *refs, uint32_t count);
 void vchan_unmap(struct vchan *ctrl, const void *addr, uint32_t count);
 
 #endif

@@ -27,13 +27,11 @@ struct vchan_impl {
 	ssize_t (*read)(struct vchan *ctrl, void *buf, size_t size);
 	ssize_t (*write)(struct vchan *ctrl, const void *buf, size_t size);
 	/* Server side; NULL in the table if the backend cannot share. */
-	void *(*share_pages)(struct vchan *ctrl, uint32_t npages,
-		uint32_t *refs);
+	void *(*share_pages)(struct vchan *ctrl, uint32_t npages, uint32_t *refs);
 	void (*unshare_pages)(struct vchan *ctrl, void *addr, uint32_t npages,
 		const uint32_t *refs);
 	/* Client side. */
-	const void *(*map_refs)(struct vchan *ctrl, const uint32_t *refs,
-		uint32_t count);
+	const void *(*map_refs)(struct vchan *ctrl, const uint32_t *refs, uint32_t count);
 	void (*unmap)(struct vchan *ctrl, const void *addr, uint32_t count);
 };
 
@@ -44,10 +42,10 @@ struct vchan {
 
 /* The socket backend (vchan/socket.c): a Unix socket per port in
  * addr->socket_dir and a sealed memfd page pool. */
-struct vchan *vchan_socket_server_init(const struct vchan_address *addr,
-	int port, uint32_t pool_pages);
-struct vchan *vchan_socket_client_init(const struct vchan_address *addr,
-	int port, uint32_t max_pool_pages);
+struct vchan *vchan_socket_server_init(const struct vchan_address *addr, int port,
+	uint32_t pool_pages);
+struct vchan *vchan_socket_client_init(const struct vchan_address *addr, int port,
+	uint32_t max_pool_pages);
 
 /* The Xen backend (vchan/xen.c, built with -Dxen): a libxenvchan ring and
  * grant-table pages. The VM side's peer is always dom0; the dom0 side
@@ -59,8 +57,7 @@ struct vchan *vchan_xen_client_init(const struct vchan_address *addr, int port,
 
 /* The socket file for a port: "<socket_dir>/vchan-<port>.sock". False if
  * the port is out of range or the path does not fit. */
-bool vchan_socket_path(const struct vchan_address *addr, int port, char *out,
-	size_t size);
+bool vchan_socket_path(const struct vchan_address *addr, int port, char *out, size_t size);
 
 #define VCHAN_PORT_MAX 65535
 /* strlen("/vchan-65535.sock"): what a socket dir must leave room for. */

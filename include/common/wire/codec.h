@@ -37,16 +37,15 @@ const char *wire_msg_type_str(uint32_t type);
  * is consumed. Any other status means the peer broke the protocol; the
  * caller logs it and disconnects.
  */
-enum wire_status wire_decode(const uint8_t *data, size_t len,
-	enum wire_sender from, struct wire_msg *msg, size_t *consumed);
+enum wire_status wire_decode(const uint8_t *data, size_t len, enum wire_sender from,
+	struct wire_msg *msg, size_t *consumed);
 
 /*
  * Encode msg into out[0..cap). Returns the message size, or 0 if msg is
  * not a valid message (a count or size out of bounds) or cap is too small:
  * the encoder never produces bytes the decoder would reject.
  */
-size_t wire_encode(const struct wire_msg *msg, enum wire_sender from,
-	uint8_t *out, size_t cap);
+size_t wire_encode(const struct wire_msg *msg, enum wire_sender from, uint8_t *out, size_t cap);
 
 /* What wire_encode would return given room enough: the message size, or 0
  * if msg is not a valid message from this sender. */

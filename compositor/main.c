@@ -14,14 +14,14 @@
 #define MULLION_BRIDGE_PATH "/usr/local/bin/mullion-bridge"
 #endif
 
+/* A format: the two %s are the default config and bridge paths. */
 static const char usage[] =
 	"Usage: mullion [options]\n"
 	"\n"
 	"The dom0 compositor of a compartmentalised desktop: shows the windows\n"
 	"of every configured VM, framed in the VM's trust colour.\n"
 	"\n"
-	"  -c, --config FILE     configuration (default " CONFIG_DEFAULT_PATH
-	")\n"
+	"  -c, --config FILE     configuration (default %s)\n"
 	"  -s, --startup CMD     run CMD with /bin/sh once the compositor is up\n"
 	"  -o, --output WxH      size of the headless output (default 1280x720)\n"
 	"  -B, --benchmark       render on every commit, not at the refresh rate\n"
@@ -31,7 +31,7 @@ static const char usage[] =
 	"      --version         show the version and exit\n"
 	"\n"
 	"Environment: WLR_BACKENDS (e.g. headless), WLR_RENDERER (gles2, pixman),\n"
-	"MULLION_BRIDGE (path of mullion-bridge, default " MULLION_BRIDGE_PATH ").\n";
+	"MULLION_BRIDGE (path of mullion-bridge, default %s).\n";
 
 struct options {
 	const char *config_path;
@@ -88,13 +88,13 @@ static int parse_options(int argc, char *argv[], struct options *options)
 			options->verbosity = WLR_DEBUG;
 			break;
 		case 'h':
-			fputs(usage, stdout);
+			printf(usage, CONFIG_DEFAULT_PATH, MULLION_BRIDGE_PATH);
 			return EXIT_SUCCESS;
 		case OPT_VERSION:
 			printf("mullion %s\n", MULLION_VERSION);
 			return EXIT_SUCCESS;
 		default:
-			fputs(usage, stderr);
+			fprintf(stderr, usage, CONFIG_DEFAULT_PATH, MULLION_BRIDGE_PATH);
 			return EXIT_FAILURE;
 		}
 	}

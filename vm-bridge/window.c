@@ -476,7 +476,7 @@ bool window_damage(struct window *window, const struct wire_damage *damage)
 
 void window_print_stats(void)
 {
-	fprintf(stderr, "mullion-stats: frames=%" PRIu64 " bytes_copied=%" PRIu64 "\n",
-		total_frames, total_bytes_copied);
+	fprintf(stderr, "mullion-stats: frames=%llu bytes_copied=%llu\n",
+		(unsigned long long)total_frames, (unsigned long long)total_bytes_copied);
 	fflush(stderr);
 }

@@ -89,10 +89,10 @@ bool vchan_address_format(const struct vchan_address *addr, char *out, size_t si
 	int n;
 	switch (addr->backend) {
 	case VCHAN_BACKEND_SOCKET:
-		n = snprintf(out, size, SOCKET_SCHEME "%s", addr->socket_dir);
+		n = snprintf(out, size, "%s%s", SOCKET_SCHEME, addr->socket_dir);
 		break;
 	case VCHAN_BACKEND_XEN:
-		n = snprintf(out, size, XEN_SCHEME "%d", addr->domid);
+		n = snprintf(out, size, "%s%d", XEN_SCHEME, addr->domid);
 		break;
 	default:
 		n = -1;

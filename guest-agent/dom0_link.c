@@ -150,9 +150,9 @@ static int handle_relisten_timer(void *data)
 /* Closes the channel; every shared buffer goes with it. */
 static void close_channel(struct dom0_link *link)
 {
-	struct window *window;
+	struct agent_window *window;
 	wl_list_for_each(window, &link->server->windows, link) {
-		window_forget_dom0(window);
+		agent_window_forget_dom0(window);
 	}
 	if (link->fd_source) {
 		wl_event_source_remove(link->fd_source);
@@ -188,7 +188,7 @@ static void handle_reset_idle(void *data)
 		wl_event_source_timer_update(link->relisten_timer, RELISTEN_DELAY_MS);
 	}
 	/* Until dom0 is back, the clients run on the slow frame timer. */
-	server_schedule_slow_frames(link->server);
+	agent_server_schedule_slow_frames(link->server);
 }
 
 static void flush(struct dom0_link *link)
@@ -288,11 +288,11 @@ static void handle_hello(struct dom0_link *link, const struct wire_hello *hello)
 		"dom0 handshake done: output %ux%u scale %u, capabilities 0x%x, at most %u windows and %u MiB of buffers",
 		hello->output_width, hello->output_height, hello->output_scale, hello->capabilities,
 		hello->max_windows, hello->max_buffer_mib);
-	server_set_output_size(link->server, hello->output_width, hello->output_height);
+	agent_server_set_output_size(link->server, hello->output_width, hello->output_height);
 
-	struct window *window;
+	struct agent_window *window;
 	wl_list_for_each(window, &link->server->windows, link) {
-		window_announce(window);
+		agent_window_announce(window);
 	}
 }
 
@@ -308,13 +308,13 @@ static void handle_hello_again(struct dom0_link *link, const struct wire_msg *ms
 		return;
 	}
 	link->dom0_hello = *hello;
-	server_set_output_size(link->server, hello->output_width, hello->output_height);
+	agent_server_set_output_size(link->server, hello->output_width, hello->output_height);
 }
 
 /* dom0 may speak of a window that is already gone here. */
-static struct window *find_window(struct dom0_link *link, uint32_t id, const char *what)
+static struct agent_window *find_window(struct dom0_link *link, uint32_t id, const char *what)
 {
-	struct window *window = window_from_id(link->server, id);
+	struct agent_window *window = agent_window_from_id(link->server, id);
 	if (!window || !window->announced) {
 		wlr_log(WLR_DEBUG, "dom0 sent %s for unknown window %u, ignored", what, id);
 		return NULL;
@@ -433,7 +433,7 @@ static void dispatch(struct dom0_link *link, const struct wire_msg *msg)
 		return;
 	}
 
-	struct window *window;
+	struct agent_window *window;
 	switch (msg->type) {
 	case WIRE_HELLO:
 		handle_hello_again(link, msg);
@@ -441,13 +441,13 @@ static void dispatch(struct dom0_link *link, const struct wire_msg *msg)
 	case WIRE_FRAME_DONE:
 		window = find_window(link, msg->frame_done.window_id, "FRAME_DONE");
 		if (window) {
-			window_frame_done(window);
+			agent_window_frame_done(window);
 		}
 		return;
 	case WIRE_BUFFER_RELEASE:
 		window = find_window(link, msg->buffer_release.window_id, "BUFFER_RELEASE");
 		if (window) {
-			window_buffer_release(window, msg->buffer_release.buffer_id);
+			agent_window_buffer_release(window, msg->buffer_release.buffer_id);
 		}
 		return;
 	case WIRE_CONFIGURE:
@@ -456,13 +456,13 @@ static void dispatch(struct dom0_link *link, const struct wire_msg *msg)
 		 * sends CONFIGURE_ACK once the client acked it. */
 		window = find_window(link, msg->configure.window_id, "CONFIGURE");
 		if (window) {
-			window_configure(window, msg->configure.width, msg->configure.height);
+			agent_window_configure(window, msg->configure.width, msg->configure.height);
 		}
 		return;
 	case WIRE_CLOSE:
 		window = find_window(link, msg->close.window_id, "CLOSE");
 		if (window) {
-			window_close(window);
+			agent_window_close(window);
 		}
 		return;
 	case WIRE_KEYMAP:

@@ -206,7 +206,7 @@ static int handle_sigchld(int signal, void *data)
 
 static int handle_stats_signal(int signal, void *data)
 {
-	server_print_stats(data);
+	agent_server_print_stats(data);
 	return 0;
 }
 
@@ -245,14 +245,14 @@ int main(int argc, char *argv[])
 	struct wl_event_source *sigusr1 = NULL;
 	struct child child = { .pid = -1, .status = EXIT_SUCCESS };
 
-	if (!server_init(&server, options.width, options.height)) {
+	if (!agent_server_init(&server, options.width, options.height)) {
 		goto out_server;
 	}
 	server.dom0 = dom0_link_create(&server, &options.vchan, options.pool_mib * PAGES_PER_MIB);
 	if (!server.dom0) {
 		goto out_server;
 	}
-	if (!server_start(&server)) {
+	if (!agent_server_start(&server)) {
 		goto out_link;
 	}
 	setenv("WAYLAND_DISPLAY", server.socket, 1);
@@ -285,7 +285,7 @@ int main(int argc, char *argv[])
 	}
 	wl_display_run(server.display);
 	status = child.status;
-	server_print_stats(&server);
+	agent_server_print_stats(&server);
 
 out_signals:
 	if (sigint) {
@@ -304,6 +304,6 @@ out_link:
 	dom0_link_destroy(server.dom0);
 	server.dom0 = NULL;
 out_server:
-	server_finish(&server);
+	agent_server_finish(&server);
 	return status;
 }

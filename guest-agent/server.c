@@ -29,10 +29,10 @@
 static int handle_slow_frame_timer(void *data)
 {
 	struct agent_server *server = data;
-	struct window *window;
+	struct agent_window *window;
 	wl_list_for_each(window, &server->windows, link) {
 		if (!window->awaiting_frame) {
-			window_send_frame_done(window);
+			agent_window_send_frame_done(window);
 		}
 	}
 	if (!wl_list_empty(&server->windows)) {
@@ -41,21 +41,21 @@ static int handle_slow_frame_timer(void *data)
 	return 0;
 }
 
-void server_schedule_slow_frames(struct agent_server *server)
+void agent_server_schedule_slow_frames(struct agent_server *server)
 {
 	if (server->slow_frame_timer) {
 		wl_event_source_timer_update(server->slow_frame_timer, SLOW_FRAME_MS);
 	}
 }
 
-void server_print_stats(struct agent_server *server)
+void agent_server_print_stats(struct agent_server *server)
 {
 	fprintf(stderr, "mullion-stats: frames=%" PRIu64 " bytes_copied=%" PRIu64 "\n",
 		server->frames_sent, server->bytes_copied);
 	fflush(stderr);
 }
 
-uint32_t server_next_window_id(struct agent_server *server)
+uint32_t agent_server_next_window_id(struct agent_server *server)
 {
 	/* Never 0 (invalid on the wire), even after wrapping. */
 	if (++server->last_window_id == 0) {
@@ -86,7 +86,7 @@ static bool create_output(struct agent_server *server, int width, int height)
 	return true;
 }
 
-void server_set_output_size(struct agent_server *server, uint32_t width, uint32_t height)
+void agent_server_set_output_size(struct agent_server *server, uint32_t width, uint32_t height)
 {
 	if (width == 0 || height == 0 || width > INT32_MAX || height > INT32_MAX) {
 		return;
@@ -102,7 +102,7 @@ void server_set_output_size(struct agent_server *server, uint32_t width, uint32_
 	wlr_log(WLR_INFO, "Output is now %ux%u, as dom0's", width, height);
 }
 
-bool server_init(struct agent_server *server, int width, int height)
+bool agent_server_init(struct agent_server *server, int width, int height)
 {
 	wl_list_init(&server->windows);
 	/* So that server_finish can always remove it. */
@@ -142,7 +142,7 @@ bool server_init(struct agent_server *server, int width, int height)
 		wlr_log(WLR_ERROR, "Cannot create wl_compositor");
 		return false;
 	}
-	if (!xdg_shell_init(server)) {
+	if (!agent_xdg_shell_init(server)) {
 		return false;
 	}
 	/* The seam for input: dom0's keys and pointer events reach clients
@@ -184,7 +184,7 @@ bool server_init(struct agent_server *server, int width, int height)
 	return true;
 }
 
-bool server_start(struct agent_server *server)
+bool agent_server_start(struct agent_server *server)
 {
 	server->socket = wl_display_add_socket_auto(server->display);
 	if (!server->socket) {
@@ -194,7 +194,7 @@ bool server_start(struct agent_server *server)
 	return true;
 }
 
-void server_finish(struct agent_server *server)
+void agent_server_finish(struct agent_server *server)
 {
 	if (!server->display) {
 		return;
@@ -205,7 +205,7 @@ void server_finish(struct agent_server *server)
 		wl_event_source_remove(server->slow_frame_timer);
 		server->slow_frame_timer = NULL;
 	}
-	xdg_shell_finish(server);
+	agent_xdg_shell_finish(server);
 	/* Takes the output with it. */
 	wlr_backend_destroy(server->backend);
 	wlr_allocator_destroy(server->allocator);

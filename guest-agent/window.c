@@ -26,12 +26,12 @@
  * one message at a time, so one scratch array serves every window. */
 static uint8_t ref_scratch[4 * WIRE_MAX_BUFFER_REFS];
 
-static bool send_msg(struct window *window, const struct wire_msg *msg)
+static bool send_msg(struct agent_window *window, const struct wire_msg *msg)
 {
 	return dom0_link_send(window->server->dom0, msg);
 }
 
-static uint32_t next_buffer_id(struct window *window)
+static uint32_t next_buffer_id(struct agent_window *window)
 {
 	/* Fresh ids, never reused within a window: a BUFFER_RELEASE dom0
 	 * sent for a buffer it had not yet seen destroyed must not free
@@ -42,7 +42,7 @@ static uint32_t next_buffer_id(struct window *window)
 	return window->last_buffer_id;
 }
 
-static bool buffer_share(struct window *window, struct window_buffer *buffer)
+static bool buffer_share(struct agent_window *window, struct agent_window_buffer *buffer)
 {
 	uint64_t bytes = (uint64_t)window->stride * window->height;
 	uint32_t pages = (uint32_t)((bytes + WIRE_PAGE_SIZE - 1) / WIRE_PAGE_SIZE);
@@ -87,7 +87,8 @@ static bool buffer_share(struct window *window, struct window_buffer *buffer)
 	return true;
 }
 
-static void buffer_unshare(struct window *window, struct window_buffer *buffer, bool tell_dom0)
+static void buffer_unshare(struct agent_window *window, struct agent_window_buffer *buffer,
+	bool tell_dom0)
 {
 	if (buffer->id == WIRE_ID_INVALID) {
 		return;
@@ -113,7 +114,7 @@ static void buffer_unshare(struct window *window, struct window_buffer *buffer, 
 	pixman_region32_clear(&buffer->stale);
 }
 
-static void drop_buffers(struct window *window, bool tell_dom0)
+static void drop_buffers(struct agent_window *window, bool tell_dom0)
 {
 	for (int i = 0; i < WINDOW_BUFFER_COUNT; i++) {
 		buffer_unshare(window, &window->buffers[i], tell_dom0);
@@ -135,8 +136,8 @@ static uint64_t now_msec(void)
 	return (uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_nsec / 1000000;
 }
 
-static bool shape_supported(struct window *window, uint32_t width, uint32_t height, uint32_t format,
-	size_t src_stride)
+static bool shape_supported(struct agent_window *window, uint32_t width, uint32_t height,
+	uint32_t format, size_t src_stride)
 {
 	/* The seam for more formats (and dmabuf's): the bridge's allowlist
 	 * is the wire's, so convert here rather than widen it. */
@@ -167,8 +168,8 @@ static bool shape_supported(struct window *window, uint32_t width, uint32_t heig
 
 /* Gives the window two shared buffers of this shape, replacing any of
  * another shape. False if they cannot be made (logged). */
-static bool ensure_buffers(struct window *window, uint32_t width, uint32_t height, uint32_t format,
-	size_t src_stride)
+static bool ensure_buffers(struct agent_window *window, uint32_t width, uint32_t height,
+	uint32_t format, size_t src_stride)
 {
 	if (!shape_supported(window, width, height, format, src_stride)) {
 		return false;
@@ -220,7 +221,7 @@ static bool ensure_buffers(struct window *window, uint32_t width, uint32_t heigh
 	return true;
 }
 
-static struct window_buffer *free_buffer(struct window *window)
+static struct agent_window_buffer *free_buffer(struct agent_window *window)
 {
 	for (int i = 0; i < WINDOW_BUFFER_COUNT; i++) {
 		if (!window->buffers[i].busy) {
@@ -230,7 +231,7 @@ static struct window_buffer *free_buffer(struct window *window)
 	return NULL;
 }
 
-static void add_damage(struct window *window, pixman_region32_t *damage)
+static void add_damage(struct agent_window *window, pixman_region32_t *damage)
 {
 	pixman_region32_t clipped;
 	pixman_region32_init(&clipped);
@@ -245,8 +246,8 @@ static void add_damage(struct window *window, pixman_region32_t *damage)
 
 /* Brings buffer up to date: only what changed since it was last
  * written, row by row. */
-static void copy_stale(struct window *window, struct window_buffer *buffer, const uint8_t *src,
-	size_t src_stride)
+static void copy_stale(struct agent_window *window, struct agent_window_buffer *buffer,
+	const uint8_t *src, size_t src_stride)
 {
 	int count;
 	const pixman_box32_t *boxes = pixman_region32_rectangles(&buffer->stale, &count);
@@ -266,7 +267,7 @@ static void copy_stale(struct window *window, struct window_buffer *buffer, cons
 	window->server->bytes_copied += copied;
 }
 
-static void send_damage(struct window *window, struct window_buffer *buffer)
+static void send_damage(struct agent_window *window, struct agent_window_buffer *buffer)
 {
 	struct wire_msg msg = {
 		.type = WIRE_DAMAGE,
@@ -309,7 +310,7 @@ static void send_damage(struct window *window, struct window_buffer *buffer)
 }
 
 /* Keeps source's content until dom0 releases a buffer. */
-static void hold(struct window *window, struct wlr_buffer *source)
+static void hold(struct agent_window *window, struct wlr_buffer *source)
 {
 	if (window->pending == source) {
 		return;
@@ -325,7 +326,8 @@ static void hold(struct window *window, struct wlr_buffer *source)
  * if already added), copies into a free shared buffer what it missed and
  * sends DAMAGE; with both buffers busy, keeps source for the next release.
  */
-static void present(struct window *window, struct wlr_buffer *source, pixman_region32_t *damage)
+static void present(struct agent_window *window, struct wlr_buffer *source,
+	pixman_region32_t *damage)
 {
 	void *data;
 	uint32_t format;
@@ -354,7 +356,7 @@ static void present(struct window *window, struct wlr_buffer *source, pixman_reg
 	if (!window->damage_all && !pixman_region32_not_empty(&window->unsent)) {
 		goto out;
 	}
-	struct window_buffer *buffer = free_buffer(window);
+	struct agent_window_buffer *buffer = free_buffer(window);
 	if (!buffer) {
 		hold(window, source);
 		goto out;
@@ -377,7 +379,7 @@ out:
  * feedback of content that never reached dom0 is discarded by wlroots at
  * the next commit.
  */
-static void send_presented(struct window *window)
+static void send_presented(struct agent_window *window)
 {
 	struct wlr_surface *surface = window->xdg_surface->surface;
 	if (!window->sent_seq_valid || surface->current.seq != window->sent_seq) {
@@ -401,13 +403,13 @@ static void send_presented(struct window *window)
 }
 
 /* The client's current buffer, if it still has one. */
-static struct wlr_buffer *current_source(struct window *window)
+static struct wlr_buffer *current_source(struct agent_window *window)
 {
 	struct wlr_surface *surface = window->xdg_surface->surface;
 	return surface->buffer ? surface->buffer->source : NULL;
 }
 
-static void send_title(struct window *window)
+static void send_title(struct agent_window *window)
 {
 	const char *title = window->xdg_surface->toplevel->title;
 	if (!title) {
@@ -433,7 +435,7 @@ static void send_title(struct window *window)
 	send_msg(window, &msg);
 }
 
-void window_announce(struct window *window)
+void agent_window_announce(struct agent_window *window)
 {
 	if (window->id == WIRE_ID_INVALID || window->announced ||
 		!dom0_link_ready(window->server->dom0)) {
@@ -471,7 +473,7 @@ void window_announce(struct window *window)
 	wlr_log(WLR_DEBUG, "Window %" PRIu32 " announced to dom0", window->id);
 }
 
-static void withdraw(struct window *window)
+static void withdraw(struct agent_window *window)
 {
 	if (!window->announced) {
 		return;
@@ -488,7 +490,7 @@ static void withdraw(struct window *window)
 	window->presented_seq_valid = false;
 }
 
-void window_forget_dom0(struct window *window)
+void agent_window_forget_dom0(struct agent_window *window)
 {
 	window->sent_seq_valid = false;
 	drop_buffers(window, false);
@@ -497,14 +499,14 @@ void window_forget_dom0(struct window *window)
 	window->presented_seq_valid = false;
 }
 
-void window_map(struct window *window)
+void agent_window_map(struct agent_window *window)
 {
-	window->id = server_next_window_id(window->server);
+	window->id = agent_server_next_window_id(window->server);
 	wlr_log(WLR_DEBUG, "Window %" PRIu32 " mapped", window->id);
-	window_announce(window);
+	agent_window_announce(window);
 }
 
-void window_unmap(struct window *window)
+void agent_window_unmap(struct agent_window *window)
 {
 	if (window->id == WIRE_ID_INVALID) {
 		return;
@@ -516,26 +518,26 @@ void window_unmap(struct window *window)
 		window->id, window->frames_sent, window->bytes_copied);
 	window->id = WIRE_ID_INVALID;
 	/* Unmapped, it is paced by the slow timer again. */
-	server_schedule_slow_frames(window->server);
+	agent_server_schedule_slow_frames(window->server);
 }
 
-void window_title_changed(struct window *window)
+void agent_window_title_changed(struct agent_window *window)
 {
 	if (window->announced) {
 		send_title(window);
 	}
 }
 
-void window_frame_done(struct window *window)
+void agent_window_frame_done(struct agent_window *window)
 {
 	send_presented(window);
 	window->awaiting_frame = false;
-	window_send_frame_done(window);
+	agent_window_send_frame_done(window);
 }
 
-void window_buffer_release(struct window *window, uint32_t buffer_id)
+void agent_window_buffer_release(struct agent_window *window, uint32_t buffer_id)
 {
-	struct window_buffer *buffer = NULL;
+	struct agent_window_buffer *buffer = NULL;
 	for (int i = 0; i < WINDOW_BUFFER_COUNT; i++) {
 		if (window->buffers[i].id == buffer_id) {
 			buffer = &window->buffers[i];
@@ -558,12 +560,12 @@ void window_buffer_release(struct window *window, uint32_t buffer_id)
 	}
 }
 
-void window_configure(struct window *window, uint32_t width, uint32_t height)
+void agent_window_configure(struct agent_window *window, uint32_t width, uint32_t height)
 {
 	wlr_xdg_toplevel_set_size(window->xdg_surface, width, height);
 }
 
-void window_close(struct window *window)
+void agent_window_close(struct agent_window *window)
 {
 	wlr_xdg_toplevel_send_close(window->xdg_surface);
 }
@@ -574,7 +576,7 @@ static void send_frame_done_iterator(struct wlr_surface *surface, int sx, int sy
 	wlr_surface_send_frame_done(surface, now);
 }
 
-void window_send_frame_done(struct window *window)
+void agent_window_send_frame_done(struct agent_window *window)
 {
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
@@ -583,7 +585,7 @@ void window_send_frame_done(struct window *window)
 
 static void handle_surface_commit(struct wl_listener *listener, void *data)
 {
-	struct window *window = wl_container_of(listener, window, commit);
+	struct agent_window *window = wl_container_of(listener, window, commit);
 	struct wlr_xdg_surface *xdg_surface = window->xdg_surface;
 
 	if (!window->configured) {
@@ -616,9 +618,10 @@ static void handle_surface_commit(struct wl_listener *listener, void *data)
 	/* Frame callbacks wait for dom0's FRAME_DONE. */
 }
 
-struct window *window_create(struct agent_server *server, struct wlr_xdg_surface *xdg_surface)
+struct agent_window *agent_window_create(struct agent_server *server,
+	struct wlr_xdg_surface *xdg_surface)
 {
-	struct window *window = calloc(1, sizeof(*window));
+	struct agent_window *window = calloc(1, sizeof(*window));
 	if (!window) {
 		wlr_log(WLR_ERROR, "Out of memory for a window");
 		return NULL;
@@ -633,16 +636,16 @@ struct window *window_create(struct agent_server *server, struct wlr_xdg_surface
 	window->commit.notify = handle_surface_commit;
 	wl_signal_add(&xdg_surface->surface->events.commit, &window->commit);
 	wl_list_insert(&server->windows, &window->link);
-	server_schedule_slow_frames(server);
+	agent_server_schedule_slow_frames(server);
 	return window;
 }
 
-void window_destroy(struct window *window)
+void agent_window_destroy(struct agent_window *window)
 {
 	if (!window) {
 		return;
 	}
-	window_unmap(window);
+	agent_window_unmap(window);
 	drop_buffers(window, false);
 	wl_list_remove(&window->commit.link);
 	wl_list_remove(&window->link);
@@ -653,12 +656,12 @@ void window_destroy(struct window *window)
 	free(window);
 }
 
-struct window *window_from_id(struct agent_server *server, uint32_t id)
+struct agent_window *agent_window_from_id(struct agent_server *server, uint32_t id)
 {
 	if (id == WIRE_ID_INVALID) {
 		return NULL;
 	}
-	struct window *window;
+	struct agent_window *window;
 	wl_list_for_each(window, &server->windows, link) {
 		if (window->id == id) {
 			return window;

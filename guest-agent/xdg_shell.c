@@ -8,30 +8,30 @@
 
 static void handle_toplevel_map(struct wl_listener *listener, void *data)
 {
-	struct window *window = wl_container_of(listener, window, map);
-	window_map(window);
+	struct agent_window *window = wl_container_of(listener, window, map);
+	agent_window_map(window);
 }
 
 static void handle_toplevel_unmap(struct wl_listener *listener, void *data)
 {
-	struct window *window = wl_container_of(listener, window, unmap);
-	window_unmap(window);
+	struct agent_window *window = wl_container_of(listener, window, unmap);
+	agent_window_unmap(window);
 }
 
 static void handle_toplevel_set_title(struct wl_listener *listener, void *data)
 {
-	struct window *window = wl_container_of(listener, window, set_title);
-	window_title_changed(window);
+	struct agent_window *window = wl_container_of(listener, window, set_title);
+	agent_window_title_changed(window);
 }
 
 static void handle_toplevel_destroy(struct wl_listener *listener, void *data)
 {
-	struct window *window = wl_container_of(listener, window, destroy);
+	struct agent_window *window = wl_container_of(listener, window, destroy);
 	wl_list_remove(&window->map.link);
 	wl_list_remove(&window->unmap.link);
 	wl_list_remove(&window->set_title.link);
 	wl_list_remove(&window->destroy.link);
-	window_destroy(window);
+	agent_window_destroy(window);
 }
 
 static void handle_new_xdg_surface(struct wl_listener *listener, void *data)
@@ -48,7 +48,7 @@ static void handle_new_xdg_surface(struct wl_listener *listener, void *data)
 		return;
 	}
 
-	struct window *window = window_create(server, xdg_surface);
+	struct agent_window *window = agent_window_create(server, xdg_surface);
 	if (!window) {
 		wl_resource_post_no_memory(xdg_surface->resource);
 		return;
@@ -63,7 +63,7 @@ static void handle_new_xdg_surface(struct wl_listener *listener, void *data)
 	wl_signal_add(&xdg_surface->events.destroy, &window->destroy);
 }
 
-bool xdg_shell_init(struct agent_server *server)
+bool agent_xdg_shell_init(struct agent_server *server)
 {
 	server->xdg_shell = wlr_xdg_shell_create(server->display);
 	if (!server->xdg_shell) {
@@ -75,7 +75,7 @@ bool xdg_shell_init(struct agent_server *server)
 	return true;
 }
 
-void xdg_shell_finish(struct agent_server *server)
+void agent_xdg_shell_finish(struct agent_server *server)
 {
 	wl_list_remove(&server->new_xdg_surface.link);
 	wl_list_init(&server->new_xdg_surface.link);

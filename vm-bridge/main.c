@@ -256,7 +256,7 @@ static bool run(struct dom0_client *dom0, struct vm_link *link, int signal_fd)
 			struct signalfd_siginfo info;
 			ssize_t got = read(signal_fd, &info, sizeof(info));
 			if (got == (ssize_t)sizeof(info) && info.ssi_signo == SIGUSR1) {
-				window_print_stats();
+				bridge_window_print_stats();
 			} else {
 				if (got > 0) {
 					mlog(MLOG_INFO, "signal %u: exiting", info.ssi_signo);
@@ -353,7 +353,7 @@ int main(int argc, char *argv[])
 	if (run(dom0, link, signal_fd)) {
 		status = EXIT_SUCCESS;
 	}
-	window_print_stats();
+	bridge_window_print_stats();
 
 	vm_link_destroy(link);
 out_dom0:

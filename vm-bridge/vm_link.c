@@ -56,9 +56,9 @@ static void disarm_timer(struct vm_link *link)
 /* Drops the connection and everything it created. */
 static void close_connection(struct vm_link *link)
 {
-	struct window *window, *tmp;
+	struct bridge_window *window, *tmp;
 	wl_list_for_each_safe(window, tmp, &link->windows, link) {
-		window_destroy(window);
+		bridge_window_destroy(window);
 	}
 	/* Unmaps whatever is left of the VM's pages. */
 	vchan_close(link->vchan);
@@ -377,21 +377,22 @@ static void handle_popup_msg(struct vm_link *link, const struct wire_msg *msg)
 
 static void handle_window_create(struct vm_link *link, const struct wire_window_create *create)
 {
-	struct window *window = window_create(link, create->window_id);
+	struct bridge_window *window = bridge_window_create(link, create->window_id);
 	if (window == NULL) {
 		vm_link_fail(link, WIRE_WINDOW_CREATE, "cannot create window %u",
 			create->window_id);
 		return;
 	}
 	/* validate.c: a toplevel's parent is an existing toplevel. */
-	struct window *parent =
-		create->parent_id != WIRE_ID_INVALID ? window_find(link, create->parent_id) : NULL;
+	struct bridge_window *parent = create->parent_id != WIRE_ID_INVALID
+		? bridge_window_find(link, create->parent_id)
+		: NULL;
 	if (parent != NULL) {
 		xdg_toplevel_set_parent(window->toplevel, parent->toplevel);
 	}
 }
 
-static void handle_window_request(struct window *window, uint32_t request)
+static void handle_window_request(struct bridge_window *window, uint32_t request)
 {
 	/* Requests only: the compositor decides, and says so in a
 	 * configure. */
@@ -463,10 +464,10 @@ static void handle_msg(struct vm_link *link, const struct wire_msg *msg)
 		return;
 	}
 
-	struct window *window = NULL;
+	struct bridge_window *window = NULL;
 	uint32_t window_id = window_id_of(msg);
 	if (window_id != WIRE_ID_INVALID && msg->type != WIRE_WINDOW_CREATE) {
-		window = window_find(link, window_id);
+		window = bridge_window_find(link, window_id);
 		if (window == NULL) {
 			/* validate.c and the window list disagree: a
 			 * bridge bug, but the safe answer is the same. */
@@ -484,12 +485,12 @@ static void handle_msg(struct vm_link *link, const struct wire_msg *msg)
 		handle_window_create(link, &msg->window_create);
 		return;
 	case WIRE_WINDOW_DESTROY:
-		window_destroy(window);
+		bridge_window_destroy(window);
 		return;
 	case WIRE_WINDOW_TITLE: {
 		char title[TITLE_SANITISED_MAX];
 		title_sanitise(msg->window_title.title, msg->window_title.length, title);
-		window_set_title(window, title);
+		bridge_window_set_title(window, title);
 		return;
 	}
 	case WIRE_WINDOW_APP_ID: {
@@ -509,13 +510,13 @@ static void handle_msg(struct vm_link *link, const struct wire_msg *msg)
 		handle_window_request(window, msg->window_request.request);
 		return;
 	case WIRE_BUFFER_CREATE:
-		window_buffer_create(window, &msg->buffer_create);
+		bridge_window_buffer_create(window, &msg->buffer_create);
 		return;
 	case WIRE_BUFFER_DESTROY:
-		window_buffer_destroy(window, msg->buffer_destroy.buffer_id);
+		bridge_window_buffer_destroy(window, msg->buffer_destroy.buffer_id);
 		return;
 	case WIRE_DAMAGE:
-		window_damage(window, &msg->damage);
+		bridge_window_damage(window, &msg->damage);
 		return;
 	/* Checked and recorded; what dom0 does with them comes with the
 	 * issues that give them behaviour (configure acks gate resizes,

@@ -33,7 +33,7 @@
 static uint64_t total_frames;
 static uint64_t total_bytes_copied;
 
-static void present(struct window *window);
+static void present(struct bridge_window *window);
 
 static uint32_t wl_format_of(uint32_t wire_format)
 {
@@ -48,7 +48,7 @@ static uint32_t wl_format_of(uint32_t wire_format)
 	return WL_SHM_FORMAT_XRGB8888;
 }
 
-static struct vm_buffer *find_vm_buffer(struct window *window, uint32_t id)
+static struct vm_buffer *find_vm_buffer(struct bridge_window *window, uint32_t id)
 {
 	if (id == WIRE_ID_INVALID) {
 		return NULL;
@@ -61,7 +61,7 @@ static struct vm_buffer *find_vm_buffer(struct window *window, uint32_t id)
 	return NULL;
 }
 
-static void send_release(struct window *window, uint32_t buffer_id)
+static void send_release(struct bridge_window *window, uint32_t buffer_id)
 {
 	struct wire_msg msg = {
 		.type = WIRE_BUFFER_RELEASE,
@@ -74,7 +74,7 @@ static void send_release(struct window *window, uint32_t buffer_id)
 }
 
 /* Gives back the buffer present() copied last, if not yet done. */
-static void release_copied(struct window *window)
+static void release_copied(struct bridge_window *window)
 {
 	if (window->copied_id != WIRE_ID_INVALID) {
 		send_release(window, window->copied_id);
@@ -84,7 +84,7 @@ static void release_copied(struct window *window)
 
 static void handle_frame_done(void *data, struct wl_callback *callback, uint32_t time)
 {
-	struct window *window = data;
+	struct bridge_window *window = data;
 	wl_callback_destroy(callback);
 	window->frame_callback = NULL;
 	/* Before FRAME_DONE, in the same write: the VM draws its next
@@ -104,7 +104,7 @@ static const struct wl_callback_listener frame_listener = {
 static void handle_xdg_surface_configure(void *data, struct xdg_surface *xdg_surface,
 	uint32_t serial)
 {
-	struct window *window = data;
+	struct bridge_window *window = data;
 	xdg_surface_ack_configure(xdg_surface, serial);
 	window->configured = true;
 	/* Content that arrived before the first configure waits for it. */
@@ -118,7 +118,7 @@ static const struct xdg_surface_listener xdg_surface_listener = {
 static void handle_toplevel_configure(void *data, struct xdg_toplevel *toplevel, int32_t width,
 	int32_t height, struct wl_array *states)
 {
-	struct window *window = data;
+	struct bridge_window *window = data;
 	if (width <= 0 || height <= 0) {
 		return; /* the VM chooses */
 	}
@@ -139,7 +139,7 @@ static void handle_toplevel_configure(void *data, struct xdg_toplevel *toplevel,
 
 static void handle_toplevel_close(void *data, struct xdg_toplevel *toplevel)
 {
-	struct window *window = data;
+	struct bridge_window *window = data;
 	struct wire_msg msg = {
 		.type = WIRE_CLOSE,
 		.close = { .window_id = window->id },
@@ -154,11 +154,11 @@ static const struct xdg_toplevel_listener toplevel_listener = {
 
 static void handle_dom0_release(struct shm_buffer *buffer, void *data)
 {
-	struct window *window = data;
+	struct bridge_window *window = data;
 	present(window);
 }
 
-static void dom0_buffers_destroy(struct window *window)
+static void dom0_buffers_destroy(struct bridge_window *window)
 {
 	for (size_t i = 0; i < 2; i++) {
 		struct shm_buffer *buffer = window->dom0[i];
@@ -172,7 +172,7 @@ static void dom0_buffers_destroy(struct window *window)
 }
 
 /* Makes both dom0 buffers match src's size and format. */
-static bool dom0_buffers_match(struct window *window, const struct vm_buffer *src)
+static bool dom0_buffers_match(struct bridge_window *window, const struct vm_buffer *src)
 {
 	uint32_t format = wl_format_of(src->format);
 	struct shm_buffer *first = window->dom0[0];
@@ -238,7 +238,7 @@ static size_t copy_stale(struct shm_buffer *dst, const struct vm_buffer *src)
 
 /* Shows the pending VM buffer, if there is one and a dom0 buffer is
  * free, and gives the VM buffer back. */
-static void present(struct window *window)
+static void present(struct bridge_window *window)
 {
 	if (!window->configured || window->pending_id == WIRE_ID_INVALID || window->vm->failed) {
 		return;
@@ -296,9 +296,9 @@ static void present(struct window *window)
 	}
 }
 
-struct window *window_create(struct vm_link *vm, uint32_t id)
+struct bridge_window *bridge_window_create(struct vm_link *vm, uint32_t id)
 {
-	struct window *window = calloc(1, sizeof(*window));
+	struct bridge_window *window = calloc(1, sizeof(*window));
 	if (window == NULL) {
 		mlog(MLOG_ERROR, "out of memory for a window");
 		return NULL;
@@ -330,11 +330,11 @@ struct window *window_create(struct vm_link *vm, uint32_t id)
 
 error:
 	mlog(MLOG_ERROR, "vm %s: cannot create the surface of window %u", vm->name, id);
-	window_destroy(window);
+	bridge_window_destroy(window);
 	return NULL;
 }
 
-void window_destroy(struct window *window)
+void bridge_window_destroy(struct bridge_window *window)
 {
 	if (window == NULL) {
 		return;
@@ -356,16 +356,16 @@ void window_destroy(struct window *window)
 	}
 	dom0_buffers_destroy(window);
 	for (size_t i = 0; i < VALIDATE_MAX_BUFFERS_PER_WINDOW; i++) {
-		window_buffer_destroy(window, window->buffers[i].id);
+		bridge_window_buffer_destroy(window, window->buffers[i].id);
 	}
 	pixman_region32_fini(&window->surface_damage);
 	wl_list_remove(&window->link);
 	free(window);
 }
 
-struct window *window_find(struct vm_link *vm, uint32_t id)
+struct bridge_window *bridge_window_find(struct vm_link *vm, uint32_t id)
 {
-	struct window *window;
+	struct bridge_window *window;
 	wl_list_for_each(window, &vm->windows, link) {
 		if (window->id == id) {
 			return window;
@@ -374,12 +374,13 @@ struct window *window_find(struct vm_link *vm, uint32_t id)
 	return NULL;
 }
 
-void window_set_title(struct window *window, const char *title)
+void bridge_window_set_title(struct bridge_window *window, const char *title)
 {
 	xdg_toplevel_set_title(window->toplevel, title);
 }
 
-bool window_buffer_create(struct window *window, const struct wire_buffer_create *create)
+bool bridge_window_buffer_create(struct bridge_window *window,
+	const struct wire_buffer_create *create)
 {
 	struct vm_link *vm = window->vm;
 	struct vm_buffer *slot = NULL;
@@ -419,7 +420,7 @@ bool window_buffer_create(struct window *window, const struct wire_buffer_create
 	return true;
 }
 
-void window_buffer_destroy(struct window *window, uint32_t buffer_id)
+void bridge_window_buffer_destroy(struct bridge_window *window, uint32_t buffer_id)
 {
 	struct vm_buffer *buffer = find_vm_buffer(window, buffer_id);
 	if (buffer == NULL) {
@@ -437,7 +438,7 @@ void window_buffer_destroy(struct window *window, uint32_t buffer_id)
 	memset(buffer, 0, sizeof(*buffer));
 }
 
-bool window_damage(struct window *window, const struct wire_damage *damage)
+bool bridge_window_damage(struct bridge_window *window, const struct wire_damage *damage)
 {
 	struct vm_buffer *src = find_vm_buffer(window, damage->buffer_id);
 	if (src == NULL) {
@@ -474,7 +475,7 @@ bool window_damage(struct window *window, const struct wire_damage *damage)
 	return true;
 }
 
-void window_print_stats(void)
+void bridge_window_print_stats(void)
 {
 	fprintf(stderr, "mullion-stats: frames=%llu bytes_copied=%llu\n",
 		(unsigned long long)total_frames, (unsigned long long)total_bytes_copied);

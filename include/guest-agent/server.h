@@ -45,21 +45,21 @@ struct agent_server {
 
 /* Creates the display, backend and globals; the output is width x height.
  * On failure, server_finish cleans up what was made. */
-bool server_init(struct agent_server *server, int width, int height);
+bool agent_server_init(struct agent_server *server, int width, int height);
 /* Opens the Wayland socket (server->socket). */
-bool server_start(struct agent_server *server);
+bool agent_server_start(struct agent_server *server);
 /* Disconnects every client and frees everything; safe after a failed
  * server_init. */
-void server_finish(struct agent_server *server);
+void agent_server_finish(struct agent_server *server);
 
 /* A fresh nonzero window id. */
-uint32_t server_next_window_id(struct agent_server *server);
+uint32_t agent_server_next_window_id(struct agent_server *server);
 /* Mirrors dom0's output size to the VM's clients. */
-void server_set_output_size(struct agent_server *server, uint32_t width, uint32_t height);
+void agent_server_set_output_size(struct agent_server *server, uint32_t width, uint32_t height);
 /* Makes sure the slow frame timer runs (a window is not paced by dom0). */
-void server_schedule_slow_frames(struct agent_server *server);
+void agent_server_schedule_slow_frames(struct agent_server *server);
 /* One machine-readable line on stderr for the benchmark:
  * "mullion-stats: frames=N bytes_copied=M". */
-void server_print_stats(struct agent_server *server);
+void agent_server_print_stats(struct agent_server *server);
 
 #endif

@@ -18,7 +18,7 @@ struct wlr_xdg_surface;
 
 #define WINDOW_BUFFER_COUNT 2
 
-struct window_buffer {
+struct agent_window_buffer {
 	uint32_t id; /* WIRE_ID_INVALID: not allocated */
 	uint8_t *data; /* the shared mapping, stride * height bytes */
 	uint32_t page_count;
@@ -29,7 +29,7 @@ struct window_buffer {
 	pixman_region32_t stale;
 };
 
-struct window {
+struct agent_window {
 	struct agent_server *server;
 	struct wl_list link; /* agent_server::windows */
 	struct wlr_xdg_surface *xdg_surface;
@@ -47,7 +47,7 @@ struct window {
 
 	/* The shared buffers' shape; all 0 while there are none. */
 	uint32_t width, height, stride, format;
-	struct window_buffer buffers[WINDOW_BUFFER_COUNT];
+	struct agent_window_buffer buffers[WINDOW_BUFFER_COUNT];
 	uint32_t last_buffer_id;
 	/* Damage committed but not yet sent to dom0. */
 	pixman_region32_t unsent;
@@ -75,31 +75,32 @@ struct window {
 	struct wl_listener commit;
 };
 
-struct window *window_create(struct agent_server *server, struct wlr_xdg_surface *xdg_surface);
+struct agent_window *agent_window_create(struct agent_server *server,
+	struct wlr_xdg_surface *xdg_surface);
 /* Withdraws it from dom0 if needed; NULL is ok. */
-void window_destroy(struct window *window);
+void agent_window_destroy(struct agent_window *window);
 /* The mapped window with this id, or NULL. */
-struct window *window_from_id(struct agent_server *server, uint32_t id);
+struct agent_window *agent_window_from_id(struct agent_server *server, uint32_t id);
 
 /* The toplevel became visible / hidden. */
-void window_map(struct window *window);
-void window_unmap(struct window *window);
-void window_title_changed(struct window *window);
+void agent_window_map(struct agent_window *window);
+void agent_window_unmap(struct agent_window *window);
+void agent_window_title_changed(struct agent_window *window);
 
 /* The dom0 link became ready: tell dom0 about the window, share its
  * buffers and send its current content. */
-void window_announce(struct window *window);
+void agent_window_announce(struct agent_window *window);
 /* The dom0 link is going away: drop the shared buffers without a word
  * (the link's own close unshares everything). */
-void window_forget_dom0(struct window *window);
+void agent_window_forget_dom0(struct agent_window *window);
 
 /* dom0 -> VM. */
-void window_frame_done(struct window *window);
-void window_buffer_release(struct window *window, uint32_t buffer_id);
-void window_configure(struct window *window, uint32_t width, uint32_t height);
-void window_close(struct window *window);
+void agent_window_frame_done(struct agent_window *window);
+void agent_window_buffer_release(struct agent_window *window, uint32_t buffer_id);
+void agent_window_configure(struct agent_window *window, uint32_t width, uint32_t height);
+void agent_window_close(struct agent_window *window);
 
 /* Sends frame done to the client's whole surface tree, now. */
-void window_send_frame_done(struct window *window);
+void agent_window_send_frame_done(struct agent_window *window);
 
 #endif

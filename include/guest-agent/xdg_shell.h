@@ -6,7 +6,7 @@
 
 struct agent_server;
 
-bool xdg_shell_init(struct agent_server *server);
-void xdg_shell_finish(struct agent_server *server);
+bool agent_xdg_shell_init(struct agent_server *server);
+void agent_xdg_shell_finish(struct agent_server *server);
 
 #endif

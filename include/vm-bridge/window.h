@@ -25,7 +25,7 @@ struct vm_buffer {
 	const uint8_t *view; /* stride * height readable bytes */
 };
 
-struct window {
+struct bridge_window {
 	struct wl_list link; /* vm_link::windows */
 	struct vm_link *vm;
 	uint32_t id;
@@ -57,21 +57,22 @@ struct window {
 };
 
 /* Creates the window's toplevel and commits it empty. NULL on failure. */
-struct window *window_create(struct vm_link *vm, uint32_t id);
+struct bridge_window *bridge_window_create(struct vm_link *vm, uint32_t id);
 /* Its toplevel vanishes, its VM buffers are unmapped. NULL is ok. */
-void window_destroy(struct window *window);
-struct window *window_find(struct vm_link *vm, uint32_t id);
+void bridge_window_destroy(struct bridge_window *window);
+struct bridge_window *bridge_window_find(struct vm_link *vm, uint32_t id);
 
-void window_set_title(struct window *window, const char *title);
+void bridge_window_set_title(struct bridge_window *window, const char *title);
 /* Maps a validated BUFFER_CREATE's pages. False if they cannot be. */
-bool window_buffer_create(struct window *window, const struct wire_buffer_create *create);
-void window_buffer_destroy(struct window *window, uint32_t buffer_id);
+bool bridge_window_buffer_create(struct bridge_window *window,
+	const struct wire_buffer_create *create);
+void bridge_window_buffer_destroy(struct bridge_window *window, uint32_t buffer_id);
 /* Takes a validated DAMAGE: copies, shows, releases (now or later). */
-bool window_damage(struct window *window, const struct wire_damage *damage);
+bool bridge_window_damage(struct bridge_window *window, const struct wire_damage *damage);
 
 /* One machine-readable line on stderr for the benchmark, the totals of
  * every window this process has shown, gone ones included:
  * "mullion-stats: frames=N bytes_copied=M". */
-void window_print_stats(void);
+void bridge_window_print_stats(void);
 
 #endif

@@ -10,6 +10,7 @@
  * in, so it can sample the other processes' CPU time at the same moments.
  * The measured loop allocates nothing: every slot is made before it.
  */
+#define _GNU_SOURCE /* memfd_create */
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>

@@ -22,6 +22,7 @@
  *    library is not built with INI_STOP_ON_FIRST_ERROR either, and its
  *    runtime switches are process-wide, so they are left alone).
  */
+#define _GNU_SOURCE /* reallocarray */
 #include "compositor/config.h"
 
 #include <assert.h>

@@ -6,13 +6,10 @@
 #include <unistd.h>
 #include <wlr/util/log.h>
 
+#include "build-config.h"
 #include "compositor/config.h"
 #include "compositor/server.h"
 #include "compositor/vm.h"
-
-#ifndef MULLION_BRIDGE_PATH
-#define MULLION_BRIDGE_PATH "/usr/local/bin/mullion-bridge"
-#endif
 
 /* A format: the two %s are the default config and bridge paths. */
 static const char usage[] =
@@ -88,13 +85,13 @@ static int parse_options(int argc, char *argv[], struct options *options)
 			options->verbosity = WLR_DEBUG;
 			break;
 		case 'h':
-			printf(usage, CONFIG_DEFAULT_PATH, MULLION_BRIDGE_PATH);
+			printf(usage, MULLION_CONFIG_PATH, MULLION_BRIDGE_PATH);
 			return EXIT_SUCCESS;
 		case OPT_VERSION:
 			printf("mullion %s\n", MULLION_VERSION);
 			return EXIT_SUCCESS;
 		default:
-			fprintf(stderr, usage, CONFIG_DEFAULT_PATH, MULLION_BRIDGE_PATH);
+			fprintf(stderr, usage, MULLION_CONFIG_PATH, MULLION_BRIDGE_PATH);
 			return EXIT_FAILURE;
 		}
 	}
@@ -131,7 +128,7 @@ static int handle_terminate(int signal, void *data)
 int main(int argc, char *argv[])
 {
 	struct options options = {
-		.config_path = CONFIG_DEFAULT_PATH,
+		.config_path = MULLION_CONFIG_PATH,
 		.output_width = 1280,
 		.output_height = 720,
 		.verbosity = WLR_INFO,

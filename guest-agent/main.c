@@ -9,18 +9,15 @@
 #include <unistd.h>
 #include <wlr/util/log.h>
 
+#include "build-config.h"
 #include "guest-agent/dom0_link.h"
 #include "guest-agent/server.h"
 #include "common/util/log.h"
+#include "common/limits.h"
 #include "common/vchan/vchan.h"
 #include "common/wire/protocol.h"
 
-#ifndef MULLION_VERSION
-#define MULLION_VERSION "unknown"
-#endif
-
 #define PAGES_PER_MIB (1024u * 1024u / WIRE_PAGE_SIZE)
-#define MAX_POOL_MIB 65536u
 
 static const char usage[] =
 	"Usage: mullion-agent --vchan ADDRESS [options] [-- COMMAND [ARGS...]]\n"
@@ -65,7 +62,7 @@ static bool parse_mib(const char *str, uint32_t *mib)
 	errno = 0;
 	unsigned long value = strtoul(str, &end, 10);
 	if (errno != 0 || end == str || *end != '\0' || str[0] == '-' || value == 0 ||
-		value > MAX_POOL_MIB) {
+		value > LIMIT_POOL_MIB_MAX) {
 		return false;
 	}
 	*mib = (uint32_t)value;
@@ -109,7 +106,7 @@ static int parse_options(int argc, char *argv[], struct options *options)
 			if (!parse_mib(optarg, &options->pool_mib)) {
 				fprintf(stderr,
 					"mullion-agent: bad pool size '%s' (expected 1..%u MiB)\n",
-					optarg, MAX_POOL_MIB);
+					optarg, LIMIT_POOL_MIB_MAX);
 				return EXIT_FAILURE;
 			}
 			break;

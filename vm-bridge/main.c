@@ -17,17 +17,14 @@
 #include <unistd.h>
 #include <wayland-client.h>
 
+#include "build-config.h"
 #include "vm-bridge/dom0_client.h"
 #include "vm-bridge/vm_link.h"
 #include "vm-bridge/window.h"
+#include "common/limits.h"
 #include "common/util/log.h"
+#include "common/util/vm_name.h"
 #include "common/vchan/vchan.h"
-
-#define VM_NAME_MAX 31
-#define DEFAULT_MAX_WINDOWS 256
-#define DEFAULT_MAX_BUFFER_MIB 512
-#define MAX_WINDOWS_LIMIT 65536
-#define MAX_BUFFER_MIB_LIMIT 65536
 
 struct bridge_options {
 	const char *vm_name;
@@ -57,22 +54,6 @@ static const char usage[] =
 	"  -v, --verbose          log debug messages\n"
 	"  -h, --help             show this help and exit\n"
 	"      --version          show the version and exit\n";
-
-static bool name_ok(const char *name)
-{
-	size_t len = strlen(name);
-	if (len == 0 || len > VM_NAME_MAX) {
-		return false;
-	}
-	for (size_t i = 0; i < len; i++) {
-		char c = name[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-			    c == '_' || c == '-')) {
-			return false;
-		}
-	}
-	return true;
-}
 
 static bool parse_u32(const char *option, const char *str, uint32_t max, uint32_t *out)
 {
@@ -110,8 +91,8 @@ static int parse_options(int argc, char *argv[], struct bridge_options *options)
 		{ 0 },
 	};
 	*options = (struct bridge_options){
-		.max_windows = DEFAULT_MAX_WINDOWS,
-		.max_buffer_mib = DEFAULT_MAX_BUFFER_MIB,
+		.max_windows = LIMIT_MAX_WINDOWS_DEFAULT,
+		.max_buffer_mib = LIMIT_MAX_BUFFER_MIB_DEFAULT,
 	};
 	const char *vchan = NULL;
 	int c;
@@ -124,13 +105,13 @@ static int parse_options(int argc, char *argv[], struct bridge_options *options)
 			vchan = optarg;
 			break;
 		case OPT_MAX_WINDOWS:
-			if (!parse_u32("--max-windows", optarg, MAX_WINDOWS_LIMIT,
+			if (!parse_u32("--max-windows", optarg, LIMIT_MAX_WINDOWS_MAX,
 				    &options->max_windows)) {
 				return -1;
 			}
 			break;
 		case OPT_MAX_BUFFER_MIB:
-			if (!parse_u32("--max-buffer-mib", optarg, MAX_BUFFER_MIB_LIMIT,
+			if (!parse_u32("--max-buffer-mib", optarg, LIMIT_MAX_BUFFER_MIB_MAX,
 				    &options->max_buffer_mib)) {
 				return -1;
 			}
@@ -157,10 +138,10 @@ static int parse_options(int argc, char *argv[], struct bridge_options *options)
 		fprintf(stderr, "mullion-bridge: --vm and --vchan are required\n%s", usage);
 		return -1;
 	}
-	if (!name_ok(options->vm_name)) {
+	if (!vm_name_valid(options->vm_name, strlen(options->vm_name))) {
 		fprintf(stderr,
 			"mullion-bridge: '%s' is not a VM name ([a-zA-Z0-9_-], 1 to %d characters)\n",
-			options->vm_name, VM_NAME_MAX);
+			options->vm_name, LIMIT_VM_NAME_MAX);
 		return -1;
 	}
 	if (!vchan_address_parse(vchan, &options->address)) {

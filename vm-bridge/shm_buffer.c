@@ -4,6 +4,7 @@
  * is sealed against shrinking, so the compositor's mapping of it can never
  * fault, whatever happens here.
  */
+#define _GNU_SOURCE /* memfd_create and file seals */
 #include "vm-bridge/shm_buffer.h"
 
 #include <errno.h>

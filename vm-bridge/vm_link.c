@@ -23,6 +23,7 @@
 #include "vm-bridge/dom0_client.h"
 #include "vm-bridge/title.h"
 #include "vm-bridge/window.h"
+#include "common/limits.h"
 #include "common/util/log.h"
 #include "common/wire/codec.h"
 #include "xdg-shell-client-protocol.h"
@@ -147,7 +148,7 @@ struct vm_link *vm_link_create(const struct vm_link_options *options, struct dom
 	/* The pool costs dom0 nothing until its pages are mapped, and the
 	 * quota bounds what is mapped; this only refuses absurd pools, so
 	 * a quota smaller than the agent's pool does not lock the VM out. */
-	link->max_pool_pages = (uint32_t)(VM_LINK_MAX_POOL_MIB * MIB / WIRE_PAGE_SIZE);
+	link->max_pool_pages = (uint32_t)(LIMIT_POOL_MIB_MAX * MIB / WIRE_PAGE_SIZE);
 
 	link->rx = malloc(WIRE_MAX_MESSAGE_SIZE);
 	link->tx = malloc(VM_LINK_TX_MAX);

@@ -17,6 +17,7 @@
  *
  * Neither side ever blocks.
  */
+#define _GNU_SOURCE /* memfd_create, file seals, accept4, MAP_NORESERVE */
 #include "common/vchan/vchan_impl.h"
 
 #include <errno.h>

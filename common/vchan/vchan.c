@@ -3,6 +3,7 @@
  * its struct vchan_impl. Checks that do not depend on the backend live
  * here, so each backend gets them for free and cannot forget them.
  */
+#include "build-config.h"
 #include "common/vchan/vchan.h"
 
 #include <stddef.h>

@@ -13,9 +13,6 @@
 
 #include "common/vchan/vchan.h"
 
-#ifndef CONFIG_DEFAULT_PATH
-#define CONFIG_DEFAULT_PATH "/etc/mullion/mullion.conf"
-#endif
 #define CONFIG_NAME_MAX 32
 #define CONFIG_MAX_LABELS 32
 #define CONFIG_ERROR_MAX 256

@@ -28,8 +28,6 @@ struct dom0_client;
 /* Messages handled per wakeup, so one VM cannot starve the compositor
  * connection. */
 #define VM_LINK_MSGS_PER_WAKEUP 64
-/* The largest page pool a VM may offer (socket backend), in MiB. */
-#define VM_LINK_MAX_POOL_MIB 65536
 
 struct vm_link_options {
 	const char *vm_name;

@@ -3,6 +3,7 @@
  * directory: connection, stream I/O, page sharing and mapping, and dom0's
  * refusal of a hostile VM's pool (played by a small fake server here).
  */
+#define _GNU_SOURCE /* memfd_create, file seals, nftw flags */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

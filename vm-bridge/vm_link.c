@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include "vm-bridge/dom0_client.h"
-#include "vm-bridge/title.h"
+#include "vm-bridge/sanitise.h"
 #include "vm-bridge/window.h"
 #include "common/limits.h"
 #include "common/util/log.h"

@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "vm-bridge/title.h"
+#include "vm-bridge/sanitise.h"
 #include "common/wire/protocol.h"
 
 #define FFFD "\xef\xbf\xbd"

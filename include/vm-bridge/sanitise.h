@@ -2,8 +2,8 @@
  * Turning the bytes a VM claims as a window title into text dom0 will show.
  * Pure: no state, no allocation, no Wayland.
  */
-#ifndef BRIDGE_TITLE_H
-#define BRIDGE_TITLE_H
+#ifndef VM_BRIDGE_SANITISE_H
+#define VM_BRIDGE_SANITISE_H
 
 #include <stddef.h>
 

@@ -10,7 +10,7 @@
  * (table 3-7) and replaces each maximal ill-formed subpart with one U+FFFD,
  * so a truncated sequence never swallows the valid byte after it.
  */
-#include "vm-bridge/title.h"
+#include "vm-bridge/sanitise.h"
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -1,5 +1,5 @@
 /*
- * Title sanitising. A VM chooses its titles, so a title may be any bytes:
+ * Sanitising the text a VM names its windows with. A VM chooses its titles, so a title may be any bytes:
  * invalid UTF-8 that a later parser reads differently, control characters
  * that move a terminal's cursor or fake a line in a log, text that claims
  * to be another VM. The last is the compositor's job (it prefixes the VM's
@@ -127,4 +127,23 @@ size_t title_sanitise(const char *untrusted_title, size_t untrusted_length,
 	}
 	out[o] = '\0';
 	return o;
+}
+
+static bool app_id_char_ok(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		c == '.' || c == '_' || c == '-';
+}
+
+size_t app_id_sanitise(const char *untrusted_app_id, size_t untrusted_length,
+	char out[static APP_ID_SANITISED_MAX])
+{
+	size_t n =
+		untrusted_length < WIRE_MAX_APP_ID_BYTES ? untrusted_length : WIRE_MAX_APP_ID_BYTES;
+	for (size_t i = 0; i < n; i++) {
+		out[i] = app_id_char_ok(untrusted_app_id[i]) ? untrusted_app_id[i] : '_';
+	}
+	/* now: out[0..n) is [A-Za-z0-9._-] only */
+	out[n] = '\0';
+	return n;
 }

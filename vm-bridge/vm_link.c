@@ -320,23 +320,6 @@ void vm_link_handle_timer(struct vm_link *link)
 	}
 }
 
-/*
- * An app id for the compositor: letters, digits, '.', '_' and '-' only
- * (reverse-DNS names need no more), anything else replaced by '_'.
- */
-static void app_id_sanitise(const char *untrusted_app_id, uint32_t length,
-	char out[static WIRE_MAX_APP_ID_BYTES + 1])
-{
-	uint32_t n = length < WIRE_MAX_APP_ID_BYTES ? length : WIRE_MAX_APP_ID_BYTES;
-	for (uint32_t i = 0; i < n; i++) {
-		char c = untrusted_app_id[i];
-		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			(c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
-		out[i] = ok ? c : '_';
-	}
-	out[n] = '\0';
-}
-
 static bool is_popup(struct vm_link *link, uint32_t window_id)
 {
 	const struct validate_window *w = validate_find_window(&link->validate, window_id);
@@ -495,7 +478,7 @@ static void handle_msg(struct vm_link *link, const struct wire_msg *msg)
 		return;
 	}
 	case WIRE_WINDOW_APP_ID: {
-		char app_id[WIRE_MAX_APP_ID_BYTES + 1];
+		char app_id[APP_ID_SANITISED_MAX];
 		app_id_sanitise(msg->window_app_id.app_id, msg->window_app_id.length, app_id);
 		xdg_toplevel_set_app_id(window->toplevel, app_id);
 		return;

@@ -1,6 +1,6 @@
 /*
- * Turning the bytes a VM claims as a window title into text dom0 will show.
- * Pure: no state, no allocation, no Wayland.
+ * Turning the bytes a VM names its windows with (titles, app ids) into
+ * text dom0 will show. Pure: no state, no allocation, no Wayland.
  */
 #ifndef VM_BRIDGE_SANITISE_H
 #define VM_BRIDGE_SANITISE_H
@@ -25,5 +25,17 @@
  */
 size_t title_sanitise(const char *untrusted_title, size_t untrusted_length,
 	char out[static TITLE_SANITISED_MAX]);
+
+#define APP_ID_SANITISED_MAX (WIRE_MAX_APP_ID_BYTES + 1)
+
+/*
+ * Writes into out a NUL-terminated app id made from
+ * untrusted_app_id[0..untrusted_length): letters, digits, '.', '_' and '-'
+ * are kept (reverse-DNS names need no more), every other byte becomes
+ * '_'. Input beyond WIRE_MAX_APP_ID_BYTES is ignored. Returns the output
+ * length without the NUL.
+ */
+size_t app_id_sanitise(const char *untrusted_app_id, size_t untrusted_length,
+	char out[static APP_ID_SANITISED_MAX]);
 
 #endif

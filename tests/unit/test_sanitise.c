@@ -3,8 +3,10 @@
  * sequence and every control character becomes U+FFFD, one per maximal
  * ill-formed subpart; the output is bounded and always NUL-terminated.
  */
+#include <ctype.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -170,6 +172,51 @@ static void test_exhaustive_pairs(void **state)
 	}
 }
 
+static void expect_app_id(const char *in, size_t len, const char *want)
+{
+	char app_id[APP_ID_SANITISED_MAX];
+	size_t n = app_id_sanitise(in, len, app_id);
+	assert_string_equal(app_id, want);
+	assert_int_equal(n, strlen(want));
+}
+
+static void test_app_id_reverse_dns_unchanged(void **state)
+{
+	expect_app_id("org.gnome.Nautilus", 18, "org.gnome.Nautilus");
+	expect_app_id("foot-server_2", 13, "foot-server_2");
+}
+
+static void test_app_id_others_replaced(void **state)
+{
+	/* A colon would let a VM write "dom0:..." into what panels show. */
+	expect_app_id("dom0:term", 9, "dom0_term");
+	expect_app_id("a b/c\n", 7, "a_b_c__");
+	expect_app_id("\xc3\xa9t\xc3\xa9", 5, "__t__");
+	expect_app_id("a\0b", 3, "a_b");
+	expect_app_id("", 0, "");
+}
+
+static void test_app_id_bounded(void **state)
+{
+	char in[WIRE_MAX_APP_ID_BYTES * 2];
+	memset(in, 'x', sizeof(in));
+	char app_id[APP_ID_SANITISED_MAX];
+	size_t n = app_id_sanitise(in, sizeof(in), app_id);
+	assert_int_equal(n, WIRE_MAX_APP_ID_BYTES);
+	assert_int_equal(strlen(app_id), WIRE_MAX_APP_ID_BYTES);
+}
+
+static void test_app_id_every_byte(void **state)
+{
+	char app_id[APP_ID_SANITISED_MAX];
+	for (int b = 0; b < 256; b++) {
+		char in = (char)b;
+		assert_int_equal(app_id_sanitise(&in, 1, app_id), 1);
+		bool keep = isalnum(b) || b == '.' || b == '_' || b == '-';
+		assert_int_equal(app_id[0], keep ? (char)b : '_');
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -182,6 +229,10 @@ int main(void)
 		cmocka_unit_test(test_truncated_replaced),
 		cmocka_unit_test(test_bounded),
 		cmocka_unit_test(test_exhaustive_pairs),
+		cmocka_unit_test(test_app_id_reverse_dns_unchanged),
+		cmocka_unit_test(test_app_id_others_replaced),
+		cmocka_unit_test(test_app_id_bounded),
+		cmocka_unit_test(test_app_id_every_byte),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

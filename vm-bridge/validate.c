@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/wire/codec.h"
+
 /* Writes why, records the rule, and refuses. */
 __attribute__((format(printf, 4, 5))) static bool refuse(struct validate_state *state,
 	enum validate_error error, char why[static VALIDATE_WHY_MAX], const char *fmt, ...)
@@ -394,12 +396,9 @@ static bool check_buffer_create(struct validate_state *state,
 			"buffer %u would exceed %d buffers in window %u", untrusted_id,
 			VALIDATE_MAX_BUFFERS_PER_WINDOW, window->id);
 	}
-	/* The decoder bounded these; check again rather than rely on a
-	 * file elsewhere for a bound that protects memory. */
-	if (create->width == 0 || create->width > WIRE_MAX_WIDTH || create->height == 0 ||
-		create->height > WIRE_MAX_HEIGHT || create->ref_count > WIRE_MAX_BUFFER_REFS ||
-		(uint64_t)create->stride * create->height >
-			(uint64_t)create->ref_count * WIRE_PAGE_SIZE) {
+	/* The decoder asked the same question; ask again rather than
+	 * rely on a caller for a bound that protects memory. */
+	if (!wire_buffer_layout_ok(create)) {
 		return refuse(state, VALIDATE_ERR_BUFFER_SHAPE, why,
 			"buffer %u: %ux%u, stride %u, %u pages do not fit together", untrusted_id,
 			create->width, create->height, create->stride, create->ref_count);

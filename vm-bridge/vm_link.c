@@ -89,13 +89,22 @@ static void disconnect(struct vm_link *link)
 	arm_timer(link, link->retry_ms * 1000000L);
 }
 
-void vm_link_fail(struct vm_link *link, uint32_t type, const char *fmt, ...)
+/* Marks the connection to be closed; true for the first call only. */
+static bool begin_failure(struct vm_link *link, bool violation)
 {
 	if (link->failed) {
-		return;
+		return false;
 	}
 	link->failed = true;
-	link->violation = true;
+	link->violation = violation;
+	return true;
+}
+
+void vm_link_violation(struct vm_link *link, uint32_t untrusted_type, const char *fmt, ...)
+{
+	if (!begin_failure(link, true)) {
+		return;
+	}
 	char why[256];
 	va_list args;
 	va_start(args, fmt);
@@ -103,12 +112,38 @@ void vm_link_fail(struct vm_link *link, uint32_t type, const char *fmt, ...)
 	va_end(args);
 	/* An unknown type is named by its number, never by VM text. */
 	char type_name[32];
-	const char *name = wire_msg_type_str(type);
+	const char *name = wire_msg_type_str(untrusted_type);
 	if (strcmp(name, "unknown") == 0) {
-		snprintf(type_name, sizeof(type_name), "type 0x%x", type);
+		snprintf(type_name, sizeof(type_name), "type 0x%x", untrusted_type);
 		name = type_name;
 	}
 	mlog(MLOG_ERROR, "vm %s: %s: %s", link->name, name, why);
+}
+
+void vm_link_dom0_failure(struct vm_link *link, const char *fmt, ...)
+{
+	if (!begin_failure(link, false)) {
+		return;
+	}
+	char why[256];
+	va_list args;
+	va_start(args, fmt);
+	vsnprintf(why, sizeof(why), fmt, args);
+	va_end(args);
+	mlog(MLOG_ERROR, "vm %s: dom0 failed: %s; reconnecting without penalty", link->name, why);
+}
+
+void vm_link_bug(struct vm_link *link, const char *fmt, ...)
+{
+	if (!begin_failure(link, false)) {
+		return;
+	}
+	char why[256];
+	va_list args;
+	va_start(args, fmt);
+	vsnprintf(why, sizeof(why), fmt, args);
+	va_end(args);
+	mlog(MLOG_ERROR, "vm %s: BUG in mullion-bridge: %s; reconnecting", link->name, why);
 }
 
 struct vm_link *vm_link_create(const struct vm_link_options *options, struct dom0_client *dom0)
@@ -234,7 +269,7 @@ bool vm_link_send(struct vm_link *link, const struct wire_msg *msg)
 		link->tx_start = 0;
 	}
 	if (n > VM_LINK_TX_MAX - link->tx_end) {
-		vm_link_fail(link, msg->type, "the VM stopped reading: %d KiB queued for it",
+		vm_link_violation(link, msg->type, "the VM stopped reading: %d KiB queued for it",
 			VM_LINK_TX_MAX / 1024);
 		return false;
 	}
@@ -320,9 +355,10 @@ void vm_link_handle_timer(struct vm_link *link)
 	}
 }
 
-static bool is_popup(struct vm_link *link, uint32_t window_id)
+static bool is_popup(struct vm_link *link, uint32_t untrusted_window_id)
 {
-	const struct validate_window *w = validate_find_window(&link->validate, window_id);
+	const struct validate_window *w =
+		validate_find_window(&link->validate, untrusted_window_id);
 	return w != NULL && w->kind == WIRE_WINDOW_POPUP;
 }
 
@@ -363,8 +399,7 @@ static void handle_window_create(struct vm_link *link, const struct wire_window_
 {
 	struct bridge_window *window = bridge_window_create(link, create->window_id);
 	if (window == NULL) {
-		vm_link_fail(link, WIRE_WINDOW_CREATE, "cannot create window %u",
-			create->window_id);
+		vm_link_dom0_failure(link, "cannot create window %u", create->window_id);
 		return;
 	}
 	/* validate.c: a toplevel's parent is an existing toplevel. */
@@ -430,16 +465,19 @@ static uint32_t window_id_of(const struct wire_msg *msg)
 	}
 }
 
-static void handle_msg(struct vm_link *link, const struct wire_msg *msg)
+static void handle_msg(struct vm_link *link, const struct wire_msg *untrusted_msg)
 {
 	char why[VALIDATE_WHY_MAX];
 	/* A popup's kind is only known to validate once it is recorded,
-	 * and it is forgotten by WINDOW_DESTROY: ask before and after. */
-	bool popup = is_popup(link, window_id_of(msg));
-	if (!validate_msg(&link->validate, msg, why)) {
-		vm_link_fail(link, msg->type, "%s", why);
+	 * and it is forgotten by WINDOW_DESTROY: ask before and after.
+	 * The id is only looked up here, and acted on once validated. */
+	bool popup = is_popup(link, window_id_of(untrusted_msg));
+	if (!validate_msg(&link->validate, untrusted_msg, why)) {
+		vm_link_violation(link, untrusted_msg->type, "%s", why);
 		return;
 	}
+	/* now: msg is consistent with everything the VM said before */
+	const struct wire_msg *msg = untrusted_msg;
 	if (msg->type == WIRE_WINDOW_CREATE) {
 		popup = msg->window_create.kind == WIRE_WINDOW_POPUP;
 	}
@@ -455,7 +493,7 @@ static void handle_msg(struct vm_link *link, const struct wire_msg *msg)
 		if (window == NULL) {
 			/* validate.c and the window list disagree: a
 			 * bridge bug, but the safe answer is the same. */
-			vm_link_fail(link, msg->type, "window %u unknown to the bridge", window_id);
+			vm_link_bug(link, "window %u passed validation but is unknown", window_id);
 			return;
 		}
 	}
@@ -558,15 +596,10 @@ static void receive(struct vm_link *link)
 			continue;
 		}
 		if (status != WIRE_INCOMPLETE) {
-			/* The type is the header's first field, little
-			 * endian; only named in the log, never acted on. */
+			/* Only named in the log, never acted on. */
 			uint32_t untrusted_type = 0;
-			if (untrusted_avail >= 4) {
-				const uint8_t *p = link->rx + link->rx_start;
-				untrusted_type = (uint32_t)p[0] | (uint32_t)p[1] << 8 |
-					(uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-			}
-			vm_link_fail(link, untrusted_type, "%s", wire_status_str(status));
+			wire_peek_type(link->rx + link->rx_start, untrusted_avail, &untrusted_type);
+			vm_link_violation(link, untrusted_type, "%s", wire_status_str(status));
 			return;
 		}
 
@@ -582,7 +615,7 @@ static void receive(struct vm_link *link)
 		if (link->rx_end == WIRE_MAX_MESSAGE_SIZE) {
 			/* The decoder refuses longer messages, so a full
 			 * buffer always decodes: unreachable. */
-			vm_link_fail(link, 0, "receive buffer full");
+			vm_link_bug(link, "receive buffer full");
 			return;
 		}
 		size_t room = WIRE_MAX_MESSAGE_SIZE - link->rx_end;

@@ -186,7 +186,7 @@ static bool dom0_buffers_match(struct bridge_window *window, const struct vm_buf
 	uint64_t need = 2 * shm_buffer_bytes(src->width, src->height);
 	/* dom0_bytes <= max_dom0_bytes always holds: no wrap. */
 	if (need > vm->max_dom0_bytes - vm->dom0_bytes) {
-		vm_link_fail(vm, WIRE_DAMAGE,
+		vm_link_violation(vm, WIRE_DAMAGE,
 			"window %u: dom0 copies of %ux%u would exceed %llu bytes (%llu in use)",
 			window->id, src->width, src->height, (unsigned long long)vm->max_dom0_bytes,
 			(unsigned long long)vm->dom0_bytes);
@@ -196,9 +196,8 @@ static bool dom0_buffers_match(struct bridge_window *window, const struct vm_buf
 		struct shm_buffer *buffer =
 			shm_buffer_create(vm->dom0->shm, src->width, src->height, format);
 		if (buffer == NULL) {
-			vm_link_fail(vm, WIRE_DAMAGE,
-				"window %u: cannot allocate a %ux%u dom0 buffer", window->id,
-				src->width, src->height);
+			vm_link_dom0_failure(vm, "window %u: cannot allocate a %ux%u dom0 buffer",
+				window->id, src->width, src->height);
 			return false;
 		}
 		buffer->on_release = handle_dom0_release;
@@ -392,10 +391,8 @@ bool bridge_window_buffer_create(struct bridge_window *window,
 	}
 	/* validate.c allowed this buffer, so there is room and the sizes
 	 * agree; check what protects memory once more where it is used. */
-	if (slot == NULL || create->ref_count == 0 || create->ref_count > WIRE_MAX_BUFFER_REFS ||
-		(uint64_t)create->stride * create->height >
-			(uint64_t)create->ref_count * WIRE_PAGE_SIZE) {
-		vm_link_fail(vm, WIRE_BUFFER_CREATE, "buffer %u does not fit window %u",
+	if (slot == NULL || !wire_buffer_layout_ok(create)) {
+		vm_link_bug(vm, "buffer %u passed validation but does not fit window %u",
 			create->buffer_id, window->id);
 		return false;
 	}
@@ -404,8 +401,9 @@ bool bridge_window_buffer_create(struct bridge_window *window,
 	}
 	const void *view = vchan_map_refs(vm->vchan, vm->refs, create->ref_count);
 	if (view == NULL) {
-		vm_link_fail(vm, WIRE_BUFFER_CREATE, "buffer %u: its %u pages cannot be mapped",
-			create->buffer_id, create->ref_count);
+		vm_link_violation(vm, WIRE_BUFFER_CREATE,
+			"buffer %u: its %u pages cannot be mapped", create->buffer_id,
+			create->ref_count);
 		return false;
 	}
 	*slot = (struct vm_buffer){
@@ -442,7 +440,7 @@ bool bridge_window_damage(struct bridge_window *window, const struct wire_damage
 {
 	struct vm_buffer *src = find_vm_buffer(window, damage->buffer_id);
 	if (src == NULL) {
-		vm_link_fail(window->vm, WIRE_DAMAGE, "no buffer %u in window %u",
+		vm_link_bug(window->vm, "no buffer %u in window %u after validation",
 			damage->buffer_id, window->id);
 		return false;
 	}

@@ -394,22 +394,39 @@ static enum wire_status check_window_create(const struct wire_window_create *c)
 	return WIRE_OK;
 }
 
-static enum wire_status check_buffer_create(const struct wire_buffer_create *b)
+bool wire_buffer_layout_ok(const struct wire_buffer_create *b)
 {
-	/* width <= 8192 (table), so width * 4 cannot wrap. */
+	/* Each bound is checked here, not assumed from the table, so
+	 * callers holding a buffer from anywhere can rely on it. */
+	if (b->width == 0 || b->width > WIRE_MAX_WIDTH || b->height == 0 ||
+		b->height > WIRE_MAX_HEIGHT) {
+		return false;
+	}
+	/* now: width <= 8192, so width * 4 cannot wrap */
 	if (b->stride < b->width * 4 || b->stride % 4 != 0) {
-		return WIRE_ERR_VALUE;
+		return false;
 	}
 	uint64_t bytes = (uint64_t)b->stride * b->height;
 	if (bytes > WIRE_MAX_BUFFER_BYTES) {
-		return WIRE_ERR_VALUE;
+		return false;
 	}
+	/* now: bytes <= 64 MiB, so the page count fits 32 bits */
+	uint64_t pages = (bytes + WIRE_PAGE_SIZE - 1) / WIRE_PAGE_SIZE;
+	return b->ref_count == pages;
+}
+
+static enum wire_status check_buffer_create(const struct wire_buffer_create *b)
+{
 	if (b->format != WIRE_FORMAT_ARGB8888 && b->format != WIRE_FORMAT_XRGB8888) {
 		return WIRE_ERR_VALUE;
 	}
-	uint64_t pages = (bytes + WIRE_PAGE_SIZE - 1) / WIRE_PAGE_SIZE;
-	if (b->ref_count != pages) {
-		return WIRE_ERR_COUNT;
+	if (!wire_buffer_layout_ok(b)) {
+		/* The count is the last thing checked: a stride or size out
+		 * of range says VALUE, only a wrong page count says COUNT. */
+		uint64_t bytes = (uint64_t)b->stride * b->height;
+		bool shape_ok = b->width != 0 && b->stride >= b->width * 4 && b->stride % 4 == 0 &&
+			bytes <= WIRE_MAX_BUFFER_BYTES;
+		return shape_ok ? WIRE_ERR_COUNT : WIRE_ERR_VALUE;
 	}
 	return WIRE_OK;
 }
@@ -494,6 +511,15 @@ static enum wire_status check_values(const struct msg_desc *desc, const struct w
 	default:
 		return WIRE_OK;
 	}
+}
+
+bool wire_peek_type(const uint8_t *data, size_t len, uint32_t *untrusted_type)
+{
+	if (len < 4) {
+		return false;
+	}
+	*untrusted_type = get_u32(data);
+	return true;
 }
 
 enum wire_status wire_decode(const uint8_t *data, size_t len, enum wire_sender from,

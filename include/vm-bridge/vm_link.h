@@ -99,11 +99,22 @@ void vm_link_reap(struct vm_link *link);
 bool vm_link_send(struct vm_link *link, const struct wire_msg *msg);
 
 /*
- * Logs one error line naming the VM, the message type and what went
- * wrong, and flags the VM to be disconnected. Only the first call per
- * connection logs.
+ * The three ways a connection ends besides the VM going away; each logs
+ * one error line (only the first call per connection logs) and flags the
+ * connection to be closed:
+ * - vm_link_violation: the VM broke a rule of the protocol. The line names
+ *   the VM, the message type and the rule; the next attempt to connect
+ *   waits twice as long as the last (back-off).
+ * - vm_link_dom0_failure: dom0 could not do its part (memory, the
+ *   compositor connection). Not the VM's fault: reconnect without penalty.
+ * - vm_link_bug: the bridge contradicts itself (an invariant broke, as
+ *   sway_assert reports it). Logged as a bug; reconnect without penalty,
+ *   since a clean connection is the safest state to go back to.
  */
-void vm_link_fail(struct vm_link *link, uint32_t type, const char *fmt, ...)
+void vm_link_violation(struct vm_link *link, uint32_t type, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+void vm_link_dom0_failure(struct vm_link *link, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void vm_link_bug(struct vm_link *link, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

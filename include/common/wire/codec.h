@@ -41,6 +41,22 @@ enum wire_status wire_decode(const uint8_t *data, size_t len, enum wire_sender f
 	struct wire_msg *msg, size_t *consumed);
 
 /*
+ * The type field of the message at the front of data[0..len), unchecked:
+ * for naming a message the decoder refused, never for acting on it.
+ * False when fewer than 4 bytes are there.
+ */
+bool wire_peek_type(const uint8_t *data, size_t len, uint32_t *untrusted_type);
+
+/*
+ * The one check that a buffer's numbers fit together: 0 < width <=
+ * WIRE_MAX_WIDTH, 0 < height <= WIRE_MAX_HEIGHT, stride a multiple of 4 and
+ * at least width * 4, stride * height <= WIRE_MAX_BUFFER_BYTES, and exactly
+ * enough refs for stride * height bytes. The decoder, the validator and
+ * the bridge's mapping all ask this function.
+ */
+bool wire_buffer_layout_ok(const struct wire_buffer_create *buffer);
+
+/*
  * Encode msg into out[0..cap). Returns the message size, or 0 if msg is
  * not a valid message (a count or size out of bounds) or cap is too small:
  * the encoder never produces bytes the decoder would reject.

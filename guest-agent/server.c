@@ -50,8 +50,8 @@ void agent_server_schedule_slow_frames(struct agent_server *server)
 
 void agent_server_print_stats(struct agent_server *server)
 {
-	fprintf(stderr, "mullion-stats: frames=%" PRIu64 " bytes_copied=%" PRIu64 "\n",
-		server->frames_sent, server->bytes_copied);
+	fprintf(stderr, "mullion-stats: frames=%llu bytes_copied=%llu\n",
+		(unsigned long long)server->frames_sent, (unsigned long long)server->bytes_copied);
 	fflush(stderr);
 }
 

@@ -144,8 +144,7 @@ static bool shape_supported(struct agent_window *window, uint32_t width, uint32_
 	if (format != WIRE_FORMAT_ARGB8888 && format != WIRE_FORMAT_XRGB8888) {
 		if (!window->warned_format) {
 			wlr_log(WLR_INFO,
-				"Window %" PRIu32 ": pixel format 0x%08" PRIx32
-				" is not supported yet, not shown",
+				"Window %u: pixel format 0x%08x is not supported yet, not shown",
 				window->id, format);
 			window->warned_format = true;
 		}
@@ -156,8 +155,7 @@ static bool shape_supported(struct agent_window *window, uint32_t width, uint32_
 		bytes > WIRE_MAX_BUFFER_BYTES || src_stride < (size_t)width * BYTES_PER_PIXEL) {
 		if (!window->warned_size) {
 			wlr_log(WLR_INFO,
-				"Window %" PRIu32 ": buffer %" PRIu32 "x%" PRIu32
-				" (stride %zu) is outside the wire's limits, not shown",
+				"Window %u: buffer %ux%u (stride %zu) is outside the wire's limits, not shown",
 				window->id, width, height, src_stride);
 			window->warned_size = true;
 		}
@@ -214,10 +212,8 @@ static bool ensure_buffers(struct agent_window *window, uint32_t width, uint32_t
 	}
 	pixman_region32_clear(&window->unsent);
 	window->damage_all = true;
-	wlr_log(WLR_DEBUG,
-		"Window %" PRIu32 ": shared buffers %" PRIu32 " and %" PRIu32 ", %" PRIu32
-		"x%" PRIu32,
-		window->id, window->buffers[0].id, window->buffers[1].id, width, height);
+	wlr_log(WLR_DEBUG, "Window %u: shared buffers %u and %u, %ux%u", window->id,
+		window->buffers[0].id, window->buffers[1].id, width, height);
 	return true;
 }
 
@@ -338,8 +334,7 @@ static void present(struct agent_window *window, struct wlr_buffer *source,
 		 * blitted to linear with the VM's GPU. */
 		if (!window->warned_access) {
 			wlr_log(WLR_INFO,
-				"Window %" PRIu32
-				": buffer has no CPU mapping (dmabuf?), not shown",
+				"Window %u: buffer has no CPU mapping (dmabuf?), not shown",
 				window->id);
 			window->warned_access = true;
 		}
@@ -470,7 +465,7 @@ void agent_window_announce(struct agent_window *window)
 		window->presented_seq = surface->current.seq;
 		window->presented_seq_valid = true;
 	}
-	wlr_log(WLR_DEBUG, "Window %" PRIu32 " announced to dom0", window->id);
+	wlr_log(WLR_DEBUG, "Window %u announced to dom0", window->id);
 }
 
 static void withdraw(struct agent_window *window)
@@ -499,29 +494,28 @@ void agent_window_forget_dom0(struct agent_window *window)
 	window->presented_seq_valid = false;
 }
 
-void agent_window_map(struct agent_window *window)
+static void window_map(struct agent_window *window)
 {
 	window->id = agent_server_next_window_id(window->server);
-	wlr_log(WLR_DEBUG, "Window %" PRIu32 " mapped", window->id);
+	wlr_log(WLR_DEBUG, "Window %u mapped", window->id);
 	agent_window_announce(window);
 }
 
-void agent_window_unmap(struct agent_window *window)
+static void window_unmap(struct agent_window *window)
 {
 	if (window->id == WIRE_ID_INVALID) {
 		return;
 	}
 	withdraw(window);
 	drop_buffers(window, false);
-	wlr_log(WLR_DEBUG,
-		"Window %" PRIu32 " unmapped: %" PRIu64 " frames, %" PRIu64 " bytes copied",
-		window->id, window->frames_sent, window->bytes_copied);
+	wlr_log(WLR_DEBUG, "Window %u unmapped: %llu frames, %llu bytes copied", window->id,
+		(unsigned long long)window->frames_sent, (unsigned long long)window->bytes_copied);
 	window->id = WIRE_ID_INVALID;
 	/* Unmapped, it is paced by the slow timer again. */
 	agent_server_schedule_slow_frames(window->server);
 }
 
-void agent_window_title_changed(struct agent_window *window)
+static void window_title_changed(struct agent_window *window)
 {
 	if (window->announced) {
 		send_title(window);
@@ -545,9 +539,8 @@ void agent_window_buffer_release(struct agent_window *window, uint32_t buffer_id
 	}
 	if (!buffer || buffer_id == WIRE_ID_INVALID) {
 		/* Destroyed since dom0 sent this. */
-		wlr_log(WLR_DEBUG,
-			"Window %" PRIu32 ": release of unknown buffer %" PRIu32 " ignored",
-			window->id, buffer_id);
+		wlr_log(WLR_DEBUG, "Window %u: release of unknown buffer %u ignored", window->id,
+			buffer_id);
 		return;
 	}
 	buffer->busy = false;
@@ -610,12 +603,35 @@ static void handle_surface_commit(struct wl_listener *listener, void *data)
 	 * window buffer with pixman; today only the root surface is shown. */
 	struct wlr_buffer *source = current_source(window);
 	if (!source) {
-		wlr_log(WLR_DEBUG, "Window %" PRIu32 ": commit without a readable buffer",
-			window->id);
+		wlr_log(WLR_DEBUG, "Window %u: commit without a readable buffer", window->id);
 		return;
 	}
 	present(window, source, &surface->buffer_damage);
 	/* Frame callbacks wait for dom0's FRAME_DONE. */
+}
+
+static void handle_xdg_surface_map(struct wl_listener *listener, void *data)
+{
+	struct agent_window *window = wl_container_of(listener, window, map);
+	window_map(window);
+}
+
+static void handle_xdg_surface_unmap(struct wl_listener *listener, void *data)
+{
+	struct agent_window *window = wl_container_of(listener, window, unmap);
+	window_unmap(window);
+}
+
+static void handle_toplevel_set_title(struct wl_listener *listener, void *data)
+{
+	struct agent_window *window = wl_container_of(listener, window, set_title);
+	window_title_changed(window);
+}
+
+static void handle_xdg_surface_destroy(struct wl_listener *listener, void *data)
+{
+	struct agent_window *window = wl_container_of(listener, window, destroy);
+	agent_window_destroy(window);
 }
 
 struct agent_window *agent_window_create(struct agent_server *server,
@@ -633,6 +649,14 @@ struct agent_window *agent_window_create(struct agent_server *server,
 	}
 	pixman_region32_init(&window->unsent);
 
+	window->map.notify = handle_xdg_surface_map;
+	wl_signal_add(&xdg_surface->events.map, &window->map);
+	window->unmap.notify = handle_xdg_surface_unmap;
+	wl_signal_add(&xdg_surface->events.unmap, &window->unmap);
+	window->set_title.notify = handle_toplevel_set_title;
+	wl_signal_add(&xdg_surface->toplevel->events.set_title, &window->set_title);
+	window->destroy.notify = handle_xdg_surface_destroy;
+	wl_signal_add(&xdg_surface->events.destroy, &window->destroy);
 	window->commit.notify = handle_surface_commit;
 	wl_signal_add(&xdg_surface->surface->events.commit, &window->commit);
 	wl_list_insert(&server->windows, &window->link);
@@ -645,8 +669,12 @@ void agent_window_destroy(struct agent_window *window)
 	if (!window) {
 		return;
 	}
-	agent_window_unmap(window);
+	window_unmap(window);
 	drop_buffers(window, false);
+	wl_list_remove(&window->map.link);
+	wl_list_remove(&window->unmap.link);
+	wl_list_remove(&window->set_title.link);
+	wl_list_remove(&window->destroy.link);
 	wl_list_remove(&window->commit.link);
 	wl_list_remove(&window->link);
 	for (int i = 0; i < WINDOW_BUFFER_COUNT; i++) {

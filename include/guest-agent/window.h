@@ -66,13 +66,12 @@ struct agent_window {
 	uint64_t frames_sent;
 	uint64_t bytes_copied; /* also summed in agent_server */
 
-	/* Listeners of xdg_shell.c. */
-	struct wl_listener map;
-	struct wl_listener unmap;
-	struct wl_listener destroy;
-	struct wl_listener set_title;
-	/* Listener of window.c. */
-	struct wl_listener commit;
+	/* Added in agent_window_create, removed in agent_window_destroy. */
+	struct wl_listener map; /* xdg_surface */
+	struct wl_listener unmap; /* xdg_surface */
+	struct wl_listener destroy; /* xdg_surface */
+	struct wl_listener set_title; /* xdg_toplevel */
+	struct wl_listener commit; /* wlr_surface */
 };
 
 struct agent_window *agent_window_create(struct agent_server *server,
@@ -81,11 +80,6 @@ struct agent_window *agent_window_create(struct agent_server *server,
 void agent_window_destroy(struct agent_window *window);
 /* The mapped window with this id, or NULL. */
 struct agent_window *agent_window_from_id(struct agent_server *server, uint32_t id);
-
-/* The toplevel became visible / hidden. */
-void agent_window_map(struct agent_window *window);
-void agent_window_unmap(struct agent_window *window);
-void agent_window_title_changed(struct agent_window *window);
 
 /* The dom0 link became ready: tell dom0 about the window, share its
  * buffers and send its current content. */

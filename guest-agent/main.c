@@ -62,7 +62,7 @@ static bool parse_mib(const char *str, uint32_t *mib)
 	errno = 0;
 	unsigned long value = strtoul(str, &end, 10);
 	if (errno != 0 || end == str || *end != '\0' || str[0] == '-' || value == 0 ||
-		value > LIMIT_POOL_MIB_MAX) {
+		value < LIMIT_POOL_MIB_MIN || value > LIMIT_POOL_MIB_MAX) {
 		return false;
 	}
 	*mib = (uint32_t)value;

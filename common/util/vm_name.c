@@ -10,7 +10,7 @@ static bool name_char_ok(char c)
 
 bool vm_name_valid(const char *name, size_t len)
 {
-	if (len == 0 || len > LIMIT_VM_NAME_MAX) {
+	if (len < LIMIT_VM_NAME_MIN || len > LIMIT_VM_NAME_MAX) {
 		return false;
 	}
 	for (size_t i = 0; i < len; i++) {

@@ -12,6 +12,7 @@
 #include "common/wire/protocol.h"
 
 /* A VM's name: 1..31 characters of [A-Za-z0-9_-]. */
+#define LIMIT_VM_NAME_MIN 1
 #define LIMIT_VM_NAME_MAX 31
 
 #define LIMIT_MAX_WINDOWS_MIN 1
@@ -23,6 +24,7 @@
 #define LIMIT_MAX_BUFFER_MIB_DEFAULT 512
 
 /* The page pool a VM offers, in MiB (the agent's --pool-mib, checked by the bridge). */
+#define LIMIT_POOL_MIB_MIN 1
 #define LIMIT_POOL_MIB_MAX 65536
 
 #define LIMIT_BORDER_WIDTH_MIN 1

@@ -1,15 +1,24 @@
 #!/usr/bin/env python3
-"""The wire protocol's spec and code name the same message types.
+"""The wire protocol's spec and code agree: message types and limits.
 
-Usage: test_spec_agreement.py include/common/wire/protocol.h protocols/wire-protocol.md
+Usage: test_spec_agreement.py SOURCE_ROOT
 
+Message types: 
 Reads enum wire_msg_type in the header (a type's direction is the comment
 heading its group: "Both directions", "VM to dom0", "dom0 to VM") and the
 message table in section 5 of the spec (columns Type, Name, From), plus the
 "### 5.N NAME (0xNN, from)" heading of each message's own section. Fails
 listing every type that is in one and not the other, or whose value or
-direction differ. Python standard library only, so it runs in any build.
+direction differ.
+
+Limits: every row of the spec's wire limits table (section 1) has the
+value of its #define in protocol.h, and every WIRE_MAX_/WIRE_MIN_ define is
+in the table; every row of the per-VM limits table has the _MIN, _MAX and
+_DEFAULT of include/common/limits.h; compositor/config.c checks each config
+key's range with those macro names; doc/mullion.conf.5.scd states the same
+range and default. Python standard library only, so it runs in any build.
 """
+import os
 import re
 import sys
 
@@ -194,29 +203,124 @@ def compare(a_name, a, b_name, b):
     return problems
 
 
+def parse_defines(text, known=None):
+    """{name: int} of the #defines in text whose value is an integer
+    expression (of literals and earlier defines)."""
+    values = dict(known or {})
+    for m in re.finditer(r'^#define\s+([A-Z_][A-Z0-9_]*)\s+(.+)$', text, re.M):
+        expr = re.sub(r'/\*.*?\*/|//.*', '', m.group(2)).strip()
+        expr = re.sub(r'\b(0x[0-9a-fA-F]+|\d+)[uUlL]*\b', r'\1', expr)
+        expr = re.sub(r'[A-Z_][A-Z0-9_]*',
+                      lambda n: str(values[n.group(0)]) if n.group(0) in values else n.group(0),
+                      expr)
+        if re.fullmatch(r'[0-9a-fx()+*/<\s-]+', expr):
+            try:
+                values[m.group(1)] = int(eval(expr.replace('/', '//'), {'__builtins__': {}}))
+            except (SyntaxError, ZeroDivisionError):
+                pass
+    return values
+
+
+def first_number(cell):
+    m = re.match(r'\s*(0x[0-9a-fA-F]+|\d+)', cell)
+    return int(m.group(1), 0) if m else None
+
+
+def table_after(lines, marker, path):
+    for i, line in enumerate(lines):
+        if marker in line:
+            header, rows = table_rows(lines, i + 1)
+            if header:
+                return header, rows
+    raise ParseError('%s: no table after %r' % (path, marker))
+
+
+def check_limits(root, spec_text, spec_path):
+    problems = []
+    lines = spec_text.splitlines()
+    with open(os.path.join(root, 'include/common/wire/protocol.h'), encoding='utf-8') as f:
+        wire = parse_defines(f.read())
+    with open(os.path.join(root, 'include/common/limits.h'), encoding='utf-8') as f:
+        limits = parse_defines(f.read(), wire)
+    with open(os.path.join(root, 'compositor/config.c'), encoding='utf-8') as f:
+        config_c = f.read()
+    with open(os.path.join(root, 'doc/mullion.conf.5.scd'), encoding='utf-8') as f:
+        man = ' '.join(f.read().split())
+
+    header, rows = table_after(lines, 'Limits are named as in', spec_path)
+    named = set()
+    for lineno, row in rows:
+        name = row[0].strip('`')
+        named.add(name)
+        value = first_number(row[1])
+        if name not in wire:
+            problems.append('%s:%d: %s is not a #define of protocol.h' % (spec_path, lineno, name))
+        elif value != wire[name]:
+            problems.append('%s:%d: %s is %s in the spec, %d in protocol.h' %
+                            (spec_path, lineno, name, row[1], wire[name]))
+    for name in sorted(wire):
+        if re.match(r'WIRE_(MAX|MIN)_', name) and name not in named and name != 'WIRE_MAX_MESSAGE_SIZE':
+            problems.append('%s: %s (%d) is missing from the spec\'s limits table' %
+                            (spec_path, name, wire[name]))
+
+    header, rows = table_after(lines, 'Per-VM limits', spec_path)
+    for lineno, row in rows:
+        name = row[0].strip('`')
+        where = '%s:%d' % (spec_path, lineno)
+        spec = dict(zip(('MIN', 'MAX', 'DEFAULT'), (first_number(c) for c in row[1:4])))
+        for part, value in spec.items():
+            code = limits.get('%s_%s' % (name, part))
+            if value != code:
+                problems.append('%s: %s_%s is %s in the spec, %s in limits.h' %
+                                (where, name, part, value, code))
+        bound = row[5].strip('`')
+        if bound in wire and spec['MAX'] is not None and spec['MAX'] > wire[bound]:
+            problems.append('%s: %s_MAX %d exceeds %s %d' % (where, name, spec['MAX'], bound,
+                                                            wire[bound]))
+        key = re.fullmatch(r'`([a-z-]+)`', row[4])
+        if key is None:
+            continue
+        key = key.group(1)
+        for part in ('MIN', 'MAX', 'DEFAULT'):
+            if '%s_%s' % (name, part) not in config_c:
+                problems.append('compositor/config.c: %s has no range check with %s_%s' %
+                                (key, name, part))
+        said = re.search(r'\*%s\* = .*?(\d+) to (\d+)\. Default: \*(\d+)\*' % re.escape(key), man)
+        if said is None:
+            problems.append('doc/mullion.conf.5.scd: %s does not say "N to M. Default: *D*"' % key)
+        elif tuple(int(x) for x in said.groups()) != (spec['MIN'], spec['MAX'], spec['DEFAULT']):
+            problems.append('doc/mullion.conf.5.scd: %s says %s to %s, default %s; the spec %s' %
+                            (key, *said.groups(), spec))
+    return problems
+
+
 def main(argv):
-    if len(argv) != 3:
+    if len(argv) != 2:
         print(__doc__.strip().splitlines()[2], file=sys.stderr)
         return 2
-    header_path, spec_path = argv[1], argv[2]
+    root = argv[1]
+    header_path = os.path.join(root, 'include/common/wire/protocol.h')
+    spec_path = os.path.join(root, 'protocols/wire-protocol.md')
     try:
         with open(header_path, encoding='utf-8') as f:
             code = parse_header(f.read())
         with open(spec_path, encoding='utf-8') as f:
-            table, headings = parse_spec(f.read(), spec_path)
+            spec_text = f.read()
+        table, headings = parse_spec(spec_text, spec_path)
+        problems = check_limits(root, spec_text, spec_path)
     except (OSError, ParseError) as e:
         print('FAIL: %s' % e)
         return 1
 
-    problems = compare(header_path, code, spec_path + ' table', table)
+    problems += compare(header_path, code, spec_path + ' table', table)
     problems += compare(spec_path + ' table', table,
                         spec_path + ' section headings', headings)
     if problems:
         for p in problems:
             print('FAIL: %s' % p)
         return 1
-    print('ok: %d message types agree between %s and %s' %
-          (len(code), header_path, spec_path))
+    print('ok: %d message types and the limits agree between code, spec, config and man page' %
+          len(code))
     return 0
 
 

@@ -1,28 +1,17 @@
 /*
- * mullion.conf: INI split into lines and key/value pairs by inih, every
- * value checked here. The first problem found is the only one reported,
- * as "PATH:LINE: what", and no config comes back: the compositor must not
- * start on a file it half understood.
+ * mullion.conf: split into lines here, every value checked here. The
+ * first problem found is the only one reported, as "PATH:LINE: what", and
+ * no config comes back: the compositor must not start on a file it half
+ * understood.
  *
- * Why inih is fed through ini_parse_stream with our own reader: Debian's
- * libinih is built without INI_HANDLER_LINENO and without
- * INI_CALL_HANDLER_ON_NEW_SECTION, so its handler learns neither the line
- * number nor that a section began (an empty [vm x] would go unseen). inih
- * asks the reader for exactly one line per call and calls the handler for
- * that line before asking for the next, so the reader's own line counter
- * is the handler's line. The reader also:
- *  - blanks comment lines and cuts inline comments with inih's own rule
- *    (';' after whitespace), so only content counts against inih's line
- *    buffer and a long comment is never an error;
- *  - strips leading whitespace, which turns off inih's multi-line values:
- *    an indented "key = value" is then a key, never a continuation of the
- *    line above it;
- *  - opens and closes sections itself, with the line numbers;
- *  - returns NULL once an error is recorded, which ends the parse (the
- *    library is not built with INI_STOP_ON_FIRST_ERROR either, and its
- *    runtime switches are process-wide, so they are left alone).
+ * The format is the part of INI mullion needs and no more: a "[section]"
+ * header or a "key = value" line, whitespace around either ignored; a line
+ * starting with ';' or '#' is a comment, and so is the rest of a line from
+ * a ';' after whitespace. No continuation lines, no "key: value", no
+ * quoting. (inih, used before, could not report line numbers or stop at
+ * the first error as Debian builds it; working around that took more code
+ * than this splitter.)
  */
-#define _GNU_SOURCE /* reallocarray */
 #include "compositor/config.h"
 
 #include <assert.h>
@@ -34,27 +23,18 @@
 #include <string.h>
 #include <strings.h>
 
-#include <ini.h>
-
+#include "common/limits.h"
+#include "common/util/vm_name.h"
 #include "common/vchan/vchan.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Far beyond any sane config; bounds what a mistaken path can make us read. */
 #define CONFIG_FILE_MAX (1024 * 1024)
-#define KEY_COMBO_MAX sizeof(((struct config_keys *)0)->copy)
+/* A line's content, comments and outer whitespace not counted. */
+#define CONFIG_LINE_MAX 200
 
-#define BORDER_WIDTH_MIN 1
-#define BORDER_WIDTH_MAX 32
-#define MAX_WINDOWS_MIN 1
-#define MAX_WINDOWS_MAX 4096
-#define MAX_BUFFER_MIB_MIN 1
-#define MAX_BUFFER_MIB_MAX 4096
-
-#define DEFAULT_BORDER_WIDTH 4
 #define DEFAULT_BACKGROUND 0x202020
-#define DEFAULT_MAX_WINDOWS 256
-#define DEFAULT_MAX_BUFFER_MIB 512
 
 enum section_kind {
 	SECTION_NONE, /* before the first header */
@@ -88,10 +68,11 @@ enum vm_key {
 	VM_KEY_COUNT,
 };
 
-/* What the parser remembers about one [vm] section for later checks. */
-struct vm_lines {
-	int section;
-	int keys[VM_KEY_COUNT]; /* 0: not set in the file */
+/* A VM and where the file said what about it, for later checks. */
+struct parsed_vm {
+	struct config_vm vm; /* first: config_destroy frees it */
+	int section_line;
+	int key_lines[VM_KEY_COUNT]; /* 0: not set in the file */
 };
 
 struct parser {
@@ -100,11 +81,7 @@ struct parser {
 	char *error;
 	size_t error_size;
 	bool failed;
-
-	const char *text;
-	size_t len;
-	size_t pos;
-	int line; /* of the line last handed to inih */
+	int line; /* the line being parsed, from 1 */
 
 	enum section_kind section;
 	char section_title[CONFIG_NAME_MAX + 8]; /* "general", "vm work" */
@@ -116,8 +93,6 @@ struct parser {
 	int general_lines[GENERAL_KEY_COUNT];
 	int keys_lines[KEYS_KEY_COUNT];
 	int label_lines[CONFIG_MAX_LABELS]; /* 0: a built-in default */
-	struct vm_lines *vms; /* indexed like config->vms */
-	size_t vms_cap;
 };
 
 struct key_spec {
@@ -162,52 +137,21 @@ __attribute__((format(printf, 3, 4))) static bool fail_at(struct parser *p, int 
 	return false;
 }
 
-/* Labels and VMs share one name shape, so either can appear in messages
+/* Labels and VMs share one name rule, so either can appear in messages
  * and titles without quoting. */
-static bool is_valid_name(const char *name)
+static bool name_valid(const char *name)
 {
-	size_t len = strlen(name);
-	if (len == 0 || len >= CONFIG_NAME_MAX) {
-		return false;
-	}
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)name[i];
-		if (!isalnum(c) && c != '_' && c != '-') {
-			return false;
-		}
-	}
-	return true;
-}
-
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9') {
-		return c - '0';
-	}
-	if (c >= 'a' && c <= 'f') {
-		return c - 'a' + 10;
-	}
-	if (c >= 'A' && c <= 'F') {
-		return c - 'A' + 10;
-	}
-	return -1;
+	return vm_name_valid(name, strlen(name));
 }
 
 bool config_parse_colour(const char *str, uint32_t *rgb)
 {
-	if (str == NULL || str[0] != '#' || strlen(str) != 7) {
+	if (str == NULL || str[0] != '#' || strlen(str) != 7 ||
+		strspn(str + 1, "0123456789abcdefABCDEF") != 6) {
 		return false;
 	}
-	uint32_t value = 0;
-	for (size_t i = 1; i < 7; i++) {
-		int digit = hex_digit(str[i]);
-		if (digit < 0) {
-			return false;
-		}
-		value = (value << 4) | (uint32_t)digit;
-	}
 	if (rgb != NULL) {
-		*rgb = value;
+		*rgb = (uint32_t)strtoul(str + 1, NULL, 16);
 	}
 	return true;
 }
@@ -260,23 +204,19 @@ static bool parse_choice(struct parser *p, const char *key, const char *value, c
 	return true;
 }
 
-enum key_modifier {
-	MOD_CTRL = 1 << 0,
-	MOD_ALT = 1 << 1,
-	MOD_SHIFT = 1 << 2,
-	MOD_LOGO = 1 << 3,
-};
-
+/* In the order combinations are written back in messages. */
 static const struct {
 	const char *name;
 	uint32_t mask;
 } modifier_names[] = {
-	{ "Ctrl", MOD_CTRL },
-	{ "Alt", MOD_ALT },
-	{ "Shift", MOD_SHIFT },
-	{ "Super", MOD_LOGO },
-	{ "Logo", MOD_LOGO },
+	{ "Ctrl", CONFIG_MOD_CTRL },
+	{ "Alt", CONFIG_MOD_ALT },
+	{ "Shift", CONFIG_MOD_SHIFT },
+	{ "Super", CONFIG_MOD_LOGO },
+	{ "Logo", CONFIG_MOD_LOGO },
 };
+
+#define MODIFIERS_ALL (CONFIG_MOD_CTRL | CONFIG_MOD_ALT | CONFIG_MOD_SHIFT | CONFIG_MOD_LOGO)
 
 static uint32_t modifier_from_name(const char *name, size_t len)
 {
@@ -289,78 +229,79 @@ static uint32_t modifier_from_name(const char *name, size_t len)
 	return 0;
 }
 
-/*
- * "Mod+Mod+keysym": only the shape is checked here; whether the keysym
- * exists is xkbcommon's call when the compositor binds it. On success
- * *mods and *keysym describe the combination for comparisons; on failure
- * *why says what is wrong.
- */
-static bool key_combo_parse(const char *combo, uint32_t *mods, const char **keysym,
-	const char **why)
+bool config_key_combo_parse(const char *text, struct config_key_combo *out, const char **why)
 {
-	*mods = 0;
-	if (strlen(combo) >= KEY_COMBO_MAX) {
-		*why = "too long";
-		return false;
-	}
-	const char *part = combo;
-	for (;;) {
-		const char *plus = strchr(part, '+');
-		size_t len = plus != NULL ? (size_t)(plus - part) : strlen(part);
+	uint32_t modifiers = 0;
+	const char *part = text;
+	for (const char *plus; (plus = strchr(part, '+')) != NULL; part = plus + 1) {
+		size_t len = (size_t)(plus - part);
+		uint32_t modifier = modifier_from_name(part, len);
 		if (len == 0) {
 			*why = "empty part (expected Mod+...+Key)";
 			return false;
-		}
-		uint32_t mod = modifier_from_name(part, len);
-		if (plus == NULL) {
-			if (mod != 0) {
-				*why = "ends in a modifier, not a key";
-				return false;
-			}
-			break;
-		}
-		if (mod == 0) {
+		} else if (modifier == 0) {
 			*why = "unknown modifier (expected Ctrl, Alt, Shift, Super or Logo)";
 			return false;
-		}
-		if (*mods & mod) {
+		} else if (modifiers & modifier) {
 			*why = "modifier given twice";
 			return false;
 		}
-		*mods |= mod;
-		part = plus + 1;
+		modifiers |= modifier;
 	}
-	/* Every xkb keysym name is made of these. */
-	for (const char *c = part; *c != '\0'; c++) {
-		if (!isalnum((unsigned char)*c) && *c != '_') {
-			*why = "key is not an xkb keysym name";
-			return false;
-		}
+	if (part[0] == '\0') {
+		*why = "empty part (expected Mod+...+Key)";
+		return false;
 	}
-	*keysym = part;
+	if (modifier_from_name(part, strlen(part)) != 0) {
+		*why = "ends in a modifier, not a key";
+		return false;
+	}
+	xkb_keysym_t keysym = xkb_keysym_from_name(part, XKB_KEYSYM_NO_FLAGS);
+	if (keysym == XKB_KEY_NoSymbol) {
+		keysym = xkb_keysym_from_name(part, XKB_KEYSYM_CASE_INSENSITIVE);
+	}
+	if (keysym == XKB_KEY_NoSymbol) {
+		*why = "key is not an xkb keysym name";
+		return false;
+	}
+	/* now: "Ctrl+Shift+C" and "ctrl+shift+c" are the same combination */
+	out->modifiers = modifiers;
+	out->keysym = xkb_keysym_to_lower(keysym);
 	return true;
 }
 
-static bool key_combo_equal(const char *a, const char *b)
+bool config_key_combo_matches(const struct config_key_combo *combo, uint32_t modifiers,
+	xkb_keysym_t keysym)
 {
-	uint32_t mods_a, mods_b;
-	const char *sym_a, *sym_b, *why;
-	if (!key_combo_parse(a, &mods_a, &sym_a, &why) ||
-		!key_combo_parse(b, &mods_b, &sym_b, &why)) {
-		return false;
+	return (modifiers & MODIFIERS_ALL) == combo->modifiers &&
+		xkb_keysym_to_lower(keysym) == combo->keysym;
+}
+
+/* The combination as "Ctrl+Shift+c", for messages. */
+static const char *key_combo_name(const struct config_key_combo *combo, char *buf, size_t size)
+{
+	size_t n = 0;
+	uint32_t written = 0;
+	for (size_t i = 0; i < ARRAY_LEN(modifier_names); i++) {
+		uint32_t mask = modifier_names[i].mask;
+		if ((combo->modifiers & mask) && !(written & mask) && n < size) {
+			n += (size_t)snprintf(buf + n, size - n, "%s+", modifier_names[i].name);
+			written |= mask;
+		}
 	}
-	return mods_a == mods_b && strcmp(sym_a, sym_b) == 0;
+	if (n < size && xkb_keysym_get_name(combo->keysym, buf + n, size - n) < 0) {
+		snprintf(buf + n, size - n, "0x%x", combo->keysym);
+	}
+	return buf;
 }
 
 static bool parse_key_combo(struct parser *p, const char *key, const char *value,
-	char out[KEY_COMBO_MAX])
+	struct config_key_combo *out)
 {
-	uint32_t mods;
-	const char *keysym, *why;
-	if (!key_combo_parse(value, &mods, &keysym, &why)) {
+	const char *why;
+	if (!config_key_combo_parse(value, out, &why)) {
 		return fail_at(p, p->line, "%s: '%s': %s", key, value, why);
 	}
-	snprintf(out, KEY_COMBO_MAX, "%s", value);
 	return true;
 }
 
@@ -376,7 +317,7 @@ static struct config_label *find_label(struct config *config, const char *name)
 
 static bool set_border_width(struct parser *p, const char *key, const char *value)
 {
-	return parse_number(p, key, value, BORDER_WIDTH_MIN, BORDER_WIDTH_MAX,
+	return parse_number(p, key, value, LIMIT_BORDER_WIDTH_MIN, LIMIT_BORDER_WIDTH_MAX,
 		&p->config->border_width);
 }
 
@@ -387,23 +328,23 @@ static bool set_background(struct parser *p, const char *key, const char *value)
 
 static bool set_secure_attention(struct parser *p, const char *key, const char *value)
 {
-	return parse_key_combo(p, key, value, p->config->keys.secure_attention);
+	return parse_key_combo(p, key, value, &p->config->keys.secure_attention);
 }
 
 static bool set_copy(struct parser *p, const char *key, const char *value)
 {
-	return parse_key_combo(p, key, value, p->config->keys.copy);
+	return parse_key_combo(p, key, value, &p->config->keys.copy);
 }
 
 static bool set_paste(struct parser *p, const char *key, const char *value)
 {
-	return parse_key_combo(p, key, value, p->config->keys.paste);
+	return parse_key_combo(p, key, value, &p->config->keys.paste);
 }
 
 static bool set_vm_label(struct parser *p, const char *key, const char *value)
 {
 	/* Resolved at the end: [labels] may come after the VMs. */
-	if (!is_valid_name(value)) {
+	if (!name_valid(value)) {
 		return fail_at(p, p->line, "%s: '%s' is not a label name", key, value);
 	}
 	snprintf(p->vm->label, sizeof(p->vm->label), "%s", value);
@@ -484,12 +425,13 @@ static bool set_vm_fullscreen(struct parser *p, const char *key, const char *val
 
 static bool set_vm_max_windows(struct parser *p, const char *key, const char *value)
 {
-	return parse_number(p, key, value, MAX_WINDOWS_MIN, MAX_WINDOWS_MAX, &p->vm->max_windows);
+	return parse_number(p, key, value, LIMIT_MAX_WINDOWS_MIN, LIMIT_MAX_WINDOWS_MAX,
+		&p->vm->max_windows);
 }
 
 static bool set_vm_max_buffer_mib(struct parser *p, const char *key, const char *value)
 {
-	return parse_number(p, key, value, MAX_BUFFER_MIB_MIN, MAX_BUFFER_MIB_MAX,
+	return parse_number(p, key, value, LIMIT_MAX_BUFFER_MIB_MIN, LIMIT_MAX_BUFFER_MIB_MAX,
 		&p->vm->max_buffer_mib);
 }
 
@@ -534,10 +476,10 @@ static bool set_from_table(struct parser *p, const struct key_spec *table, size_
 static bool set_label(struct parser *p, const char *name, const char *value)
 {
 	struct config *config = p->config;
-	if (!is_valid_name(name)) {
+	if (!name_valid(name)) {
 		return fail_at(p, p->line,
 			"bad label name '%s' (1..%d characters of A-Z a-z 0-9 _ -)", name,
-			CONFIG_NAME_MAX - 1);
+			LIMIT_VM_NAME_MAX);
 	}
 	uint32_t rgb;
 	if (!parse_colour_value(p, name, value, &rgb)) {
@@ -562,38 +504,21 @@ static bool set_label(struct parser *p, const char *name, const char *value)
 	return true;
 }
 
-static int handle_ini_pair(void *data, const char *section, const char *key, const char *value)
+static bool set_key(struct parser *p, const char *key, const char *value)
 {
-	/* section is inih's copy of the header, truncated at 50 bytes; the
-	 * reader already opened the section with the full text. */
-	struct parser *p = data;
-	if (p->failed) {
-		return 0;
+	switch (p->section) {
+	case SECTION_GENERAL:
+		return set_from_table(p, general_keys, ARRAY_LEN(general_keys), key, value);
+	case SECTION_KEYS:
+		return set_from_table(p, keys_keys, ARRAY_LEN(keys_keys), key, value);
+	case SECTION_VM:
+		return set_from_table(p, vm_keys, ARRAY_LEN(vm_keys), key, value);
+	case SECTION_LABELS:
+		return set_label(p, key, value);
+	case SECTION_NONE:
+		break;
 	}
-	bool ok;
-	if (key[0] == '\0') {
-		ok = fail_at(p, p->line, "missing key name before '='");
-	} else {
-		switch (p->section) {
-		case SECTION_GENERAL:
-			ok = set_from_table(p, general_keys, ARRAY_LEN(general_keys), key, value);
-			break;
-		case SECTION_KEYS:
-			ok = set_from_table(p, keys_keys, ARRAY_LEN(keys_keys), key, value);
-			break;
-		case SECTION_VM:
-			ok = set_from_table(p, vm_keys, ARRAY_LEN(vm_keys), key, value);
-			break;
-		case SECTION_LABELS:
-			ok = set_label(p, key, value);
-			break;
-		case SECTION_NONE:
-		default:
-			ok = fail_at(p, p->line, "key '%s' before any [section]", key);
-			break;
-		}
-	}
-	return ok ? 1 : 0;
+	return fail_at(p, p->line, "key '%s' before any [section]", key);
 }
 
 static bool finish_section(struct parser *p)
@@ -614,46 +539,35 @@ static bool finish_section(struct parser *p)
 static bool begin_vm_section(struct parser *p, const char *name)
 {
 	struct config *config = p->config;
-	if (!is_valid_name(name)) {
+	if (!name_valid(name)) {
 		return fail_at(p, p->line, "bad VM name '%s' (1..%d characters of A-Z a-z 0-9 _ -)",
-			name, CONFIG_NAME_MAX - 1);
+			name, LIMIT_VM_NAME_MAX);
 	}
-	size_t index = 0;
-	struct config_vm *other;
-	wl_list_for_each(other, &config->vms, link) {
-		if (strcmp(other->name, name) == 0) {
+	struct parsed_vm *other;
+	wl_list_for_each(other, &config->vms, vm.link) {
+		if (strcmp(other->vm.name, name) == 0) {
 			return fail_at(p, p->line, "duplicate section [vm %s] (first on line %d)",
-				name, p->vms[index].section);
+				name, other->section_line);
 		}
-		index++;
 	}
 
-	if (config->vm_count == p->vms_cap) {
-		size_t cap = p->vms_cap != 0 ? 2 * p->vms_cap : 8;
-		struct vm_lines *vms = reallocarray(p->vms, cap, sizeof(*vms));
-		if (vms == NULL) {
-			return fail_at(p, p->line, "out of memory");
-		}
-		p->vms = vms;
-		p->vms_cap = cap;
-	}
-	struct config_vm *vm = calloc(1, sizeof(*vm));
-	if (vm == NULL) {
+	struct parsed_vm *parsed = calloc(1, sizeof(*parsed));
+	if (parsed == NULL) {
 		return fail_at(p, p->line, "out of memory");
 	}
+	struct config_vm *vm = &parsed->vm;
 	snprintf(vm->name, sizeof(vm->name), "%s", name);
 	vm->buffers = CONFIG_BUFFERS_SHM;
 	vm->snapshot = false;
 	vm->allow_fullscreen = true;
-	vm->max_windows = DEFAULT_MAX_WINDOWS;
-	vm->max_buffer_mib = DEFAULT_MAX_BUFFER_MIB;
+	vm->max_windows = LIMIT_MAX_WINDOWS_DEFAULT;
+	vm->max_buffer_mib = LIMIT_MAX_BUFFER_MIB_DEFAULT;
 	wl_list_insert(config->vms.prev, &vm->link);
+	config->vm_count++;
 
-	struct vm_lines *lines = &p->vms[config->vm_count++];
-	memset(lines, 0, sizeof(*lines));
-	lines->section = p->line;
+	parsed->section_line = p->line;
 	p->vm = vm;
-	p->key_lines = lines->keys;
+	p->key_lines = parsed->key_lines;
 	p->section = SECTION_VM;
 	snprintf(p->section_title, sizeof(p->section_title), "vm %s", name);
 	return true;
@@ -708,90 +622,67 @@ static bool begin_section(struct parser *p, const char *title)
 	return fail_at(p, p->line, "unknown section [%s]", title);
 }
 
-/* A section header, already stripped of comments and outer whitespace. */
-static bool read_section_header(struct parser *p, char *line)
+static char *trim(char *start, char *end)
 {
-	char *close = strchr(line, ']');
-	if (close == NULL) {
-		return fail_at(p, p->line, "missing ']' in section header");
+	while (start < end && isspace((unsigned char)*start)) {
+		start++;
 	}
-	if (close[1] != '\0') {
-		return fail_at(p, p->line, "unexpected text after ']'");
-	}
-	*close = '\0';
-	char *title = line + 1;
-	while (isspace((unsigned char)*title)) {
-		title++;
-	}
-	char *end = close;
-	while (end > title && isspace((unsigned char)end[-1])) {
+	while (end > start && isspace((unsigned char)end[-1])) {
 		end--;
 	}
 	*end = '\0';
-	return begin_section(p, title);
+	return start;
 }
 
-/*
- * ini_reader: hands inih the next line with comments and leading
- * whitespace removed (see the top of this file). buf is inih's line
- * buffer, size bytes.
- */
-static char *read_line(char *buf, int size, void *data)
+/* One line, len bytes, no newline. */
+static bool parse_line(struct parser *p, const char *text, size_t len)
 {
-	struct parser *p = data;
-	if (p->failed || p->pos >= p->len) {
-		return NULL;
-	}
-	const char *start = p->text + p->pos;
-	size_t left = p->len - p->pos;
-	const char *newline = memchr(start, '\n', left);
-	size_t len = newline != NULL ? (size_t)(newline - start) : left;
-	p->pos += len + (newline != NULL ? 1 : 0);
-	p->line++;
-
-	while (len > 0 && isspace((unsigned char)*start)) {
-		start++;
+	while (len > 0 && isspace((unsigned char)*text)) {
+		text++;
 		len--;
 	}
-	if (len == 0 || *start == ';' || *start == '#') {
-		buf[0] = '\0';
-		return buf;
+	if (len == 0 || *text == ';' || *text == '#') {
+		return true;
 	}
-	/* inih's inline comment rule: ';' after whitespace. */
+	/* An inline comment starts at a ';' after whitespace. */
 	for (size_t i = 1; i < len; i++) {
-		if (start[i] == ';' && isspace((unsigned char)start[i - 1])) {
+		if (text[i] == ';' && isspace((unsigned char)text[i - 1])) {
 			len = i;
 			break;
 		}
 	}
-	while (len > 0 && isspace((unsigned char)start[len - 1])) {
+	while (len > 0 && isspace((unsigned char)text[len - 1])) {
 		len--;
 	}
-	if (size <= 0 || len >= (size_t)size) {
-		fail_at(p, p->line, "line too long (at most %d characters before a comment)",
-			size > 0 ? size - 1 : 0);
-		return NULL;
+	if (len > CONFIG_LINE_MAX) {
+		return fail_at(p, p->line, "line too long (at most %d characters before a comment)",
+			CONFIG_LINE_MAX);
 	}
-	memcpy(buf, start, len);
+	char buf[CONFIG_LINE_MAX + 1];
+	memcpy(buf, text, len);
 	buf[len] = '\0';
+	/* now: buf holds the content, trimmed, and not empty */
 
 	if (buf[0] == '[') {
-		if (!read_section_header(p, buf)) {
-			return NULL;
+		char *close = strchr(buf, ']');
+		if (close == NULL) {
+			return fail_at(p, p->line, "missing ']' in section header");
 		}
-		/* inih reads the header too (and agrees on it, comments being
-		 * gone): give it the line back as it was. */
-		memcpy(buf, start, len);
-		buf[len] = '\0';
-		return buf;
+		if (close[1] != '\0') {
+			return fail_at(p, p->line, "unexpected text after ']'");
+		}
+		return begin_section(p, trim(buf + 1, close));
 	}
-	/* inih would also take "key: value"; one spelling is enough. */
-	size_t separator = strcspn(buf, "=:");
-	if (buf[separator] != '=') {
-		fail_at(p, p->line, "expected 'key = value' or '[section]'");
-		return NULL;
+	char *equals = strchr(buf, '=');
+	if (equals == NULL) {
+		return fail_at(p, p->line, "expected 'key = value' or '[section]'");
 	}
-	return buf;
+	char *value = trim(equals + 1, buf + len);
+	char *key = trim(buf, equals);
+	if (key[0] == '\0') {
+		return fail_at(p, p->line, "missing key name before '='");
+	}
+	return set_key(p, key, value);
 }
 
 /* Checks that need the whole file: labels may be defined after use, and
@@ -803,38 +694,35 @@ static bool finish_file(struct parser *p)
 		return false;
 	}
 
-	size_t index = 0;
-	struct config_vm *vm;
-	wl_list_for_each(vm, &config->vms, link) {
+	struct parsed_vm *parsed;
+	wl_list_for_each(parsed, &config->vms, vm.link) {
+		struct config_vm *vm = &parsed->vm;
 		const struct config_label *label = find_label(config, vm->label);
 		if (label == NULL) {
-			return fail_at(p, p->vms[index].keys[VM_LABEL],
+			return fail_at(p, parsed->key_lines[VM_LABEL],
 				"label '%s' of VM %s is not defined in [labels]", vm->label,
 				vm->name);
 		}
 		vm->rgb = label->rgb;
-		index++;
 	}
 
-	const struct {
-		const char *combo;
-		enum keys_key key;
-	} keys[] = {
-		{ config->keys.secure_attention, KEYS_SECURE_ATTENTION },
-		{ config->keys.copy, KEYS_COPY },
-		{ config->keys.paste, KEYS_PASTE },
+	const struct config_key_combo *combos[KEYS_KEY_COUNT] = {
+		[KEYS_SECURE_ATTENTION] = &config->keys.secure_attention,
+		[KEYS_COPY] = &config->keys.copy,
+		[KEYS_PASTE] = &config->keys.paste,
 	};
-	for (size_t i = 0; i < ARRAY_LEN(keys); i++) {
-		for (size_t j = i + 1; j < ARRAY_LEN(keys); j++) {
-			if (!key_combo_equal(keys[i].combo, keys[j].combo)) {
+	for (size_t i = 0; i < KEYS_KEY_COUNT; i++) {
+		for (size_t j = i + 1; j < KEYS_KEY_COUNT; j++) {
+			if (combos[i]->modifiers != combos[j]->modifiers ||
+				combos[i]->keysym != combos[j]->keysym) {
 				continue;
 			}
-			int line_i = p->keys_lines[keys[i].key];
-			int line_j = p->keys_lines[keys[j].key];
+			char name[128];
+			int line_i = p->keys_lines[i];
+			int line_j = p->keys_lines[j];
 			return fail_at(p, line_i > line_j ? line_i : line_j,
-				"[keys] %s and %s are the same key (%s)",
-				keys_keys[keys[i].key].name, keys_keys[keys[j].key].name,
-				keys[j].combo);
+				"[keys] %s and %s are the same key (%s)", keys_keys[i].name,
+				keys_keys[j].name, key_combo_name(combos[j], name, sizeof(name)));
 		}
 	}
 	return true;
@@ -850,12 +738,13 @@ struct config *config_create_default(void)
 	memcpy(config->labels, default_labels, sizeof(default_labels));
 	config->label_count = ARRAY_LEN(default_labels);
 	wl_list_init(&config->vms);
-	config->border_width = DEFAULT_BORDER_WIDTH;
+	config->border_width = LIMIT_BORDER_WIDTH_DEFAULT;
 	config->background_rgb = DEFAULT_BACKGROUND;
-	snprintf(config->keys.secure_attention, sizeof(config->keys.secure_attention),
-		"Ctrl+Alt+Escape");
-	snprintf(config->keys.copy, sizeof(config->keys.copy), "Ctrl+Shift+c");
-	snprintf(config->keys.paste, sizeof(config->keys.paste), "Ctrl+Shift+v");
+	config->keys = (struct config_keys){
+		.secure_attention = { CONFIG_MOD_CTRL | CONFIG_MOD_ALT, XKB_KEY_Escape },
+		.copy = { CONFIG_MOD_CTRL | CONFIG_MOD_SHIFT, XKB_KEY_c },
+		.paste = { CONFIG_MOD_CTRL | CONFIG_MOD_SHIFT, XKB_KEY_v },
+	};
 	return config;
 }
 
@@ -867,109 +756,84 @@ void config_destroy(struct config *config)
 	struct config_vm *vm, *tmp;
 	wl_list_for_each_safe(vm, tmp, &config->vms, link) {
 		wl_list_remove(&vm->link);
-		free(vm);
+		free(vm); /* the parsed_vm it starts */
 	}
 	free(config);
 }
 
 /* text holds len bytes, no NUL among them. */
-static struct config *parse_text(const char *text, size_t len, const char *name, char *error,
-	size_t error_size)
+static struct config *parse_text(struct parser *p, const char *text, size_t len)
 {
-	struct parser p = {
-		.name = name,
-		.error = error,
-		.error_size = error_size,
-		.text = text,
-		.len = len,
-	};
-	if (error != NULL && error_size > 0) {
-		error[0] = '\0';
-	}
-	p.config = config_create_default();
-	if (p.config == NULL) {
-		fail_at(&p, 0, "out of memory");
+	p->config = config_create_default();
+	if (p->config == NULL) {
+		fail_at(p, 0, "out of memory");
 		return NULL;
 	}
 
-	/* A UTF-8 byte order mark would hide a header from the reader. */
+	/* A UTF-8 byte order mark would hide a header from the parser. */
 	static const char bom[] = "\xef\xbb\xbf";
-	if (p.len >= 3 && memcmp(p.text, bom, 3) == 0) {
-		p.pos = 3;
+	size_t pos = len >= 3 && memcmp(text, bom, 3) == 0 ? 3 : 0;
+	while (pos < len && !p->failed) {
+		const char *start = text + pos;
+		const char *newline = memchr(start, '\n', len - pos);
+		size_t line_len = newline != NULL ? (size_t)(newline - start) : len - pos;
+		pos += line_len + 1;
+		p->line++;
+		parse_line(p, start, line_len);
 	}
-
-	int ret = ini_parse_stream(read_line, &p, handle_ini_pair, &p);
-	if (!p.failed && ret > 0) {
-		/* The reader checks the shape of each line, so inih has
-		 * nothing left to refuse; keep its verdict all the same. */
-		fail_at(&p, ret, "syntax error");
-	} else if (!p.failed && ret < 0) {
-		fail_at(&p, 0, "inih failed (%d)", ret);
+	if (!p->failed) {
+		finish_file(p);
 	}
-	if (!p.failed) {
-		finish_file(&p);
-	}
-	free(p.vms);
-	if (p.failed) {
-		config_destroy(p.config);
+	if (p->failed) {
+		config_destroy(p->config);
 		return NULL;
 	}
-	return p.config;
+	return p->config;
 }
 
 struct config *config_load_string(const char *text, const char *name, char *error,
 	size_t error_size)
 {
+	struct parser p = {
+		.name = name != NULL ? name : "(string)",
+		.error = error,
+		.error_size = error_size,
+	};
 	if (text == NULL) {
 		text = "";
 	}
-	return parse_text(text, strlen(text), name != NULL ? name : "(string)", error, error_size);
-}
-
-__attribute__((format(printf, 4, 5))) static void file_error(char *error, size_t error_size,
-	const char *path, const char *fmt, ...)
-{
-	if (error == NULL || error_size == 0) {
-		return;
-	}
-	int n = snprintf(error, error_size, "%s: ", path);
-	if (n < 0 || (size_t)n >= error_size) {
-		return;
-	}
-	va_list args;
-	va_start(args, fmt);
-	vsnprintf(error + n, error_size - (size_t)n, fmt, args);
-	va_end(args);
+	return parse_text(&p, text, strlen(text));
 }
 
 struct config *config_load(const char *path, char *error, size_t error_size)
 {
+	struct parser p = { .name = path, .error = error, .error_size = error_size };
 	FILE *file = fopen(path, "re");
 	if (file == NULL) {
-		file_error(error, error_size, path, "%s", strerror(errno));
+		fail_at(&p, 0, "%s", strerror(errno));
 		return NULL;
 	}
 	struct config *config = NULL;
 	/* One byte more than allowed, to tell "too large" from "just fits". */
 	char *text = malloc(CONFIG_FILE_MAX + 1);
 	if (text == NULL) {
-		file_error(error, error_size, path, "out of memory");
+		fail_at(&p, 0, "out of memory");
 		goto out;
 	}
 	size_t len = fread(text, 1, CONFIG_FILE_MAX + 1, file);
 	if (ferror(file)) {
-		file_error(error, error_size, path, "read error");
+		fail_at(&p, 0, "read error");
 		goto out;
 	}
 	if (len > CONFIG_FILE_MAX) {
-		file_error(error, error_size, path, "larger than %d bytes", CONFIG_FILE_MAX);
+		fail_at(&p, 0, "larger than %d bytes", CONFIG_FILE_MAX);
 		goto out;
 	}
 	if (memchr(text, '\0', len) != NULL) {
-		file_error(error, error_size, path, "not a text file (contains a NUL byte)");
+		fail_at(&p, 0, "not a text file (contains a NUL byte)");
 		goto out;
 	}
-	config = parse_text(text, len, path, error, error_size);
+	config = parse_text(&p, text, len);
 out:
 	free(text);
 	fclose(file);

@@ -1,7 +1,8 @@
 /*
- * The compositor's configuration: /etc/mullion/mullion.conf, INI, parsed
- * with inih. Anything unknown or contradictory is an error naming the line;
- * the compositor refuses to start rather than guess.
+ * The compositor's configuration: /etc/mullion/mullion.conf, INI, split
+ * into lines by the parser in config.c. Anything unknown or contradictory
+ * is an error naming the line; the compositor refuses to start rather than
+ * guess.
  */
 #ifndef COMPOSITOR_CONFIG_H
 #define COMPOSITOR_CONFIG_H
@@ -10,10 +11,13 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <wayland-util.h>
+#include <xkbcommon/xkbcommon.h>
 
+#include "common/limits.h"
 #include "common/vchan/vchan.h"
 
-#define CONFIG_NAME_MAX 32
+/* A VM or label name and its NUL (common/util/vm_name.h has the rule). */
+#define CONFIG_NAME_MAX (LIMIT_VM_NAME_MAX + 1)
 #define CONFIG_MAX_LABELS 32
 #define CONFIG_ERROR_MAX 256
 
@@ -29,7 +33,7 @@ enum config_buffer_kind {
 };
 
 struct config_vm {
-	char name[CONFIG_NAME_MAX]; /* [a-zA-Z0-9_-], 1..31 chars */
+	char name[CONFIG_NAME_MAX]; /* vm_name_valid */
 	char label[CONFIG_NAME_MAX];
 	uint32_t rgb; /* the label's colour, resolved at the end of parsing */
 	struct vchan_address vchan;
@@ -41,10 +45,27 @@ struct config_vm {
 	struct wl_list link; /* config::vms */
 };
 
+/*
+ * The modifiers a key combination may name, with the values of wlroots'
+ * WLR_MODIFIER_* bits, so a combination compares directly with
+ * wlr_keyboard_get_modifiers() without this library linking wlroots.
+ */
+enum config_modifier {
+	CONFIG_MOD_SHIFT = 1 << 0,
+	CONFIG_MOD_CTRL = 1 << 2,
+	CONFIG_MOD_ALT = 1 << 3,
+	CONFIG_MOD_LOGO = 1 << 6,
+};
+
+struct config_key_combo {
+	uint32_t modifiers; /* enum config_modifier bits */
+	xkb_keysym_t keysym; /* lower case (xkb_keysym_to_lower) */
+};
+
 struct config_keys {
-	char secure_attention[64];
-	char copy[64];
-	char paste[64];
+	struct config_key_combo secure_attention;
+	struct config_key_combo copy;
+	struct config_key_combo paste;
 };
 
 struct config {
@@ -78,5 +99,21 @@ const struct config_vm *config_find_vm(const struct config *config, const char *
 
 /* Parse "#rrggbb" (exactly). */
 bool config_parse_colour(const char *str, uint32_t *rgb);
+
+/*
+ * Parse "Mod+...+Keysym": modifiers Ctrl, Alt, Shift, Super (or Logo), in
+ * any case and order, each at most once, then one xkb keysym name (exact,
+ * else in any case). On failure returns false and points *why at a static
+ * phrase saying what is wrong; *out is untouched.
+ */
+bool config_key_combo_parse(const char *text, struct config_key_combo *out, const char **why);
+
+/*
+ * Whether a key press is the combination: modifiers as
+ * wlr_keyboard_get_modifiers() gives them (Caps Lock, Num Lock and the
+ * other bits are ignored), keysym as xkb translated it, in either case.
+ */
+bool config_key_combo_matches(const struct config_key_combo *combo, uint32_t modifiers,
+	xkb_keysym_t keysym);
 
 #endif

@@ -11,6 +11,7 @@
 #include <wayland-server-core.h>
 #include <wlr/util/log.h>
 
+#include "guest-agent/input.h"
 #include "guest-agent/server.h"
 #include "guest-agent/window.h"
 #include "common/wire/codec.h"
@@ -174,6 +175,7 @@ static void close_channel(struct dom0_link *link)
 	link->keymap = NULL;
 	link->keymap_size = 0;
 	link->keyboard_focus = link->pointer_focus = WIRE_ID_INVALID;
+	agent_input_forget_dom0(&link->server->input);
 	memset(&link->dom0_hello, 0, sizeof(link->dom0_hello));
 }
 
@@ -262,7 +264,7 @@ static void handle_connected(struct dom0_link *link)
 	watch_fd(link);
 	struct wire_msg hello = {
 		.type = WIRE_HELLO,
-		.hello = { .version = WIRE_VERSION },
+		.hello = { .version = WIRE_VERSION, .capabilities = WIRE_CAP_INPUT },
 	};
 	queue_msg(link, &hello);
 }
@@ -361,9 +363,7 @@ static void handle_keymap(struct dom0_link *link, const struct wire_msg *msg)
 	link->keymap_size = link->keymap_pending_size;
 	link->keymap_pending = NULL;
 	link->keymap_pending_size = link->keymap_received = 0;
-	/* The seam for the keyboard: a later issue hands the keymap to the
-	 * seat's keyboard (wlr_keyboard_set_keymap). */
-	wlr_log(WLR_DEBUG, "Keymap of %u bytes from dom0", link->keymap_size);
+	agent_input_set_keymap(&link->server->input, link->keymap, link->keymap_size);
 }
 
 /*
@@ -422,6 +422,44 @@ static bool input_in_order(struct dom0_link *link, const struct wire_msg *msg)
 	}
 }
 
+static void deliver_input(struct agent_input *input, const struct wire_msg *msg)
+{
+	switch (msg->type) {
+	case WIRE_KEY:
+		agent_input_key(input, &msg->key);
+		return;
+	case WIRE_MODIFIERS:
+		agent_input_modifiers(input, &msg->modifiers);
+		return;
+	case WIRE_KEYBOARD_ENTER:
+		agent_input_keyboard_enter(input, msg->keyboard_enter.window_id);
+		return;
+	case WIRE_KEYBOARD_LEAVE:
+		agent_input_keyboard_leave(input);
+		return;
+	case WIRE_POINTER_ENTER:
+		agent_input_pointer_enter(input, &msg->pointer_enter);
+		return;
+	case WIRE_POINTER_LEAVE:
+		agent_input_pointer_leave(input);
+		return;
+	case WIRE_POINTER_MOTION:
+		agent_input_pointer_motion(input, &msg->pointer_motion);
+		return;
+	case WIRE_POINTER_BUTTON:
+		agent_input_pointer_button(input, &msg->pointer_button);
+		return;
+	case WIRE_POINTER_AXIS:
+		agent_input_pointer_axis(input, &msg->pointer_axis);
+		return;
+	case WIRE_POINTER_FRAME:
+		agent_input_pointer_frame(input);
+		return;
+	default:
+		return; /* the caller passes input messages only */
+	}
+}
+
 static void dispatch(struct dom0_link *link, const struct wire_msg *msg)
 {
 	if (link->state == LINK_HANDSHAKE) {
@@ -468,9 +506,7 @@ static void dispatch(struct dom0_link *link, const struct wire_msg *msg)
 	case WIRE_KEYMAP:
 		handle_keymap(link, msg);
 		return;
-	/* The seam for input: checked for order here; a later issue
-	 * delivers them to the focused client through the seat
-	 * (wlr_seat_keyboard_notify_*, wlr_seat_pointer_notify_*). */
+	/* Input: checked for order here, delivered by input.c. */
 	case WIRE_KEY:
 	case WIRE_MODIFIERS:
 	case WIRE_KEYBOARD_ENTER:
@@ -482,8 +518,7 @@ static void dispatch(struct dom0_link *link, const struct wire_msg *msg)
 	case WIRE_POINTER_AXIS:
 	case WIRE_POINTER_FRAME:
 		if (input_in_order(link, msg)) {
-			wlr_log(WLR_DEBUG, "dom0 sent %s, not delivered yet",
-				wire_msg_type_str(msg->type));
+			deliver_input(&link->server->input, msg);
 		}
 		return;
 	case WIRE_CLIPBOARD_REQUEST: {

@@ -145,11 +145,14 @@ bool agent_server_init(struct agent_server *server, int width, int height)
 	if (!agent_xdg_shell_init(server)) {
 		return false;
 	}
-	/* The seam for input: dom0's keys and pointer events reach clients
-	 * through this seat (capabilities, keymap, focus). */
+	/* dom0's keys and pointer events reach clients through this seat
+	 * (input.c). */
 	server->seat = wlr_seat_create(server->display, "seat0");
 	if (!server->seat) {
 		wlr_log(WLR_ERROR, "Cannot create the seat");
+		return false;
+	}
+	if (!agent_input_init(&server->input, server)) {
 		return false;
 	}
 	/* The VM-local clipboard; dom0 moves data between VMs only on an
@@ -206,6 +209,7 @@ void agent_server_finish(struct agent_server *server)
 		server->slow_frame_timer = NULL;
 	}
 	agent_xdg_shell_finish(server);
+	agent_input_finish(&server->input);
 	/* Takes the output with it. */
 	wlr_backend_destroy(server->backend);
 	wlr_allocator_destroy(server->allocator);

@@ -1,7 +1,8 @@
 /*
  * The bridge as a Wayland client of dom0. It binds only what it needs to
  * show windows: wl_compositor, wl_shm, xdg_wm_base and one wl_output for
- * the size the VM should think its screen is.
+ * the size the VM should think its screen is; it notes the wl_seat, which
+ * input.c binds.
  */
 #include "vm-bridge/dom0_client.h"
 
@@ -77,6 +78,9 @@ static void handle_registry_global(void *data, struct wl_registry *registry, uin
 		client->wm_base = wl_registry_bind(registry, name, &xdg_wm_base_interface,
 			min_u32(version, WM_BASE_VERSION));
 		xdg_wm_base_add_listener(client->wm_base, &wm_base_listener, client);
+	} else if (strcmp(interface, wl_seat_interface.name) == 0 && client->seat_name == 0) {
+		client->seat_name = name;
+		client->seat_version = version;
 	} else if (strcmp(interface, wl_output_interface.name) == 0 && client->output == NULL) {
 		client->output = wl_registry_bind(registry, name, &wl_output_interface,
 			min_u32(version, OUTPUT_VERSION));

@@ -19,6 +19,7 @@
 
 #include "build-config.h"
 #include "vm-bridge/dom0_client.h"
+#include "vm-bridge/input.h"
 #include "vm-bridge/vm_link.h"
 #include "vm-bridge/window.h"
 #include "common/limits.h"
@@ -324,6 +325,10 @@ int main(int argc, char *argv[])
 	if (link == NULL) {
 		goto out_dom0;
 	}
+	struct bridge_input *input = bridge_input_create(dom0, link);
+	if (input == NULL) {
+		goto out_link;
+	}
 	char address[VCHAN_PATH_MAX + 16];
 	if (!vchan_address_format(&options.address, address, sizeof(address))) {
 		address[0] = '\0';
@@ -336,6 +341,8 @@ int main(int argc, char *argv[])
 	}
 	bridge_window_print_stats();
 
+	bridge_input_destroy(input);
+out_link:
 	vm_link_destroy(link);
 out_dom0:
 	dom0_client_destroy(dom0);

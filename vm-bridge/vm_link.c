@@ -216,6 +216,7 @@ void vm_link_destroy(struct vm_link *link)
 		close(link->timer_fd);
 	}
 	validate_finish(&link->validate);
+	free(link->keymap);
 	free(link->refs);
 	free(link->tx);
 	free(link->rx);
@@ -306,9 +307,47 @@ void vm_link_reap(struct vm_link *link)
 	}
 }
 
+static void send_keymap(struct vm_link *link)
+{
+	for (uint32_t offset = 0; offset < link->keymap_size; offset += WIRE_MAX_KEYMAP_CHUNK) {
+		uint32_t left = link->keymap_size - offset;
+		struct wire_msg chunk = {
+			.type = WIRE_KEYMAP,
+			.keymap = {
+				.total_size = link->keymap_size,
+				.offset = offset,
+				.length = left < WIRE_MAX_KEYMAP_CHUNK ? left : WIRE_MAX_KEYMAP_CHUNK,
+				.data = link->keymap + offset,
+			},
+		};
+		if (!vm_link_send(link, &chunk)) {
+			return;
+		}
+	}
+}
+
+void vm_link_set_keymap(struct vm_link *link, const void *keymap, uint32_t size)
+{
+	if (size == 0 || size > WIRE_MAX_KEYMAP_BYTES) {
+		mlog(MLOG_ERROR, "vm %s: a keymap of %u bytes is not forwarded", link->name, size);
+		return;
+	}
+	uint8_t *copy = malloc(size);
+	if (copy == NULL) {
+		mlog(MLOG_ERROR, "vm %s: out of memory for a %u byte keymap", link->name, size);
+		return;
+	}
+	memcpy(copy, keymap, size);
+	free(link->keymap);
+	link->keymap = copy;
+	link->keymap_size = size;
+	send_keymap(link);
+}
+
 static void on_connected(struct vm_link *link)
 {
 	link->connected = true;
+	link->connection++;
 	link->rx_start = link->rx_end = 0;
 	link->tx_start = link->tx_end = 0;
 	validate_reset(&link->validate);
@@ -322,15 +361,16 @@ static void on_connected(struct vm_link *link)
 				(uint32_t)w : 0,
 			.output_height = h > 0 && h <= WIRE_MAX_HEIGHT ?
 				(uint32_t)h : 0,
-			/* Popups, input, cursor and clipboard come in
-			 * later versions of the bridge. */
-			.capabilities = 0,
+			/* Popups, cursor and clipboard come in later
+			 * versions of the bridge. */
+			.capabilities = WIRE_CAP_INPUT,
 			.output_scale = 1,
 			.max_windows = link->max_windows,
 			.max_buffer_mib = link->max_buffer_mib,
 		},
 	};
 	vm_link_send(link, &hello);
+	send_keymap(link);
 	mlog(MLOG_INFO, "vm %s: vchan connected, sent HELLO (output %ux%u)", link->name,
 		hello.hello.output_width, hello.hello.output_height);
 }

@@ -362,6 +362,17 @@ void bridge_window_destroy(struct bridge_window *window)
 	free(window);
 }
 
+struct bridge_window *bridge_window_from_surface(struct vm_link *vm, struct wl_surface *surface)
+{
+	struct bridge_window *window;
+	wl_list_for_each(window, &vm->windows, link) {
+		if (window->surface == surface) {
+			return window;
+		}
+	}
+	return NULL;
+}
+
 struct bridge_window *bridge_window_find(struct vm_link *vm, uint32_t id)
 {
 	struct bridge_window *window;

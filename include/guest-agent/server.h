@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <wayland-server-core.h>
 
+#include "guest-agent/input.h"
+
 struct dom0_link;
 
 struct agent_server {
@@ -25,6 +27,7 @@ struct agent_server {
 	struct wlr_compositor *compositor;
 	struct wlr_xdg_shell *xdg_shell;
 	struct wlr_seat *seat;
+	struct agent_input input; /* the seat's keyboard and pointer */
 	struct wlr_data_device_manager *data_device_manager;
 	struct wlr_presentation *presentation;
 	struct wlr_output *output;

@@ -17,6 +17,8 @@ struct dom0_client {
 	struct wl_shm *shm;
 	struct xdg_wm_base *wm_base;
 	struct wl_output *output; /* the first one; may be NULL */
+	/* The first wl_seat, bound by input.c with its listener; 0: none. */
+	uint32_t seat_name, seat_version;
 	uint32_t output_name;
 	int32_t output_width, output_height; /* 0 until its mode is known */
 };

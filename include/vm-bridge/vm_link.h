@@ -49,6 +49,11 @@ struct vm_link {
 	long retry_ms; /* the next first retry */
 	struct vchan *vchan; /* NULL: not connected, retrying */
 	bool connected; /* CONNECTED and our HELLO is queued */
+	uint32_t connection; /* counts connections; focus is per connection */
+
+	/* dom0's keymap, sent after HELLO on every connection. */
+	uint8_t *keymap;
+	uint32_t keymap_size;
 
 	struct validate_state validate;
 	struct wl_list windows; /* window::link */
@@ -97,6 +102,12 @@ void vm_link_reap(struct vm_link *link);
  * where the VM's answers are checked (validate_outgoing).
  */
 bool vm_link_send(struct vm_link *link, const struct wire_msg *msg);
+
+/*
+ * Keeps a copy of dom0's xkb keymap (1..WIRE_MAX_KEYMAP_BYTES) and sends
+ * it in KEYMAP chunks now, if connected, and on every later connection.
+ */
+void vm_link_set_keymap(struct vm_link *link, const void *keymap, uint32_t size);
 
 /*
  * The three ways a connection ends besides the VM going away; each logs

@@ -60,6 +60,8 @@ struct bridge_window {
 struct bridge_window *bridge_window_create(struct vm_link *vm, uint32_t id);
 /* Its toplevel vanishes, its VM buffers are unmapped. NULL is ok. */
 void bridge_window_destroy(struct bridge_window *window);
+/* The window whose wl_surface this is, or NULL. */
+struct bridge_window *bridge_window_from_surface(struct vm_link *vm, struct wl_surface *surface);
 struct bridge_window *bridge_window_find(struct vm_link *vm, uint32_t id);
 
 void bridge_window_set_title(struct bridge_window *window, const char *title);

@@ -452,6 +452,7 @@ class Session:
         os.mkdir(self.log_dir)
         self.children = []
         self.compositor = None
+        self.output_size = (1280, 720)
         self.runtime_dir = None
         self.wayland_display = None
         self.screenshots = []  # (label, Image)
@@ -481,6 +482,7 @@ class Session:
         argv = [mullion, '-c', config_path, '-o', '%dx%d' % size]
         if self.verbose:
             argv.append('-v')
+        self.output_size = size
         self.compositor = Child('mullion', argv, env, self.log_dir)
         self.children.append(self.compositor)
         self.wayland_display = self.compositor.wait_for_line(
@@ -574,6 +576,53 @@ class Session:
             raise Failure('no toplevel titled %r... within %s s (exit status %d):\n%s'
                           % (prefix, timeout, status, err.rstrip()))
         return titles
+
+    def wait_for_window(self, rgb, border, timeout):
+        """Waits until a frame of colour rgb is on screen; returns the
+        rectangle (x, y, w, h) inside its border-pixel frame."""
+        deadline = time.monotonic() + timeout
+        while True:
+            shot = self.screenshot('find-window')
+            box = bounding_box(shot, rgb)
+            if box is not None and box[2] > 2 * border and box[3] > 2 * border:
+                return inset(box, border)
+            if time.monotonic() > deadline:
+                raise Failure('no window framed in %s on screen within %s s'
+                              % (colour_str(rgb), timeout))
+            time.sleep(0.2)
+
+    def _dom0_tool(self, argv, what):
+        try:
+            result = subprocess.run(argv, env=self.dom0_env(), stdin=subprocess.DEVNULL,
+                                    capture_output=True, timeout=20)
+        except subprocess.TimeoutExpired:
+            raise Failure('%s did not finish within 20 s' % what)
+        if result.returncode != 0:
+            self.check_alive()
+            raise Failure('%s failed with status %d: %s'
+                          % (what, result.returncode,
+                             result.stderr.decode('utf-8', 'replace').strip()))
+
+    def pointer(self, *args):
+        """Runs mullion-test-pointer (virtual pointer, as a dom0 client)."""
+        size = '%dx%d' % self.output_size
+        self._dom0_tool([program('MULLION_TEST_POINTER'), '--size', size] + [str(a) for a in args],
+                        'mullion-test-pointer %s' % ' '.join(str(a) for a in args))
+
+    def click(self, x, y, button='left'):
+        self.pointer('click', x, y, button)
+
+    def type_text(self, text):
+        """Types text from dom0 with wtype (virtual keyboard protocol)."""
+        wtype = require_tool('wtype', 'wtype')
+        self._dom0_tool([wtype, '--', text], 'wtype %r' % text)
+
+    def type_keys(self, *keys):
+        wtype = require_tool('wtype', 'wtype')
+        argv = [wtype]
+        for key in keys:
+            argv += ['-k', key]
+        self._dom0_tool(argv, 'wtype %s' % ' '.join(keys))
 
     def screenshot(self, label):
         """Takes a screenshot with grim as a dom0 client; returns an Image."""

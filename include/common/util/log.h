@@ -5,7 +5,9 @@
 #ifndef UTIL_LOG_H
 #define UTIL_LOG_H
 
+#include <errno.h>
 #include <stdarg.h>
+#include <string.h>
 
 enum mlog_level {
 	MLOG_SILENT = 0,

@@ -5,6 +5,8 @@
 #include "compositor/input.h"
 
 #include <stdlib.h>
+#include <wlr/interfaces/wlr_input_device.h>
+#include <wlr/interfaces/wlr_keyboard.h>
 #include <wlr/types/wlr_data_device.h>
 #include <wlr/types/wlr_keyboard.h>
 #include <wlr/types/wlr_pointer.h>
@@ -44,7 +46,14 @@ static void keyboard_destroy(struct keyboard *keyboard)
 static void handle_keyboard_destroy(struct wl_listener *listener, void *data)
 {
 	struct keyboard *keyboard = wl_container_of(listener, keyboard, destroy);
+	struct server *server = keyboard->server;
+	bool was_seat_keyboard = wlr_seat_get_keyboard(server->seat) == keyboard->device->keyboard;
 	keyboard_destroy(keyboard);
+	/* The seat goes on with the newest keyboard left, at worst the placeholder. */
+	if (was_seat_keyboard && !wl_list_empty(&server->keyboards)) {
+		struct keyboard *next = wl_container_of(server->keyboards.next, next, link);
+		wlr_seat_set_keyboard(server->seat, next->device);
+	}
 }
 
 static void add_keyboard(struct server *server, struct wlr_input_device *device)
@@ -83,13 +92,30 @@ static void add_keyboard(struct server *server, struct wlr_input_device *device)
 	wlr_seat_set_keyboard(server->seat, device);
 }
 
-static void update_capabilities(struct server *server)
+/*
+ * A keyboard of the seat's own, from the start: every client, a VM's bridge
+ * included, gets dom0's keymap with its wl_keyboard, before any keyboard
+ * focus, even where no real keyboard exists (headless). Real and virtual
+ * keyboards come and go beside it; when the last of them goes, the seat
+ * falls back to this one.
+ */
+static bool add_placeholder_keyboard(struct server *server)
 {
-	uint32_t caps = WL_SEAT_CAPABILITY_POINTER;
-	if (!wl_list_empty(&server->keyboards)) {
-		caps |= WL_SEAT_CAPABILITY_KEYBOARD;
+	struct wlr_input_device *device = calloc(1, sizeof(*device));
+	struct wlr_keyboard *keyboard = calloc(1, sizeof(*keyboard));
+	if (!device || !keyboard) {
+		wlr_log(WLR_ERROR, "Out of memory");
+		free(device);
+		free(keyboard);
+		return false;
 	}
-	wlr_seat_set_capabilities(server->seat, caps);
+	/* No impls: wlr_input_device_destroy frees both. */
+	wlr_input_device_init(device, WLR_INPUT_DEVICE_KEYBOARD, NULL, "mullion-placeholder", 0, 0);
+	wlr_keyboard_init(keyboard, NULL);
+	device->keyboard = keyboard;
+	server->placeholder_keyboard = device;
+	add_keyboard(server, device);
+	return wlr_seat_get_keyboard(server->seat) == keyboard;
 }
 
 static void handle_new_input(struct wl_listener *listener, void *data)
@@ -107,11 +133,46 @@ static void handle_new_input(struct wl_listener *listener, void *data)
 	default:
 		break;
 	}
-	update_capabilities(server);
 }
 
-static void process_cursor_motion(struct server *server, uint32_t time_msec)
+/* A virtual keyboard of a dom0 client is a keyboard of the seat like any other. */
+static void handle_new_virtual_keyboard(struct wl_listener *listener, void *data)
 {
+	struct server *server = wl_container_of(listener, server, new_virtual_keyboard);
+	struct wlr_virtual_keyboard_v1 *keyboard = data;
+	add_keyboard(server, &keyboard->input_device);
+}
+
+static void handle_new_virtual_pointer(struct wl_listener *listener, void *data)
+{
+	struct server *server = wl_container_of(listener, server, new_virtual_pointer);
+	struct wlr_virtual_pointer_v1_new_pointer_event *event = data;
+	struct wlr_input_device *device = &event->new_pointer->input_device;
+	/* The cursor forgets the device by itself when it is destroyed. */
+	wlr_cursor_attach_input_device(server->cursor, device);
+	if (event->suggested_output) {
+		/* Absolute motion then spans that output, not the whole layout. */
+		wlr_cursor_map_input_to_output(server->cursor, device, event->suggested_output);
+	}
+}
+
+/*
+ * Gives pointer focus to the surface under the cursor, except while a
+ * button is held: then the surface that got the press keeps it (implicit
+ * grab) and hears of the motion relative to where it was, even outside it.
+ */
+static void update_pointer_focus(struct server *server, uint32_t time_msec, bool moved)
+{
+	struct wlr_seat *seat = server->seat;
+	if (seat->pointer_state.button_count > 0) {
+		if (moved && seat->pointer_state.focused_surface) {
+			wlr_seat_pointer_notify_motion(seat, time_msec,
+				server->cursor->x - server->pointer_origin_x,
+				server->cursor->y - server->pointer_origin_y);
+		}
+		return;
+	}
+
 	struct wlr_surface *surface = NULL;
 	double sx, sy;
 	struct view *view =
@@ -120,11 +181,16 @@ static void process_cursor_motion(struct server *server, uint32_t time_msec)
 		wlr_xcursor_manager_set_cursor_image(server->cursor_manager, "left_ptr",
 			server->cursor);
 	}
-	if (surface) {
-		wlr_seat_pointer_notify_enter(server->seat, surface, sx, sy);
-		wlr_seat_pointer_notify_motion(server->seat, time_msec, sx, sy);
-	} else {
-		wlr_seat_pointer_clear_focus(server->seat);
+	if (!surface) {
+		wlr_seat_pointer_clear_focus(seat);
+		return;
+	}
+	server->pointer_origin_x = server->cursor->x - sx;
+	server->pointer_origin_y = server->cursor->y - sy;
+	/* Sends enter (with sx, sy) only when the surface changes. */
+	wlr_seat_pointer_notify_enter(seat, surface, sx, sy);
+	if (moved) {
+		wlr_seat_pointer_notify_motion(seat, time_msec, sx, sy);
 	}
 }
 
@@ -133,7 +199,7 @@ static void handle_cursor_motion(struct wl_listener *listener, void *data)
 	struct server *server = wl_container_of(listener, server, cursor_motion);
 	struct wlr_event_pointer_motion *event = data;
 	wlr_cursor_move(server->cursor, event->device, event->delta_x, event->delta_y);
-	process_cursor_motion(server, event->time_msec);
+	update_pointer_focus(server, event->time_msec, true);
 }
 
 static void handle_cursor_motion_absolute(struct wl_listener *listener, void *data)
@@ -141,7 +207,7 @@ static void handle_cursor_motion_absolute(struct wl_listener *listener, void *da
 	struct server *server = wl_container_of(listener, server, cursor_motion_absolute);
 	struct wlr_event_pointer_motion_absolute *event = data;
 	wlr_cursor_warp_absolute(server->cursor, event->device, event->x, event->y);
-	process_cursor_motion(server, event->time_msec);
+	update_pointer_focus(server, event->time_msec, true);
 }
 
 static void handle_cursor_button(struct wl_listener *listener, void *data)
@@ -151,11 +217,15 @@ static void handle_cursor_button(struct wl_listener *listener, void *data)
 
 	wlr_seat_pointer_notify_button(server->seat, event->time_msec, event->button, event->state);
 	if (event->state == WLR_BUTTON_PRESSED) {
+		/* Click to focus: the window under the pointer gets the keyboard. */
 		struct wlr_surface *surface = NULL;
 		double sx, sy;
 		struct view *view =
 			view_at(server, server->cursor->x, server->cursor->y, &surface, &sx, &sy);
 		view_focus(view);
+	} else if (server->seat->pointer_state.button_count == 0) {
+		/* The implicit grab ends: focus goes back to what is under the pointer. */
+		update_pointer_focus(server, event->time_msec, false);
 	}
 }
 
@@ -198,6 +268,9 @@ static void handle_request_set_selection(struct wl_listener *listener, void *dat
 
 bool input_init(struct server *server)
 {
+	/* So input_finish can remove them after a failure below. */
+	wl_list_init(&server->new_virtual_keyboard.link);
+	wl_list_init(&server->new_virtual_pointer.link);
 	server->seat = wlr_seat_create(server->display, "seat0");
 	server->cursor = wlr_cursor_create();
 	server->cursor_manager = wlr_xcursor_manager_create(NULL, 24);
@@ -225,7 +298,32 @@ bool input_init(struct server *server)
 	server->request_set_selection.notify = handle_request_set_selection;
 	wl_signal_add(&server->seat->events.request_set_selection, &server->request_set_selection);
 
-	update_capabilities(server);
+	/*
+	 * For dom0's test and accessibility tools. Created after the global
+	 * filter (security.c), which hides them from every VM.
+	 */
+	server->virtual_keyboard_manager = wlr_virtual_keyboard_manager_v1_create(server->display);
+	server->virtual_pointer_manager = wlr_virtual_pointer_manager_v1_create(server->display);
+	if (!server->virtual_keyboard_manager || !server->virtual_pointer_manager) {
+		wlr_log(WLR_ERROR, "Cannot create the virtual keyboard and pointer managers");
+		return false;
+	}
+	server->new_virtual_keyboard.notify = handle_new_virtual_keyboard;
+	wl_signal_add(&server->virtual_keyboard_manager->events.new_virtual_keyboard,
+		&server->new_virtual_keyboard);
+	server->new_virtual_pointer.notify = handle_new_virtual_pointer;
+	wl_signal_add(&server->virtual_pointer_manager->events.new_virtual_pointer,
+		&server->new_virtual_pointer);
+
+	/*
+	 * A keyboard from the start, even before any device exists: a client
+	 * that finds none (GTK) binds its wl_keyboard late and misses keys.
+	 */
+	if (!add_placeholder_keyboard(server)) {
+		return false;
+	}
+	wlr_seat_set_capabilities(server->seat,
+		WL_SEAT_CAPABILITY_POINTER | WL_SEAT_CAPABILITY_KEYBOARD);
 	return true;
 }
 
@@ -242,11 +340,15 @@ void input_finish(struct server *server)
 	wl_list_remove(&server->cursor_frame.link);
 	wl_list_remove(&server->request_set_cursor.link);
 	wl_list_remove(&server->request_set_selection.link);
+	wl_list_remove(&server->new_virtual_keyboard.link);
+	wl_list_remove(&server->new_virtual_pointer.link);
 
 	struct keyboard *keyboard, *tmp;
 	wl_list_for_each_safe(keyboard, tmp, &server->keyboards, link) {
 		keyboard_destroy(keyboard);
 	}
+	wlr_input_device_destroy(server->placeholder_keyboard);
+	server->placeholder_keyboard = NULL;
 	wlr_xcursor_manager_destroy(server->cursor_manager);
 	wlr_cursor_destroy(server->cursor);
 	server->cursor_manager = NULL;

@@ -15,6 +15,8 @@
 #include <wlr/types/wlr_output_layout.h>
 #include <wlr/types/wlr_scene.h>
 #include <wlr/types/wlr_seat.h>
+#include <wlr/types/wlr_virtual_keyboard_v1.h>
+#include <wlr/types/wlr_virtual_pointer_v1.h>
 #include <wlr/types/wlr_xcursor_manager.h>
 #include <wlr/types/wlr_xdg_shell.h>
 
@@ -54,6 +56,17 @@ struct server {
 	struct wlr_cursor *cursor;
 	struct wlr_xcursor_manager *cursor_manager;
 	struct wl_list keyboards; // keyboard::link
+	/* Never types; gives the seat dom0's keymap from the start (input.c). */
+	struct wlr_input_device *placeholder_keyboard;
+	/*
+	 * Layout position of the surface-local origin of the surface that has
+	 * pointer focus: while a button is held (implicit grab) the pointer
+	 * stays on that surface and is reported relative to this point.
+	 */
+	double pointer_origin_x, pointer_origin_y;
+	/* dom0-only: security.c hides both from every VM. */
+	struct wlr_virtual_keyboard_manager_v1 *virtual_keyboard_manager;
+	struct wlr_virtual_pointer_manager_v1 *virtual_pointer_manager;
 
 	struct wl_list vms; // vm::link
 	struct wl_event_source *sigchld_source;
@@ -68,6 +81,8 @@ struct server {
 	struct wl_listener cursor_frame;
 	struct wl_listener request_set_cursor;
 	struct wl_listener request_set_selection;
+	struct wl_listener new_virtual_keyboard;
+	struct wl_listener new_virtual_pointer;
 };
 
 struct server_options {

@@ -15,12 +15,15 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mullion_harness as h  # noqa: E402
 
-# What reads the screen, lists other windows or reaches the clipboard.
+# What reads the screen, lists other windows, reaches the clipboard or
+# injects input.
 PRIVILEGED = [
     'zwlr_screencopy_manager_v1',
     'zwlr_export_dmabuf_manager_v1',
     'zwlr_foreign_toplevel_manager_v1',
     'wl_data_device_manager',
+    'zwp_virtual_keyboard_manager_v1',
+    'zwlr_virtual_pointer_manager_v1',
 ]
 # What a bridge needs to show windows.
 NEEDED = ['wl_compositor', 'wl_shm', 'xdg_wm_base', 'wl_seat', 'wl_output']

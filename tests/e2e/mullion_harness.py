@@ -26,6 +26,7 @@ EXIT_FAIL = 1
 EXIT_SKIP = 77
 
 READY_TIMEOUT_S = 10.0
+EVENT_TIMEOUT_S = 5.0
 LOG_TAIL_LINES = 60
 
 
@@ -440,6 +441,42 @@ def artifacts_dir():
         path = tempfile.mkdtemp(prefix='mullion-e2e-artifacts-')
     os.makedirs(path, exist_ok=True)
     return path
+
+
+class Events:
+    """A test client's stdout (mullion-test-input-client prints one line
+    per event), read line by line as the test goes."""
+
+    def __init__(self, child, path=None):
+        self.child = child
+        self.path = path or child.stdout_path
+        self.seen = 0
+
+    def lines(self):
+        with open(self.path, 'r', errors='replace') as f:
+            return [line.rstrip('\n') for line in f if line.endswith('\n')]
+
+    def mark(self):
+        """Later waits look only at what is printed after this call."""
+        self.seen = len(self.lines())
+
+    def wait_for(self, *expected, timeout=EVENT_TIMEOUT_S):
+        """Waits until every expected line has been printed, in this order,
+        since the last mark; fails with what was printed instead."""
+        deadline = time.monotonic() + timeout
+        while True:
+            new = self.lines()[self.seen:]
+            i = 0
+            for line in new:
+                if i < len(expected) and line == expected[i]:
+                    i += 1
+            if i == len(expected):
+                return new
+            if not self.child.running() or time.monotonic() > deadline:
+                raise Failure('the client did not print %r; since the action it '
+                                'printed:\n  %s' % (expected[i],
+                                                    '\n  '.join(new) or '(nothing)'))
+            time.sleep(0.02)
 
 
 class Session:

@@ -26,42 +26,8 @@ SUB = '#c05020'
 SUB_RECT = (120, 90, 60, 40)     # in the window
 POPUP = '#8040c0'
 POPUP_RECT = (20, 30, 80, 50)    # in the window
-EVENT_TIMEOUT_S = 5.0
+EVENT_TIMEOUT_S = h.EVENT_TIMEOUT_S
 BTN_LEFT, BTN_RIGHT = 272, 273
-
-
-class Events:
-    """The client's stdout, read line by line as the test goes."""
-
-    def __init__(self, child):
-        self.child = child
-        self.seen = 0
-
-    def lines(self):
-        with open(self.child.stdout_path, 'r', errors='replace') as f:
-            return [line.rstrip('\n') for line in f if line.endswith('\n')]
-
-    def mark(self):
-        """Later waits look only at what is printed after this call."""
-        self.seen = len(self.lines())
-
-    def wait_for(self, *expected, timeout=EVENT_TIMEOUT_S):
-        """Waits until every expected line has been printed, in this order,
-        since the last mark; fails with what was printed instead."""
-        deadline = time.monotonic() + timeout
-        while True:
-            new = self.lines()[self.seen:]
-            i = 0
-            for line in new:
-                if i < len(expected) and line == expected[i]:
-                    i += 1
-            if i == len(expected):
-                return new
-            if not self.child.running() or time.monotonic() > deadline:
-                raise h.Failure('the client did not print %r; since the action it '
-                                'printed:\n  %s' % (expected[i],
-                                                    '\n  '.join(new) or '(nothing)'))
-            time.sleep(0.02)
 
 
 def inject(s, argv):
@@ -104,7 +70,7 @@ def test(s):
     client = h.Child('input-client', argv, s.dom0_env(), s.log_dir)
     s.children.append(client)
     client.wait_for_line('ready', h.READY_TIMEOUT_S)
-    events = Events(client)
+    events = h.Events(client)
 
     shot = s.screenshot('window')
     wx, wy, _, _ = find_rect(shot, MAIN, 'window', WINDOW)

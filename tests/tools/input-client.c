@@ -114,6 +114,8 @@ struct client {
 	int keys_fd;
 };
 
+static void say(const char *format, ...) __attribute__((format(printf, 1, 2)));
+
 static void say(const char *format, ...)
 {
 	va_list args;

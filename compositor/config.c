@@ -613,7 +613,9 @@ static bool begin_section(struct parser *p, const char *title)
 		}
 		p->singleton_lines[kind] = p->line;
 		p->section = kind;
-		snprintf(p->section_title, sizeof(p->section_title), "%s", title);
+		/* title is one of the short names above; the precision tells gcc so. */
+		snprintf(p->section_title, sizeof(p->section_title), "%.*s",
+			(int)sizeof(p->section_title) - 1, title);
 		p->key_lines = kind == SECTION_GENERAL ? p->general_lines
 			: kind == SECTION_KEYS	       ? p->keys_lines
 						       : NULL;

@@ -975,6 +975,18 @@ def config_seeds():
     }
 
 
+def sanitise_seeds():
+    """Text a VM may name its windows with: a clean app id, a UTF-8 title,
+    ill-formed bytes (overlong, surrogate, above U+10FFFF, an escape) and
+    a title that imitates another VM's prefix behind a bidi override."""
+    return {
+        'app_id': b'org.gnome.Foo',
+        'title_utf8': 'Terminal \u2014 ~/src'.encode('utf-8'),
+        'ill_formed': b'a\xc0\xafb\xed\xa0\x80c\xf4\x90\x80\x80\x1b[2J',
+        'fake_prefix': '[dom0] \u202eevil\u202c'.encode('utf-8'),
+    }
+
+
 def as_bytes(data):
     return data.encode('utf-8') if isinstance(data, str) else data
 
@@ -1095,6 +1107,7 @@ def main():
         'wire_decode': {n: d for n, (_, d) in wire.items()},
         'handshake': {n: d for n, (_, d) in handshake.items()},
         'config': config_seeds(),
+        'sanitise': sanitise_seeds(),
     }
     if build is None:
         for target, seeds in targets.items():

@@ -41,6 +41,7 @@ enum section_kind {
 	SECTION_GENERAL,
 	SECTION_LABELS,
 	SECTION_KEYS,
+	SECTION_KEYBOARD,
 	SECTION_VM,
 };
 
@@ -55,6 +56,14 @@ enum keys_key {
 	KEYS_COPY,
 	KEYS_PASTE,
 	KEYS_KEY_COUNT,
+};
+
+enum keyboard_key {
+	KEYBOARD_LAYOUT,
+	KEYBOARD_VARIANT,
+	KEYBOARD_OPTIONS,
+	KEYBOARD_MODEL,
+	KEYBOARD_KEY_COUNT,
 };
 
 enum vm_key {
@@ -92,6 +101,7 @@ struct parser {
 	int singleton_lines[SECTION_VM]; /* first line of [general] etc. */
 	int general_lines[GENERAL_KEY_COUNT];
 	int keys_lines[KEYS_KEY_COUNT];
+	int keyboard_lines[KEYBOARD_KEY_COUNT];
 	int label_lines[CONFIG_MAX_LABELS]; /* 0: a built-in default */
 };
 
@@ -341,6 +351,57 @@ static bool set_paste(struct parser *p, const char *key, const char *value)
 	return parse_key_combo(p, key, value, &p->config->keys.paste);
 }
 
+/* What xkb's rule names are made of: "de", "us,de", "grp:alt_shift_toggle", "pc105". */
+static const char xkb_name_chars[] =
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_,:()+.-";
+
+/* Whether the names compile is checked at the end (finish_file). */
+static bool parse_xkb_name(struct parser *p, const char *key, const char *value,
+	const char *env_name, char *out, size_t out_size)
+{
+	size_t len = strlen(value);
+	if (len == 0) {
+		return fail_at(p, p->line, "%s: empty value (leave the key out to follow %s)", key,
+			env_name);
+	}
+	if (len > CONFIG_XKB_NAME_MAX) {
+		return fail_at(p, p->line, "%s: longer than %d characters", key,
+			CONFIG_XKB_NAME_MAX);
+	}
+	if (strspn(value, xkb_name_chars) != len) {
+		return fail_at(p, p->line,
+			"%s: '%s' is not an xkb name (characters A-Z a-z 0-9 _ , : ( ) + . - only)",
+			key, value);
+	}
+	/* now: value fits out and needs no quoting in messages */
+	snprintf(out, out_size, "%s", value);
+	return true;
+}
+
+static bool set_keyboard_layout(struct parser *p, const char *key, const char *value)
+{
+	return parse_xkb_name(p, key, value, "XKB_DEFAULT_LAYOUT", p->config->keyboard.layout,
+		sizeof(p->config->keyboard.layout));
+}
+
+static bool set_keyboard_variant(struct parser *p, const char *key, const char *value)
+{
+	return parse_xkb_name(p, key, value, "XKB_DEFAULT_VARIANT", p->config->keyboard.variant,
+		sizeof(p->config->keyboard.variant));
+}
+
+static bool set_keyboard_options(struct parser *p, const char *key, const char *value)
+{
+	return parse_xkb_name(p, key, value, "XKB_DEFAULT_OPTIONS", p->config->keyboard.options,
+		sizeof(p->config->keyboard.options));
+}
+
+static bool set_keyboard_model(struct parser *p, const char *key, const char *value)
+{
+	return parse_xkb_name(p, key, value, "XKB_DEFAULT_MODEL", p->config->keyboard.model,
+		sizeof(p->config->keyboard.model));
+}
+
 static bool set_vm_label(struct parser *p, const char *key, const char *value)
 {
 	/* Resolved at the end: [labels] may come after the VMs. */
@@ -446,6 +507,13 @@ static const struct key_spec keys_keys[KEYS_KEY_COUNT] = {
 	[KEYS_PASTE] = { "paste", set_paste },
 };
 
+static const struct key_spec keyboard_keys[KEYBOARD_KEY_COUNT] = {
+	[KEYBOARD_LAYOUT] = { "layout", set_keyboard_layout },
+	[KEYBOARD_VARIANT] = { "variant", set_keyboard_variant },
+	[KEYBOARD_OPTIONS] = { "options", set_keyboard_options },
+	[KEYBOARD_MODEL] = { "model", set_keyboard_model },
+};
+
 static const struct key_spec vm_keys[VM_KEY_COUNT] = {
 	[VM_LABEL] = { "label", set_vm_label },
 	[VM_VCHAN] = { "vchan", set_vm_vchan },
@@ -511,6 +579,8 @@ static bool set_key(struct parser *p, const char *key, const char *value)
 		return set_from_table(p, general_keys, ARRAY_LEN(general_keys), key, value);
 	case SECTION_KEYS:
 		return set_from_table(p, keys_keys, ARRAY_LEN(keys_keys), key, value);
+	case SECTION_KEYBOARD:
+		return set_from_table(p, keyboard_keys, ARRAY_LEN(keyboard_keys), key, value);
 	case SECTION_VM:
 		return set_from_table(p, vm_keys, ARRAY_LEN(vm_keys), key, value);
 	case SECTION_LABELS:
@@ -583,6 +653,7 @@ static bool begin_section(struct parser *p, const char *title)
 		{ "general", SECTION_GENERAL },
 		{ "labels", SECTION_LABELS },
 		{ "keys", SECTION_KEYS },
+		{ "keyboard", SECTION_KEYBOARD },
 	};
 
 	if (!finish_section(p)) {
@@ -618,6 +689,7 @@ static bool begin_section(struct parser *p, const char *title)
 			(int)sizeof(p->section_title) - 1, title);
 		p->key_lines = kind == SECTION_GENERAL ? p->general_lines
 			: kind == SECTION_KEYS	       ? p->keys_lines
+			: kind == SECTION_KEYBOARD     ? p->keyboard_lines
 						       : NULL;
 		return true;
 	}
@@ -687,6 +759,89 @@ static bool parse_line(struct parser *p, const char *text, size_t len)
 	return set_key(p, key, value);
 }
 
+/* xkbcommon's first error while compiling, as the reason a keymap is refused. */
+struct xkb_log_capture {
+	char *why;
+	size_t why_size;
+	bool logged;
+};
+
+static void capture_xkb_log(struct xkb_context *context, enum xkb_log_level level,
+	const char *format, va_list args)
+{
+	struct xkb_log_capture *capture = xkb_context_get_user_data(context);
+	if (capture == NULL || level > XKB_LOG_LEVEL_ERROR || capture->logged) {
+		return;
+	}
+	capture->logged = true;
+	if (capture->why_size > 0) {
+		vsnprintf(capture->why, capture->why_size, format, args);
+		capture->why[strcspn(capture->why, "\n")] = '\0';
+	}
+}
+
+static const char *name_or_null(const char *name)
+{
+	return name[0] != '\0' ? name : NULL;
+}
+
+struct xkb_keymap *config_keyboard_compile(const struct config_keyboard *keyboard, char *why,
+	size_t why_size)
+{
+	struct xkb_log_capture capture = { .why = why, .why_size = why_size };
+	if (why_size > 0) {
+		why[0] = '\0';
+	}
+	struct xkb_context *context = xkb_context_new(XKB_CONTEXT_NO_FLAGS);
+	if (context == NULL) {
+		snprintf(why, why_size, "cannot create an xkb context");
+		return NULL;
+	}
+	xkb_context_set_user_data(context, &capture);
+	xkb_context_set_log_level(context, XKB_LOG_LEVEL_ERROR);
+	xkb_context_set_log_fn(context, capture_xkb_log);
+	/* NULL: xkbcommon takes XKB_DEFAULT_RULES, _MODEL, ... or its built-in default. */
+	const struct xkb_rule_names names = {
+		.rules = NULL,
+		.model = name_or_null(keyboard->model),
+		.layout = name_or_null(keyboard->layout),
+		.variant = name_or_null(keyboard->variant),
+		.options = name_or_null(keyboard->options),
+	};
+	struct xkb_keymap *keymap =
+		xkb_keymap_new_from_names(context, &names, XKB_KEYMAP_COMPILE_NO_FLAGS);
+	/* The keymap keeps the context; it must not log into this stack frame later. */
+	xkb_context_set_log_fn(context, NULL);
+	xkb_context_set_user_data(context, NULL);
+	xkb_context_unref(context);
+	/* An unknown option compiles, ignored, with an error logged: refuse that too. */
+	if (keymap != NULL && capture.logged) {
+		xkb_keymap_unref(keymap);
+		keymap = NULL;
+	}
+	if (keymap == NULL && !capture.logged) {
+		snprintf(why, why_size, "xkbcommon gave no reason");
+	}
+	return keymap;
+}
+
+static bool check_keyboard(struct parser *p)
+{
+	const struct config_keyboard *keyboard = &p->config->keyboard;
+	if (keyboard->variant[0] != '\0' && keyboard->layout[0] == '\0') {
+		return fail_at(p, p->keyboard_lines[KEYBOARD_VARIANT],
+			"[keyboard] variant needs a layout in [keyboard] (xkbcommon would ignore it)");
+	}
+	char why[CONFIG_ERROR_MAX];
+	struct xkb_keymap *keymap = config_keyboard_compile(keyboard, why, sizeof(why));
+	if (keymap == NULL) {
+		return fail_at(p, p->singleton_lines[SECTION_KEYBOARD],
+			"[keyboard]: xkbcommon cannot use these names: %s", why);
+	}
+	xkb_keymap_unref(keymap);
+	return true;
+}
+
 /* Checks that need the whole file: labels may be defined after use, and
  * keys may be changed in any order. */
 static bool finish_file(struct parser *p)
@@ -726,6 +881,11 @@ static bool finish_file(struct parser *p)
 				"[keys] %s and %s are the same key (%s)", keys_keys[i].name,
 				keys_keys[j].name, key_combo_name(combos[j], name, sizeof(name)));
 		}
+	}
+
+	/* Without [keyboard], dom0 follows XKB_DEFAULT_* and the compositor checks that. */
+	if (p->singleton_lines[SECTION_KEYBOARD] != 0 && !check_keyboard(p)) {
+		return false;
 	}
 	return true;
 }

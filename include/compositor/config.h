@@ -20,6 +20,8 @@
 #define CONFIG_NAME_MAX (LIMIT_VM_NAME_MAX + 1)
 #define CONFIG_MAX_LABELS 32
 #define CONFIG_ERROR_MAX 256
+/* A [keyboard] value, without its NUL; xkb's names are far shorter. */
+#define CONFIG_XKB_NAME_MAX 64
 
 /* 0xRRGGBB, opaque. */
 struct config_label {
@@ -68,6 +70,19 @@ struct config_keys {
 	struct config_key_combo paste;
 };
 
+/*
+ * [keyboard]: the xkb rule names of dom0's keymap, which the compositor
+ * gives every keyboard of the seat and so every VM. "" where the file
+ * sets none: xkbcommon then takes XKB_DEFAULT_LAYOUT, _VARIANT, _OPTIONS
+ * or _MODEL from the environment, else its own default ("us").
+ */
+struct config_keyboard {
+	char layout[CONFIG_XKB_NAME_MAX + 1]; /* "de", "us,de" */
+	char variant[CONFIG_XKB_NAME_MAX + 1]; /* "nodeadkeys" */
+	char options[CONFIG_XKB_NAME_MAX + 1]; /* "grp:alt_shift_toggle,caps:escape" */
+	char model[CONFIG_XKB_NAME_MAX + 1]; /* "pc105" */
+};
+
 struct config {
 	struct config_label labels[CONFIG_MAX_LABELS];
 	size_t label_count;
@@ -76,6 +91,7 @@ struct config {
 	uint32_t border_width; /* [general] border-width, pixels */
 	uint32_t background_rgb; /* [general] background */
 	struct config_keys keys;
+	struct config_keyboard keyboard;
 };
 
 /*
@@ -115,5 +131,17 @@ bool config_key_combo_parse(const char *text, struct config_key_combo *out, cons
  */
 bool config_key_combo_matches(const struct config_key_combo *combo, uint32_t modifiers,
 	xkb_keysym_t keysym);
+
+/*
+ * Compiles dom0's keymap from [keyboard], an empty name following its
+ * XKB_DEFAULT_* variable. Returns NULL, with xkbcommon's first error in
+ * why[why_size] (e.g. 'Couldn't find file "symbols/xx" in include
+ * paths'), when the names do not compile or xkbcommon reports an error
+ * while compiling them (an unknown option, which it would ignore). The
+ * config check at load and the compositor both use this, so they agree.
+ * Free with xkb_keymap_unref.
+ */
+struct xkb_keymap *config_keyboard_compile(const struct config_keyboard *keyboard, char *why,
+	size_t why_size);
 
 #endif

@@ -91,6 +91,11 @@ static void check_defaults(const struct config *config)
 	assert_combo(&config->keys.paste, CONFIG_MOD_CTRL | CONFIG_MOD_SHIFT, XKB_KEY_v);
 	assert_int_equal(config->vm_count, 0);
 	assert_true(wl_list_empty(&config->vms));
+	/* No [keyboard] names: xkbcommon follows XKB_DEFAULT_*. */
+	assert_string_equal(config->keyboard.layout, "");
+	assert_string_equal(config->keyboard.variant, "");
+	assert_string_equal(config->keyboard.options, "");
+	assert_string_equal(config->keyboard.model, "");
 }
 
 static void test_defaults(void **state)
@@ -478,6 +483,36 @@ static const struct error_case error_cases[] = {
 		"t.conf:2: copy: 'Ctrl+c d': key is not an xkb keysym name" },
 	{ "[keys]\ncopy = Ctrl+NoSuchKey\n",
 		"t.conf:2: copy: 'Ctrl+NoSuchKey': key is not an xkb keysym name" },
+	/* [keyboard], before any keymap is compiled. */
+	{ "[keyboard]\nlayout = de\n[keyboard]\n",
+		"t.conf:3: duplicate section [keyboard] (first on line 1)" },
+	{ "[keyboard]\nlayout = de\nlayout = us\n",
+		"t.conf:3: duplicate key 'layout' in [keyboard] (first on line 2)" },
+	{ "[keyboard]\nrules = evdev\n", "t.conf:2: unknown key 'rules' in [keyboard]" },
+	{ "[keyboard]\nLayout = de\n", "t.conf:2: unknown key 'Layout' in [keyboard]" },
+	{ "[keyboard]\nlayout =\n",
+		"t.conf:2: layout: empty value (leave the key out to follow XKB_DEFAULT_LAYOUT)" },
+	{ "[keyboard]\nvariant = \n",
+		"t.conf:2: variant: empty value (leave the key out to follow XKB_DEFAULT_VARIANT)" },
+	{ "[keyboard]\noptions =\n",
+		"t.conf:2: options: empty value (leave the key out to follow XKB_DEFAULT_OPTIONS)" },
+	{ "[keyboard]\nmodel =\n",
+		"t.conf:2: model: empty value (leave the key out to follow XKB_DEFAULT_MODEL)" },
+	{ "[keyboard]\nlayout = us, de\n",
+		"t.conf:2: layout: 'us, de' is not an xkb name (characters A-Z a-z 0-9 _ , : ( ) + . - only)" },
+	{ "[keyboard]\noptions = caps:escape;x\n",
+		"t.conf:2: options: 'caps:escape;x' is not an xkb name (characters A-Z a-z 0-9 _ , : ( ) + . - only)" },
+	{ "[keyboard]\nvariant = \"nodeadkeys\"\n",
+		"t.conf:2: variant: '\"nodeadkeys\"' is not an xkb name (characters A-Z a-z 0-9 _ , : ( ) + . - only)" },
+	{ "[keyboard]\nmodel = ../../etc/passwd\n",
+		"t.conf:2: model: '../../etc/passwd' is not an xkb name (characters A-Z a-z 0-9 _ , : ( ) + . - only)" },
+	{ "[keyboard]\nmodel = pc105\xc3\xa9\n",
+		"t.conf:2: model: 'pc105\xc3\xa9' is not an xkb name (characters A-Z a-z 0-9 _ , : ( ) + . - only)" },
+	{ "[keyboard]\noptions = "
+	  "grp:alt_shift_toggle,caps:escape,compose:ralt,terminate:ctrl_alt_bksp,x\n",
+		"t.conf:2: options: longer than 64 characters" },
+	{ "[keyboard]\nvariant = nodeadkeys\nmodel = pc105\n",
+		"t.conf:2: [keyboard] variant needs a layout in [keyboard] (xkbcommon would ignore it)" },
 };
 
 static void test_errors(void **state)
@@ -501,6 +536,134 @@ static void test_first_error_only(void **state)
 		"[vm a]\nlabel = pink\nvchan = xen:1\n[general]\n"
 		"border-width = 0\n",
 		"t.conf:5: border-width: 0 is out of range 1..32");
+}
+
+/* evdev code of the key at <AD06>: y on a us keyboard, z on a de one. */
+#define KEY_AD06 21
+
+/* The keysym a keymap's first layout gives <AD06> unshifted. */
+static xkb_keysym_t ad06_keysym(struct xkb_keymap *keymap)
+{
+	const xkb_keysym_t *syms;
+	int count = xkb_keymap_key_get_syms_by_level(keymap, KEY_AD06 + 8, 0, 0, &syms);
+	return count == 1 ? syms[0] : XKB_KEY_NoSymbol;
+}
+
+static void xkb_environment_clear(void)
+{
+	static const char *const names[] = { "XKB_DEFAULT_RULES", "XKB_DEFAULT_MODEL",
+		"XKB_DEFAULT_LAYOUT", "XKB_DEFAULT_VARIANT", "XKB_DEFAULT_OPTIONS" };
+	for (size_t i = 0; i < ARRAY_LEN(names); i++) {
+		unsetenv(names[i]);
+	}
+}
+
+/* Compiles the config's [keyboard], which must work. */
+static struct xkb_keymap *expect_keymap(const struct config *config)
+{
+	char why[CONFIG_ERROR_MAX];
+	struct xkb_keymap *keymap = config_keyboard_compile(&config->keyboard, why, sizeof(why));
+	if (keymap == NULL) {
+		print_error("no keymap: %s\n", why);
+		fail();
+	}
+	return keymap;
+}
+
+/* A refusal from xkbcommon: the line is ours, the reason its own words. */
+static void expect_xkb_error(const char *text, const char *prefix)
+{
+	struct config *config = load(text);
+	if (config != NULL || strncmp(error, prefix, strlen(prefix)) != 0 ||
+		strlen(error) == strlen(prefix)) {
+		print_error("input:\n%s\nexpected: %s<reason>\ngot: %s\n", text, prefix,
+			config != NULL ? "(accepted)" : error);
+		config_destroy(config);
+		fail();
+	}
+}
+
+static void test_keyboard(void **state)
+{
+	xkb_environment_clear();
+	char why[CONFIG_ERROR_MAX];
+	struct config *config = config_create_default();
+	assert_non_null(config);
+	struct xkb_keymap *keymap = config_keyboard_compile(&config->keyboard, why, sizeof(why));
+	if (keymap == NULL) {
+		config_destroy(config);
+		print_message("no xkb keymap at all (%s): is xkb-data installed?\n", why);
+		skip();
+	}
+	/* Nothing set, nothing in the environment: xkbcommon's us. */
+	assert_int_equal(ad06_keysym(keymap), XKB_KEY_y);
+	xkb_keymap_unref(keymap);
+	config_destroy(config);
+
+	config = expect_ok(
+		"[keyboard]\n"
+		"layout = de\n"
+		"variant = nodeadkeys\n"
+		"options = grp:alt_shift_toggle,caps:escape\n"
+		"model = pc105\n");
+	assert_string_equal(config->keyboard.layout, "de");
+	assert_string_equal(config->keyboard.variant, "nodeadkeys");
+	assert_string_equal(config->keyboard.options, "grp:alt_shift_toggle,caps:escape");
+	assert_string_equal(config->keyboard.model, "pc105");
+	keymap = expect_keymap(config);
+	assert_int_equal(ad06_keysym(keymap), XKB_KEY_z);
+	xkb_keymap_unref(keymap);
+	config_destroy(config);
+
+	/* Two layouts, a variant for the second only; an empty section. */
+	config = expect_ok("[keyboard]\nlayout = us,de\nvariant = ,nodeadkeys\n");
+	keymap = expect_keymap(config);
+	assert_int_equal(xkb_keymap_num_layouts(keymap), 2);
+	xkb_keymap_unref(keymap);
+	config_destroy(config);
+	config = expect_ok("[keyboard]\n");
+	config_destroy(config);
+
+	/* A value of exactly 64 characters is fine. */
+	config = expect_ok(
+		"[keyboard]\nlayout = us\noptions = "
+		"grp:alt_shift_toggle,caps:escape,eurosign:e,altwin:left_meta_win\n");
+	assert_int_equal(strlen(config->keyboard.options), CONFIG_XKB_NAME_MAX);
+	config_destroy(config);
+
+	/* Names that do not compile: the [keyboard] line, and xkbcommon's reason. */
+	expect_xkb_error("[general]\n[keyboard]\nlayout = xx\n",
+		"t.conf:2: [keyboard]: xkbcommon cannot use these names: ");
+	expect_xkb_error("[keyboard]\nlayout = de\nvariant = nosuchvariant\n",
+		"t.conf:1: [keyboard]: xkbcommon cannot use these names: ");
+	/* xkbcommon compiles this but ignores the option: refused too. */
+	expect_xkb_error("[keyboard]\nlayout = de\noptions = nosuch:option\n",
+		"t.conf:1: [keyboard]: xkbcommon cannot use these names: ");
+	/* A bad name counts before the end-of-file checks. */
+	expect_error("[keyboard]\nlayout = xx yy\n[keys]\ncopy = Ctrl+Shift+v\n",
+		"t.conf:2: layout: 'xx yy' is not an xkb name (characters A-Z a-z 0-9 _ , : ( ) + . - only)");
+
+	/* What the file leaves out follows XKB_DEFAULT_*; what it sets wins. */
+	setenv("XKB_DEFAULT_LAYOUT", "de", 1);
+	config = expect_ok("[keyboard]\noptions = caps:escape\n");
+	keymap = expect_keymap(config);
+	assert_int_equal(ad06_keysym(keymap), XKB_KEY_z);
+	xkb_keymap_unref(keymap);
+	config_destroy(config);
+	setenv("XKB_DEFAULT_LAYOUT", "xx", 1);
+	expect_xkb_error("\n[keyboard]\noptions = caps:escape\n",
+		"t.conf:2: [keyboard]: xkbcommon cannot use these names: ");
+	config = expect_ok("[keyboard]\nlayout = us\n");
+	keymap = expect_keymap(config);
+	assert_int_equal(ad06_keysym(keymap), XKB_KEY_y);
+	xkb_keymap_unref(keymap);
+	config_destroy(config);
+	/* Without [keyboard] nothing is compiled: the compositor reports it. */
+	config = expect_ok("[general]\n");
+	assert_null(config_keyboard_compile(&config->keyboard, why, sizeof(why)));
+	assert_true(strlen(why) > 0);
+	config_destroy(config);
+	xkb_environment_clear();
 }
 
 /* "background", n blanks, "= #202020": 19 + n characters of content. */
@@ -712,6 +875,8 @@ static void test_shipped_example(void **state)
 
 int main(void)
 {
+	/* The [keyboard] cases set these themselves. */
+	xkb_environment_clear();
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_full_file),
@@ -721,6 +886,7 @@ int main(void)
 		cmocka_unit_test(test_label_defined_after_use),
 		cmocka_unit_test(test_label_limit),
 		cmocka_unit_test(test_keys_swapped),
+		cmocka_unit_test(test_keyboard),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_first_error_only),
 		cmocka_unit_test(test_long_line),

@@ -13,6 +13,7 @@
 #include <wlr/util/log.h>
 #include <xkbcommon/xkbcommon.h>
 
+#include "compositor/config.h"
 #include "compositor/server.h"
 #include "compositor/view.h"
 
@@ -56,27 +57,26 @@ static void handle_keyboard_destroy(struct wl_listener *listener, void *data)
 	}
 }
 
-static void add_keyboard(struct server *server, struct wlr_input_device *device)
+/*
+ * Every keyboard of the seat starts with dom0's keymap (keymap: the one
+ * compiled from [keyboard] at startup, which the placeholder keeps), so a
+ * VM's bridge gets the same one whichever keyboard is the seat's. A
+ * virtual keyboard's client sends its own right after (wtype does), and
+ * wlroots puts that one in place.
+ */
+static void add_keyboard(struct server *server, struct wlr_input_device *device,
+	struct xkb_keymap *keymap)
 {
 	struct keyboard *keyboard = calloc(1, sizeof(*keyboard));
 	if (!keyboard) {
 		wlr_log(WLR_ERROR, "Out of memory");
 		return;
 	}
-
-	struct xkb_context *context = xkb_context_new(XKB_CONTEXT_NO_FLAGS);
-	struct xkb_keymap *keymap = context
-		? xkb_keymap_new_from_names(context, NULL, XKB_KEYMAP_COMPILE_NO_FLAGS)
-		: NULL;
-	if (!keymap) {
-		wlr_log(WLR_ERROR, "Cannot compile the default keymap for %s", device->name);
-		xkb_context_unref(context);
+	if (!wlr_keyboard_set_keymap(device->keyboard, keymap)) {
+		wlr_log(WLR_ERROR, "Cannot give dom0's keymap to keyboard %s", device->name);
 		free(keyboard);
 		return;
 	}
-	wlr_keyboard_set_keymap(device->keyboard, keymap);
-	xkb_keymap_unref(keymap);
-	xkb_context_unref(context);
 	wlr_keyboard_set_repeat_info(device->keyboard, 25, 600);
 
 	keyboard->server = server;
@@ -92,21 +92,39 @@ static void add_keyboard(struct server *server, struct wlr_input_device *device)
 	wlr_seat_set_keyboard(server->seat, device);
 }
 
+/* dom0's keymap, as the placeholder keeps it from startup to the end. */
+static struct xkb_keymap *dom0_keymap(struct server *server)
+{
+	return server->placeholder_keyboard->keyboard->keymap;
+}
+
 /*
  * A keyboard of the seat's own, from the start: every client, a VM's bridge
  * included, gets dom0's keymap with its wl_keyboard, before any keyboard
  * focus, even where no real keyboard exists (headless). Real and virtual
  * keyboards come and go beside it; when the last of them goes, the seat
- * falls back to this one.
+ * falls back to this one. It is also where dom0's keymap, compiled once
+ * from [keyboard] (or XKB_DEFAULT_*), lives for the keyboards that come
+ * later.
  */
 static bool add_placeholder_keyboard(struct server *server)
 {
+	char why[CONFIG_ERROR_MAX];
+	struct xkb_keymap *keymap =
+		config_keyboard_compile(&server->config->keyboard, why, sizeof(why));
+	if (!keymap) {
+		/* The config check passed, so the environment or xkb-data changed. */
+		wlr_log(WLR_ERROR,
+			"Cannot compile dom0's keymap from [keyboard] and XKB_DEFAULT_*: %s", why);
+		return false;
+	}
 	struct wlr_input_device *device = calloc(1, sizeof(*device));
 	struct wlr_keyboard *keyboard = calloc(1, sizeof(*keyboard));
 	if (!device || !keyboard) {
 		wlr_log(WLR_ERROR, "Out of memory");
 		free(device);
 		free(keyboard);
+		xkb_keymap_unref(keymap);
 		return false;
 	}
 	/* No impls: wlr_input_device_destroy frees both. */
@@ -114,7 +132,9 @@ static bool add_placeholder_keyboard(struct server *server)
 	wlr_keyboard_init(keyboard, NULL);
 	device->keyboard = keyboard;
 	server->placeholder_keyboard = device;
-	add_keyboard(server, device);
+	add_keyboard(server, device, keymap);
+	/* The placeholder holds its own reference now. */
+	xkb_keymap_unref(keymap);
 	return wlr_seat_get_keyboard(server->seat) == keyboard;
 }
 
@@ -125,7 +145,7 @@ static void handle_new_input(struct wl_listener *listener, void *data)
 
 	switch (device->type) {
 	case WLR_INPUT_DEVICE_KEYBOARD:
-		add_keyboard(server, device);
+		add_keyboard(server, device, dom0_keymap(server));
 		break;
 	case WLR_INPUT_DEVICE_POINTER:
 		wlr_cursor_attach_input_device(server->cursor, device);
@@ -140,7 +160,7 @@ static void handle_new_virtual_keyboard(struct wl_listener *listener, void *data
 {
 	struct server *server = wl_container_of(listener, server, new_virtual_keyboard);
 	struct wlr_virtual_keyboard_v1 *keyboard = data;
-	add_keyboard(server, &keyboard->input_device);
+	add_keyboard(server, &keyboard->input_device, dom0_keymap(server));
 }
 
 static void handle_new_virtual_pointer(struct wl_listener *listener, void *data)

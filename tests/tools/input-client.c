@@ -25,7 +25,9 @@
  *                                          none), SOURCE wheel|finger|
  *                                          continuous|wheel-tilt|none
  *   pointer-axis-stop SURFACE X Y AXIS
- *   keymap SIZE                            xkb_v1 keymap of SIZE bytes
+ *   keymap SIZE                            xkb_v1 keymap of SIZE bytes (with
+ *                                          --keymap-file, printed once its
+ *                                          text is in the file)
  *   keyboard-enter
  *   keyboard-leave
  *   key KEYCODE pressed|released           evdev code
@@ -59,6 +61,7 @@ static const char usage[] =
 	"  --popup X,Y,WxH       open an xdg_popup there on a right click\n"
 	"  --popup-colour RRGGBB its colour (default 9933cc)\n"
 	"  --write-keys FILE     append the text of each pressed key to FILE\n"
+	"  --keymap-file FILE    write the text of each keymap received to FILE\n"
 	"  --title TITLE         window title (default mullion-test-input-client)\n"
 	"Prints one line per event on stdout; see the top of input-client.c.\n";
 
@@ -112,6 +115,7 @@ struct client {
 	struct xkb_keymap *keymap;
 	struct xkb_state *xkb_state;
 	int keys_fd;
+	const char *keymap_path;
 };
 
 static void say(const char *format, ...) __attribute__((format(printf, 1, 2)));
@@ -514,23 +518,67 @@ static const struct wl_pointer_listener pointer_listener = {
 
 /* ---- Keyboard */
 
+/*
+ * The whole keymap text, replacing what FILE held: written beside it and
+ * renamed over it, so a reader sees one keymap or the next, never half.
+ */
+static void write_keymap_file(const char *path, const char *text, size_t len)
+{
+	char tmp[4096];
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp)) {
+		fprintf(stderr, "input-client: keymap path too long\n");
+		return;
+	}
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		fprintf(stderr, "input-client: cannot open %s: %s\n", tmp, strerror(errno));
+		return;
+	}
+	size_t done = 0;
+	while (done < len) {
+		ssize_t n = write(fd, text + done, len - done);
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n <= 0) {
+			fprintf(stderr, "input-client: cannot write %s: %s\n", tmp,
+				strerror(errno));
+			close(fd);
+			unlink(tmp);
+			return;
+		}
+		done += (size_t)n;
+	}
+	if (close(fd) < 0 || rename(tmp, path) < 0) {
+		fprintf(stderr, "input-client: cannot write %s: %s\n", path, strerror(errno));
+		unlink(tmp);
+	}
+}
+
 static void handle_keyboard_keymap(void *data, struct wl_keyboard *keyboard, uint32_t format,
 	int32_t fd, uint32_t size)
 {
 	struct client *client = data;
-	say("keymap %u", size);
 	if (format != WL_KEYBOARD_KEYMAP_FORMAT_XKB_V1 || size == 0) {
+		say("keymap %u", size);
 		close(fd);
 		return;
 	}
 	char *text = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
 	close(fd);
 	if (text == MAP_FAILED) {
+		say("keymap %u", size);
 		fprintf(stderr, "input-client: cannot map the keymap: %s\n", strerror(errno));
 		return;
 	}
-	struct xkb_keymap *keymap = xkb_keymap_new_from_buffer(client->xkb_context, text,
-		strnlen(text, size), XKB_KEYMAP_FORMAT_TEXT_V1, XKB_KEYMAP_COMPILE_NO_FLAGS);
+	/* The text ends at its NUL, the last of the size bytes. */
+	size_t len = strnlen(text, size);
+	if (client->keymap_path) {
+		write_keymap_file(client->keymap_path, text, len);
+	}
+	say("keymap %u", size);
+	struct xkb_keymap *keymap = xkb_keymap_new_from_buffer(client->xkb_context, text, len,
+		XKB_KEYMAP_FORMAT_TEXT_V1, XKB_KEYMAP_COMPILE_NO_FLAGS);
 	munmap(text, size);
 	if (!keymap) {
 		fprintf(stderr, "input-client: cannot compile the keymap\n");
@@ -723,6 +771,7 @@ static bool parse_options(int argc, char *argv[], struct client *client, const c
 		OPT_POPUP,
 		OPT_POPUP_COLOUR,
 		OPT_WRITE_KEYS,
+		OPT_KEYMAP_FILE,
 		OPT_TITLE,
 	};
 	static const struct option options[] = {
@@ -733,6 +782,7 @@ static bool parse_options(int argc, char *argv[], struct client *client, const c
 		{ "popup", required_argument, NULL, OPT_POPUP },
 		{ "popup-colour", required_argument, NULL, OPT_POPUP_COLOUR },
 		{ "write-keys", required_argument, NULL, OPT_WRITE_KEYS },
+		{ "keymap-file", required_argument, NULL, OPT_KEYMAP_FILE },
 		{ "title", required_argument, NULL, OPT_TITLE },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -763,6 +813,9 @@ static bool parse_options(int argc, char *argv[], struct client *client, const c
 			break;
 		case OPT_WRITE_KEYS:
 			*keys_path = optarg;
+			break;
+		case OPT_KEYMAP_FILE:
+			client->keymap_path = optarg;
 			break;
 		case OPT_TITLE:
 			*title = optarg;

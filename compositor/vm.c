@@ -1,3 +1,4 @@
+#define _GNU_SOURCE /* close_range */
 #include "compositor/vm.h"
 
 #include <errno.h>
@@ -18,6 +19,22 @@
 #define VM_RESTART_MAX_MS 30000
 /* A bridge that ran this long before it died starts the back-off afresh. */
 #define VM_HEALTHY_RUN_MS 60000
+
+/* The bridge's end of its Wayland socket, and the first fd it does not
+ * inherit. */
+#define BRIDGE_WAYLAND_FD 3
+
+/* What the bridge's environment keeps of the compositor's, besides the
+ * WAYLAND_SOCKET it is given: sanitizer options (a sanitizer build reads
+ * them at start), and the instructions of the test stand-ins the tests
+ * start instead of mullion-bridge (the bridge reads none of them). */
+static const char *const bridge_env_kept[] = {
+	"ASAN_OPTIONS=",
+	"UBSAN_OPTIONS=",
+	"LSAN_OPTIONS=",
+	"MULLION_TEST_",
+};
+#define BRIDGE_ENV_KEPT_COUNT (sizeof(bridge_env_kept) / sizeof(bridge_env_kept[0]))
 
 static bool vm_spawn_bridge(struct vm *vm);
 
@@ -47,9 +64,12 @@ static int64_t now_ms(void)
 	return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
 }
 
-static void schedule_restart(struct vm *vm)
+/* penalty: the bridge failed or its VM broke the rules, so the delay
+ * doubles each time; without, the next bridge starts soon (its VM just
+ * went away) and the back-off starts afresh. */
+static void schedule_restart(struct vm *vm, bool penalty)
 {
-	if (vm->started_ms > 0 && now_ms() - vm->started_ms >= VM_HEALTHY_RUN_MS) {
+	if (!penalty || (vm->started_ms > 0 && now_ms() - vm->started_ms >= VM_HEALTHY_RUN_MS)) {
 		vm->restart_delay_ms = VM_RESTART_MIN_MS;
 	}
 	wlr_log(WLR_INFO, "VM %s: restarting its bridge in %d ms", vm->config->name,
@@ -62,27 +82,81 @@ static void schedule_restart(struct vm *vm)
 	}
 }
 
-static void exec_bridge(const struct vm *vm, int fd, bool verbose)
+/*
+ * The bridge's environment: WAYLAND_SOCKET and what bridge_env_kept names,
+ * nothing else (no XDG_RUNTIME_DIR or WAYLAND_DISPLAY: the bridge has no
+ * way to find the compositor's main socket). Made before fork, so the
+ * child does not allocate; free the array, not the strings.
+ */
+static char **bridge_env_create(void)
+{
+	size_t count = 0;
+	for (char **var = environ; *var != NULL; var++) {
+		count++;
+	}
+	char **env = calloc(count + 2, sizeof(*env));
+	if (env == NULL) {
+		return NULL;
+	}
+	size_t n = 0;
+	static char wayland_socket[] = "WAYLAND_SOCKET=3";
+	_Static_assert(BRIDGE_WAYLAND_FD == 3, "WAYLAND_SOCKET names another fd");
+	env[n++] = wayland_socket;
+	for (char **var = environ; *var != NULL; var++) {
+		for (size_t i = 0; i < BRIDGE_ENV_KEPT_COUNT; i++) {
+			if (strncmp(*var, bridge_env_kept[i], strlen(bridge_env_kept[i])) == 0) {
+				env[n++] = *var;
+				break;
+			}
+		}
+	}
+	env[n] = NULL;
+	return env;
+}
+
+/* In the child: the Wayland socket becomes fd 3, and every fd above it
+ * (the compositor's listening socket, DRM, its clients) is closed. */
+static bool bridge_fds_prepare(int fd)
+{
+	if (fd != BRIDGE_WAYLAND_FD && dup2(fd, BRIDGE_WAYLAND_FD) < 0) {
+		return false;
+	}
+	/* dup2 leaves the copy without FD_CLOEXEC; fd 3 itself may have it. */
+	int flags = fcntl(BRIDGE_WAYLAND_FD, F_GETFD);
+	if (flags < 0 || fcntl(BRIDGE_WAYLAND_FD, F_SETFD, flags & ~FD_CLOEXEC) < 0) {
+		return false;
+	}
+	if (close_range(BRIDGE_WAYLAND_FD + 1, ~0u, 0) == 0) {
+		return true;
+	}
+	/* A kernel before 5.9: one by one, up to the limit. */
+	long max = sysconf(_SC_OPEN_MAX);
+	if (max < 0 || max > 1 << 20) {
+		max = 1 << 20;
+	}
+	for (int other = BRIDGE_WAYLAND_FD + 1; other < max; other++) {
+		close(other);
+	}
+	return true;
+}
+
+static void exec_bridge(const struct vm *vm, int fd, char **env, bool verbose)
 {
 	/* wl_event_loop_add_signal blocked these; a child must not inherit. */
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 
-	int flags = fcntl(fd, F_GETFD);
-	if (flags < 0 || fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC) < 0) {
+	if (!bridge_fds_prepare(fd)) {
 		_exit(127);
 	}
-	char fd_str[16], max_windows[16], max_mib[16];
+	char max_windows[16], max_mib[16];
 	char vchan[VCHAN_PATH_MAX + 16];
-	snprintf(fd_str, sizeof(fd_str), "%d", fd);
 	snprintf(max_windows, sizeof(max_windows), "%u", vm->config->max_windows);
 	snprintf(max_mib, sizeof(max_mib), "%u", vm->config->max_buffer_mib);
 	if (!vchan_address_format(&vm->config->vchan, vchan, sizeof(vchan))) {
 		_exit(127);
 	}
-	setenv("WAYLAND_SOCKET", fd_str, 1);
-	unsetenv("WAYLAND_DISPLAY");
 
 	const char *bridge = vm->server->bridge_path;
 	char *argv[] = {
@@ -98,17 +172,25 @@ static void exec_bridge(const struct vm *vm, int fd, bool verbose)
 		verbose ? "-v" : NULL,
 		NULL,
 	};
-	execv(bridge, argv);
+	execve(bridge, argv, env);
 	fprintf(stderr, "mullion: cannot run %s: %s\n", bridge, strerror(errno));
 	_exit(127);
 }
 
 static bool vm_spawn_bridge(struct vm *vm)
 {
+	char **env = bridge_env_create();
+	if (env == NULL) {
+		wlr_log(WLR_ERROR, "VM %s: out of memory for the bridge's environment",
+			vm->config->name);
+		schedule_restart(vm, true);
+		return false;
+	}
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
 		wlr_log_errno(WLR_ERROR, "VM %s: socketpair", vm->config->name);
-		schedule_restart(vm);
+		free(env);
+		schedule_restart(vm, true);
 		return false;
 	}
 
@@ -118,13 +200,15 @@ static bool vm_spawn_bridge(struct vm *vm)
 		wlr_log_errno(WLR_ERROR, "VM %s: fork", vm->config->name);
 		close(sv[0]);
 		close(sv[1]);
-		schedule_restart(vm);
+		free(env);
+		schedule_restart(vm, true);
 		return false;
 	}
 	if (pid == 0) {
 		close(sv[0]);
-		exec_bridge(vm, sv[1], verbose);
+		exec_bridge(vm, sv[1], env, verbose);
 	}
+	free(env);
 	close(sv[1]);
 
 	/*
@@ -159,19 +243,32 @@ static int handle_sigchld(int signal, void *data)
 				continue;
 			}
 			vm->bridge_pid = 0;
-			if (WIFEXITED(status)) {
+			bool penalty = true;
+			if (WIFEXITED(status) && WEXITSTATUS(status) == BRIDGE_EXIT_VM_ENDED) {
+				/* One bridge per connection: the next one waits
+				 * for the VM to come back. */
+				wlr_log(WLR_INFO, "VM %s: bridge exited: its VM connection ended",
+					vm->config->name);
+				penalty = false;
+			} else if (WIFEXITED(status) &&
+				WEXITSTATUS(status) == BRIDGE_EXIT_VM_VIOLATION) {
+				wlr_log(WLR_INFO,
+					"VM %s: bridge exited: its VM broke the protocol (the bridge logged the rule)",
+					vm->config->name);
+			} else if (WIFEXITED(status)) {
 				/* 0: stopped by a signal it handled, not a fault */
 				wlr_log(WEXITSTATUS(status) == 0 ? WLR_INFO : WLR_ERROR,
 					"VM %s: bridge exited with status %d", vm->config->name,
 					WEXITSTATUS(status));
 			} else if (WIFSIGNALED(status)) {
+				/* SIGSYS: the bridge's sandbox stopped a call. */
 				wlr_log(WLR_ERROR, "VM %s: bridge killed by signal %d",
 					vm->config->name, WTERMSIG(status));
 			}
 			if (vm->client) {
 				wl_client_destroy(vm->client);
 			}
-			schedule_restart(vm);
+			schedule_restart(vm, penalty);
 		}
 	}
 	return 0;

@@ -16,6 +16,15 @@
 
 struct server;
 
+/*
+ * How a bridge says why it ended (mullion-bridge(1), EXIT STATUS; the
+ * bridge's side is in vm-bridge/main.c). A bridge serves one VM
+ * connection: after VM_ENDED the next starts soon and the back-off starts
+ * afresh; after VM_VIOLATION, as after any failure, the delay doubles.
+ */
+#define BRIDGE_EXIT_VM_ENDED 3
+#define BRIDGE_EXIT_VM_VIOLATION 4
+
 struct vm {
 	struct server *server;
 	const struct config_vm *config;

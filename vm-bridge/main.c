@@ -2,8 +2,16 @@
  * mullion-bridge: the one dom0 process per VM that reads the VM's bytes
  * and maps its memory. It is a Wayland client of the compositor on the
  * socket the compositor made for this VM, and a vchan client of the VM's
- * agent. Everything runs in one poll loop over three fds: the compositor
- * connection, the vchan, the vchan retry timer and a signalfd.
+ * agent. Everything runs in one poll loop over the compositor connection,
+ * a signalfd, and the vchan retry timer until the vchan is connected, the
+ * vchan after that.
+ *
+ * The bridge serves one VM connection. Once its vchan is connected, and
+ * before the first byte from the VM is read, it enters its sandbox
+ * (sandbox.c), which leaves it no way to connect again: when the
+ * connection ends it exits, and mullion starts a fresh bridge, soon if the
+ * VM just went away and with back-off if it broke the rules (the exit
+ * status says which).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -20,6 +28,7 @@
 #include "build-config.h"
 #include "vm-bridge/dom0_client.h"
 #include "vm-bridge/input.h"
+#include "vm-bridge/sandbox.h"
 #include "vm-bridge/vm_link.h"
 #include "vm-bridge/window.h"
 #include "common/limits.h"
@@ -33,7 +42,19 @@ struct bridge_options {
 	uint32_t max_windows;
 	uint32_t max_buffer_mib;
 	bool verbose;
+	enum sandbox_violation test_violation;
 };
+
+/*
+ * How a bridge ends, besides 0 (SIGINT or SIGTERM) and 1 (usage, setup or
+ * sandbox failure, or the compositor connection lost). mullion reads them
+ * (compositor/vm.c, BRIDGE_EXIT_*) to choose when to start the next bridge;
+ * doc/mullion-bridge.1.scd lists them.
+ */
+/* The VM went away, or dom0 dropped the connection without blaming it. */
+#define EXIT_VM_ENDED 3
+/* The VM broke a rule of the protocol. */
+#define EXIT_VM_VIOLATION 4
 
 static const char usage[] =
 	"Usage: mullion-bridge --vm NAME --vchan ADDRESS [options]\n"
@@ -53,6 +74,9 @@ static const char usage[] =
 	"  --max-buffer-mib N     most MiB of shared buffers the VM may have\n"
 	"                         mapped at once (default 512, 1 to 65536)\n"
 	"  -v, --verbose          log debug messages\n"
+	"      --test-sandbox-violation=open|connect|exec\n"
+	"                         for tests: once sandboxed, try a call the\n"
+	"                         sandbox forbids (it kills the bridge)\n"
 	"  -h, --help             show this help and exit\n"
 	"      --version          show the version and exit\n";
 
@@ -80,6 +104,7 @@ static int parse_options(int argc, char *argv[], struct bridge_options *options)
 		OPT_MAX_WINDOWS,
 		OPT_MAX_BUFFER_MIB,
 		OPT_VERSION,
+		OPT_TEST_SANDBOX_VIOLATION,
 	};
 	static const struct option long_options[] = {
 		{ "vm", required_argument, NULL, OPT_VM },
@@ -89,6 +114,7 @@ static int parse_options(int argc, char *argv[], struct bridge_options *options)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
+		{ "test-sandbox-violation", required_argument, NULL, OPT_TEST_SANDBOX_VIOLATION },
 		{ 0 },
 	};
 	*options = (struct bridge_options){
@@ -126,6 +152,14 @@ static int parse_options(int argc, char *argv[], struct bridge_options *options)
 		case OPT_VERSION:
 			printf("mullion-bridge %s\n", MULLION_VERSION);
 			return 1;
+		case OPT_TEST_SANDBOX_VIOLATION:
+			if (!sandbox_violation_parse(optarg, &options->test_violation)) {
+				fprintf(stderr,
+					"mullion-bridge: --test-sandbox-violation wants open, connect or exec, not '%s'\n",
+					optarg);
+				return -1;
+			}
+			break;
 		default:
 			fputs(usage, stderr);
 			return -1;
@@ -162,20 +196,59 @@ enum poll_slot {
 	SLOT_COUNT,
 };
 
+enum run_end {
+	RUN_STOPPED, /* SIGINT or SIGTERM */
+	RUN_FAILED, /* the compositor connection, poll or the sandbox */
+	RUN_VM_ENDED,
+	RUN_VM_VIOLATION,
+};
+
 /*
- * The loop. Returns true after SIGINT or SIGTERM, false when the
- * compositor connection is gone (that is the end of this bridge: the
- * compositor starts a new one if it wants). VM trouble never leaves this
- * loop; vm_link handles it.
+ * Why the VM connection ended, once vm_link has closed it: vm_link keeps
+ * no record of the reason, but its back-off does (only a violation
+ * lengthens the wait before the next try).
  */
-static bool run(struct dom0_client *dom0, struct vm_link *link, int signal_fd)
+static enum run_end connection_end(const struct vm_link *link)
+{
+	bool violation = link->retry_ms > VM_LINK_RETRY_MS;
+	mlog(MLOG_INFO,
+		"vm %s: the connection ended%s; this bridge exits and mullion starts another",
+		link->name, violation ? " after a violation" : "");
+	return violation ? RUN_VM_VIOLATION : RUN_VM_ENDED;
+}
+
+/* Sandboxes the bridge once its vchan is connected, before anything from
+ * the VM is read. */
+static bool enter_sandbox(const struct vm_link *link, const struct sandbox_options *sandbox)
+{
+	if (!sandbox_enter(sandbox)) {
+		mlog(MLOG_ERROR, "vm %s: no sandbox, so nothing from the VM is read", link->name);
+		return false;
+	}
+	/* Returns only if the sandbox failed the test. */
+	return sandbox_test_violation(sandbox);
+}
+
+/*
+ * The loop. Until the vchan is connected it waits on the compositor
+ * connection, the retry timer and signals, unsandboxed, reading nothing
+ * from the VM; then it enters the sandbox and waits on the vchan instead
+ * of the timer, until the connection ends or a signal comes. VM trouble
+ * is handled by vm_link; it ends this loop only by ending the connection.
+ */
+static enum run_end run(struct dom0_client *dom0, struct vm_link *link, int signal_fd,
+	const struct sandbox_options *sandbox)
 {
 	struct wl_display *display = dom0->display;
+	bool sandboxed = false;
 	for (;;) {
 		/* A flagged VM goes before anything else is sent to it. */
 		vm_link_reap(link);
 		vm_link_flush(link);
 		vm_link_reap(link);
+		if (sandboxed && vm_link_vchan_fd(link) < 0) {
+			return connection_end(link);
+		}
 
 		while (wl_display_prepare_read(display) != 0) {
 			if (wl_display_dispatch_pending(display) < 0) {
@@ -191,17 +264,18 @@ static bool run(struct dom0_client *dom0, struct vm_link *link, int signal_fd)
 			wayland_out = true;
 		}
 
+		/* A negative fd is skipped by poll. */
 		struct pollfd fds[SLOT_COUNT] = {
 			[SLOT_WAYLAND] = {
 				.fd = wl_display_get_fd(display),
 				.events = POLLIN | (wayland_out ? POLLOUT : 0),
 			},
 			[SLOT_TIMER] = {
-				.fd = vm_link_timer_fd(link),
+				.fd = sandboxed ? -1 : vm_link_timer_fd(link),
 				.events = POLLIN,
 			},
 			[SLOT_VCHAN] = {
-				.fd = vm_link_vchan_fd(link),
+				.fd = sandboxed ? vm_link_vchan_fd(link) : -1,
 				.events = vm_link_vchan_events(link),
 			},
 			[SLOT_SIGNAL] = {
@@ -209,15 +283,14 @@ static bool run(struct dom0_client *dom0, struct vm_link *link, int signal_fd)
 				.events = POLLIN,
 			},
 		};
-		/* A negative fd is skipped by poll: no vchan yet. */
-		int timeout = vm_link_has_backlog(link) ? 0 : -1;
+		int timeout = sandboxed && vm_link_has_backlog(link) ? 0 : -1;
 		if (poll(fds, SLOT_COUNT, timeout) < 0) {
 			wl_display_cancel_read(display);
 			if (errno == EINTR) {
 				continue;
 			}
 			mlog_errno(MLOG_ERROR, "poll");
-			return false;
+			return RUN_FAILED;
 		}
 
 		short wl_revents = fds[SLOT_WAYLAND].revents;
@@ -243,18 +316,29 @@ static bool run(struct dom0_client *dom0, struct vm_link *link, int signal_fd)
 				if (got > 0) {
 					mlog(MLOG_INFO, "signal %u: exiting", info.ssi_signo);
 				}
-				return true;
+				return RUN_STOPPED;
 			}
 		}
 		vm_link_reap(link);
 
-		/* The vchan first: the timer may replace its fd. */
-		short vchan_revents = fds[SLOT_VCHAN].fd >= 0 ? fds[SLOT_VCHAN].revents : 0;
-		if (vchan_revents != 0 || vm_link_has_backlog(link)) {
-			vm_link_handle_vchan(link, vchan_revents);
-		}
-		if (fds[SLOT_TIMER].revents & POLLIN) {
+		if (sandboxed) {
+			if (vm_link_vchan_fd(link) < 0) {
+				return connection_end(link);
+			}
+			short vchan_revents = fds[SLOT_VCHAN].revents;
+			if (vchan_revents != 0 || vm_link_has_backlog(link)) {
+				vm_link_handle_vchan(link, vchan_revents);
+			}
+		} else if (fds[SLOT_TIMER].revents & POLLIN) {
+			/* Connects (socket: connect() alone; Xen: maps the
+			 * ring), reading nothing the VM sent. */
 			vm_link_handle_timer(link);
+			if (vm_link_vchan_fd(link) >= 0) {
+				if (!enter_sandbox(link, sandbox)) {
+					return RUN_FAILED;
+				}
+				sandboxed = true;
+			}
 		}
 	}
 
@@ -262,7 +346,7 @@ lost:;
 	int error = wl_display_get_error(display);
 	mlog(MLOG_ERROR, "lost the compositor connection%s%s", error != 0 ? ": " : "",
 		error != 0 ? strerror(error) : "");
-	return false;
+	return RUN_FAILED;
 }
 
 /* SIGINT and SIGTERM arrive through a signalfd, so the loop ends cleanly
@@ -308,13 +392,8 @@ int main(int argc, char *argv[])
 		goto out_signal;
 	}
 
-	/*
-	 * Sandbox seam: the compositor connection is up and no VM byte has
-	 * been read yet. Dropping privileges and installing the seccomp and
-	 * Landlock filters belongs exactly here, before vm_link_create()
-	 * (its first timer tick opens the vchan).
-	 */
-
+	/* The sandbox comes once the vchan is connected, in run(): the vchan
+	 * is the last thing the bridge opens. */
 	struct vm_link_options link_options = {
 		.vm_name = options.vm_name,
 		.address = options.address,
@@ -336,8 +415,24 @@ int main(int argc, char *argv[])
 	mlog(MLOG_INFO, "vm %s: bridge up, vchan %s, at most %u windows and %u MiB of buffers",
 		options.vm_name, address, options.max_windows, options.max_buffer_mib);
 
-	if (run(dom0, link, signal_fd)) {
+	struct sandbox_options sandbox = {
+		.vm_name = options.vm_name,
+		.backend = options.address.backend,
+		.test_violation = options.test_violation,
+	};
+	switch (run(dom0, link, signal_fd, &sandbox)) {
+	case RUN_STOPPED:
 		status = EXIT_SUCCESS;
+		break;
+	case RUN_FAILED:
+		status = EXIT_FAILURE;
+		break;
+	case RUN_VM_ENDED:
+		status = EXIT_VM_ENDED;
+		break;
+	case RUN_VM_VIOLATION:
+		status = EXIT_VM_VIOLATION;
+		break;
 	}
 	bridge_window_print_stats();
 

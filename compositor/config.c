@@ -766,8 +766,8 @@ struct xkb_log_capture {
 	bool logged;
 };
 
-static void capture_xkb_log(struct xkb_context *context, enum xkb_log_level level,
-	const char *format, va_list args)
+__attribute__((format(printf, 3, 0))) static void capture_xkb_log(struct xkb_context *context,
+	enum xkb_log_level level, const char *format, va_list args)
 {
 	struct xkb_log_capture *capture = xkb_context_get_user_data(context);
 	if (capture == NULL || level > XKB_LOG_LEVEL_ERROR || capture->logged) {

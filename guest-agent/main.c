@@ -10,6 +10,7 @@
 #include <wlr/util/log.h>
 
 #include "build-config.h"
+#include "guest-agent/agent_config.h"
 #include "guest-agent/dom0_link.h"
 #include "guest-agent/server.h"
 #include "common/util/log.h"
@@ -20,18 +21,24 @@
 #define PAGES_PER_MIB (1024u * 1024u / WIRE_PAGE_SIZE)
 
 static const char usage[] =
-	"Usage: mullion-agent --vchan ADDRESS [options] [-- COMMAND [ARGS...]]\n"
+	"Usage: mullion-agent [--config FILE | --vchan ADDRESS] [options] [-- COMMAND [ARGS...]]\n"
 	"\n"
 	"The Wayland compositor inside a VM of a compartmentalised desktop:\n"
 	"VM applications connect to it, and it hands their windows' pixels\n"
 	"to dom0 over vchan. It shows nothing itself.\n"
 	"\n"
+	"  -c, --config FILE   read the settings from FILE (default: the file\n"
+	"                      below, read unless --vchan is given); options\n"
+	"                      given here override the file\n"
 	"  --vchan ADDRESS     where dom0 connects: socket:DIR (a Unix socket\n"
 	"                      in DIR) or xen:DOMID\n"
 	"  --pool-mib N        memory shared with dom0 for window buffers,\n"
 	"                      in MiB (default 256)\n"
 	"  --size WxH          size of the output clients see until dom0 says\n"
 	"                      its own (default 1280x720)\n"
+	"  --socket NAME       Wayland socket name in XDG_RUNTIME_DIR (default:\n"
+	"                      the first free wayland-N)\n"
+	"  --check-config      check the settings, print the error or 'ok', exit\n"
 	"  -v, --verbose       log debug messages\n"
 	"  -h, --help          show this help and exit\n"
 	"      --version       show the version and exit\n"
@@ -40,34 +47,17 @@ static const char usage[] =
 	"COMMAND, it runs it with WAYLAND_DISPLAY set and exits with its status\n"
 	"when it exits. Needs XDG_RUNTIME_DIR.\n";
 
+/* The command line, before the config file is merged in. */
 struct options {
-	struct vchan_address vchan;
-	bool have_vchan;
-	uint32_t pool_mib;
-	int width, height;
+	const char *config_path; /* NULL: the default, read unless --vchan */
+	const char *vchan;
+	const char *pool_mib;
+	const char *size;
+	const char *socket;
+	bool check_config;
 	enum wlr_log_importance verbosity;
 	char **command; /* NULL-terminated, or NULL */
 };
-
-static bool parse_size(const char *str, int *width, int *height)
-{
-	char tail;
-	return sscanf(str, "%dx%d%c", width, height, &tail) == 2 && *width > 0 &&
-		*width <= WIRE_MAX_WIDTH && *height > 0 && *height <= WIRE_MAX_HEIGHT;
-}
-
-static bool parse_mib(const char *str, uint32_t *mib)
-{
-	char *end;
-	errno = 0;
-	unsigned long value = strtoul(str, &end, 10);
-	if (errno != 0 || end == str || *end != '\0' || str[0] == '-' || value == 0 ||
-		value < LIMIT_POOL_MIB_MIN || value > LIMIT_POOL_MIB_MAX) {
-		return false;
-	}
-	*mib = (uint32_t)value;
-	return true;
-}
 
 /* Returns -1 to go on, or the exit status. */
 static int parse_options(int argc, char *argv[], struct options *options)
@@ -76,12 +66,17 @@ static int parse_options(int argc, char *argv[], struct options *options)
 		OPT_VCHAN = 256,
 		OPT_POOL_MIB,
 		OPT_SIZE,
+		OPT_SOCKET,
+		OPT_CHECK_CONFIG,
 		OPT_VERSION
 	};
 	static const struct option long_options[] = {
+		{ "config", required_argument, NULL, 'c' },
 		{ "vchan", required_argument, NULL, OPT_VCHAN },
 		{ "pool-mib", required_argument, NULL, OPT_POOL_MIB },
 		{ "size", required_argument, NULL, OPT_SIZE },
+		{ "socket", required_argument, NULL, OPT_SOCKET },
+		{ "check-config", no_argument, NULL, OPT_CHECK_CONFIG },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
@@ -91,38 +86,32 @@ static int parse_options(int argc, char *argv[], struct options *options)
 	int c;
 	/* '+': options end at the first non-option, as COMMAND's own
 	 * options belong to it. */
-	while ((c = getopt_long(argc, argv, "+vh", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+c:vh", long_options, NULL)) != -1) {
 		switch (c) {
+		case 'c':
+			options->config_path = optarg;
+			break;
 		case OPT_VCHAN:
-			if (!vchan_address_parse(optarg, &options->vchan)) {
-				fprintf(stderr,
-					"mullion-agent: bad vchan address '%s' (expected socket:DIR or xen:DOMID)\n",
-					optarg);
-				return EXIT_FAILURE;
-			}
-			options->have_vchan = true;
+			options->vchan = optarg;
 			break;
 		case OPT_POOL_MIB:
-			if (!parse_mib(optarg, &options->pool_mib)) {
-				fprintf(stderr,
-					"mullion-agent: bad pool size '%s' (expected 1..%u MiB)\n",
-					optarg, LIMIT_POOL_MIB_MAX);
-				return EXIT_FAILURE;
-			}
+			options->pool_mib = optarg;
 			break;
 		case OPT_SIZE:
-			if (!parse_size(optarg, &options->width, &options->height)) {
-				fprintf(stderr,
-					"mullion-agent: bad size '%s' (expected WxH, at most %ux%u)\n",
-					optarg, WIRE_MAX_WIDTH, WIRE_MAX_HEIGHT);
-				return EXIT_FAILURE;
-			}
+			options->size = optarg;
+			break;
+		case OPT_SOCKET:
+			options->socket = optarg;
+			break;
+		case OPT_CHECK_CONFIG:
+			options->check_config = true;
 			break;
 		case 'v':
 			options->verbosity = WLR_DEBUG;
 			break;
 		case 'h':
 			fputs(usage, stdout);
+			printf("\nDefault config file: %s\n", MULLION_AGENT_CONFIG_PATH);
 			return EXIT_SUCCESS;
 		case OPT_VERSION:
 			printf("mullion-agent %s\n", MULLION_VERSION);
@@ -131,11 +120,6 @@ static int parse_options(int argc, char *argv[], struct options *options)
 			fputs(usage, stderr);
 			return EXIT_FAILURE;
 		}
-	}
-	if (!options->have_vchan) {
-		fprintf(stderr, "mullion-agent: --vchan is required\n");
-		fputs(usage, stderr);
-		return EXIT_FAILURE;
 	}
 	if (optind < argc) {
 		/* getopt has consumed a "--" before this point. */
@@ -148,6 +132,69 @@ static int parse_options(int argc, char *argv[], struct options *options)
 		options->command = &argv[optind];
 	}
 	return -1;
+}
+
+/*
+ * The settings: the config file (named, or the default one when --vchan
+ * is not given), then the command line over it. Returns false after
+ * printing one line that says what is wrong.
+ */
+static bool load_settings(const struct options *options, struct agent_config *config)
+{
+	agent_config_init(config);
+	const char *path = options->config_path;
+	if (path == NULL && options->vchan == NULL) {
+		path = MULLION_AGENT_CONFIG_PATH;
+	}
+	char error[AGENT_CONFIG_ERROR_MAX];
+	if (path != NULL && !agent_config_load(path, config, error, sizeof(error))) {
+		fprintf(stderr, "mullion-agent: %s\n", error);
+		return false;
+	}
+	if (options->vchan != NULL) {
+		if (!vchan_address_parse(options->vchan, &config->vchan)) {
+			fprintf(stderr,
+				"mullion-agent: bad vchan address '%s' (expected socket:DIR or xen:DOMID)\n",
+				options->vchan);
+			return false;
+		}
+		config->have_vchan = true;
+	}
+	if (options->pool_mib != NULL &&
+		!agent_config_parse_pool_mib(options->pool_mib, &config->pool_mib)) {
+		fprintf(stderr, "mullion-agent: bad pool size '%s' (expected %u..%u MiB)\n",
+			options->pool_mib, LIMIT_POOL_MIB_MIN, LIMIT_POOL_MIB_MAX);
+		return false;
+	}
+	if (options->size != NULL &&
+		!agent_config_parse_size(options->size, &config->width, &config->height)) {
+		fprintf(stderr, "mullion-agent: bad size '%s' (expected WxH, at most %ux%u)\n",
+			options->size, WIRE_MAX_WIDTH, WIRE_MAX_HEIGHT);
+		return false;
+	}
+	if (options->socket != NULL) {
+		if (!agent_config_socket_name_valid(options->socket)) {
+			fprintf(stderr,
+				"mullion-agent: bad socket name '%s' (A-Z a-z 0-9 _ . - only, not starting with '.')\n",
+				options->socket);
+			return false;
+		}
+		snprintf(config->socket, sizeof(config->socket), "%s", options->socket);
+	}
+	if (!config->have_vchan) {
+		if (path != NULL) {
+			fprintf(stderr,
+				"mullion-agent: %s: no vchan address: set 'vchan' in [agent] or give --vchan\n",
+				path);
+		} else {
+			fprintf(stderr, "mullion-agent: --vchan is required\n");
+		}
+		return false;
+	}
+	if (options->check_config) {
+		printf("%s: ok\n", path != NULL ? path : "command line");
+	}
+	return true;
 }
 
 struct child {
@@ -218,14 +265,18 @@ static int handle_terminate(int signal, void *data)
 int main(int argc, char *argv[])
 {
 	struct options options = {
-		.pool_mib = 256,
-		.width = 1280,
-		.height = 720,
 		.verbosity = WLR_INFO,
 	};
 	int status = parse_options(argc, argv, &options);
 	if (status >= 0) {
 		return status;
+	}
+	struct agent_config config;
+	if (!load_settings(&options, &config)) {
+		return EXIT_FAILURE;
+	}
+	if (options.check_config) {
+		return EXIT_SUCCESS;
 	}
 	wlr_log_init(options.verbosity, NULL);
 	mlog_init("mullion-agent", options.verbosity == WLR_DEBUG ? MLOG_DEBUG : MLOG_INFO);
@@ -242,14 +293,14 @@ int main(int argc, char *argv[])
 	struct wl_event_source *sigusr1 = NULL;
 	struct child child = { .pid = -1, .status = EXIT_SUCCESS };
 
-	if (!agent_server_init(&server, options.width, options.height)) {
+	if (!agent_server_init(&server, config.width, config.height)) {
 		goto out_server;
 	}
-	server.dom0 = dom0_link_create(&server, &options.vchan, options.pool_mib * PAGES_PER_MIB);
+	server.dom0 = dom0_link_create(&server, &config.vchan, config.pool_mib * PAGES_PER_MIB);
 	if (!server.dom0) {
 		goto out_server;
 	}
-	if (!agent_server_start(&server)) {
+	if (!agent_server_start(&server, config.socket[0] != '\0' ? config.socket : NULL)) {
 		goto out_link;
 	}
 	setenv("WAYLAND_DISPLAY", server.socket, 1);

@@ -187,8 +187,18 @@ bool agent_server_init(struct agent_server *server, int width, int height)
 	return true;
 }
 
-bool agent_server_start(struct agent_server *server)
+bool agent_server_start(struct agent_server *server, const char *socket_name)
 {
+	if (socket_name) {
+		if (wl_display_add_socket(server->display, socket_name) != 0) {
+			wlr_log(WLR_ERROR,
+				"Cannot open the Wayland socket %s (in use, or XDG_RUNTIME_DIR not writable?)",
+				socket_name);
+			return false;
+		}
+		server->socket = socket_name;
+		return true;
+	}
 	server->socket = wl_display_add_socket_auto(server->display);
 	if (!server->socket) {
 		wlr_log(WLR_ERROR, "Cannot open a Wayland socket (is XDG_RUNTIME_DIR writable?)");

@@ -49,8 +49,9 @@ struct agent_server {
 /* Creates the display, backend and globals; the output is width x height.
  * On failure, server_finish cleans up what was made. */
 bool agent_server_init(struct agent_server *server, int width, int height);
-/* Opens the Wayland socket (server->socket). */
-bool agent_server_start(struct agent_server *server);
+/* Opens the Wayland socket (server->socket): socket_name in
+ * XDG_RUNTIME_DIR, or the first free wayland-N when it is NULL. */
+bool agent_server_start(struct agent_server *server, const char *socket_name);
 /* Disconnects every client and frees everything; safe after a failed
  * server_init. */
 void agent_server_finish(struct agent_server *server);

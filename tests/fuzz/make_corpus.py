@@ -35,8 +35,9 @@ short on purpose. Handshake seeds are a VM's stream as the bridge reads
 it; a dom0-only type in it stands for dom0 sending that message at that
 point (fuzz_handshake.c), so answers (CONFIGURE_ACK, PONG, CLIPBOARD_DATA)
 have something to answer. Some break one stateful rule (section 8) with
-their last message. The config seeds are the documented example and
-variants around it, a few of them wrong on purpose.
+their last message. The config seeds (dom0's mullion.conf and the VM's
+agent.conf) are the documented examples and variants around them, a few
+of them wrong on purpose.
 """
 import os
 import re
@@ -975,6 +976,26 @@ def config_seeds():
     }
 
 
+def agent_config_seeds():
+    """agent.conf: the shipped example, each key at a bound, and a few
+    files wrong on purpose."""
+    with open(os.path.join(ROOT, 'config', 'agent.conf'), encoding='utf-8') as f:
+        example = f.read()
+    return {
+        'example': example,
+        'empty': '',
+        'socket_vchan': '[agent]\nvchan = socket:/run/user/1000/mullion-vchan\n'
+                        'socket = wayland-0\n',
+        'xen_vchan': '[agent]\nvchan = xen:32751\npool-mib = 65536\n'
+                     'size = 8192x8192\n',
+        'comments': '\ufeff; c\n# c\n[ agent ] \npool-mib = 1 ; min\n'
+                    'size = 1x1\n',
+        'bad_size': '[agent]\nsize = 1920X1080\n',
+        'duplicate_key': '[agent]\npool-mib = 64\npool-mib = 64\n',
+        'unknown_section': '[vm work]\nvchan = xen:1\n',
+    }
+
+
 def sanitise_seeds():
     """Text a VM may name its windows with: a clean app id, a UTF-8 title,
     ill-formed bytes (overlong, surrogate, above U+10FFFF, an escape) and
@@ -1107,6 +1128,7 @@ def main():
         'wire_decode': {n: d for n, (_, d) in wire.items()},
         'handshake': {n: d for n, (_, d) in handshake.items()},
         'config': config_seeds(),
+        'agent_config': agent_config_seeds(),
         'sanitise': sanitise_seeds(),
     }
     if build is None:
@@ -1121,7 +1143,7 @@ def main():
           'senders' % len(wire))
     check_handshake(os.path.join(fuzz, 'fuzz_handshake'), handshake)
     print('handshake: %d seeds handled as expected' % len(handshake))
-    for target in ('wire_decode', 'handshake'):
+    for target in ('wire_decode', 'handshake', 'agent_config'):
         check_loads(os.path.join(fuzz, 'fuzz_' + target), target)
 
 

@@ -31,6 +31,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "build-config.h"
@@ -330,6 +331,9 @@ static void allow_io(struct filter *f)
 	ALLOW(f, poll);
 	ALLOW(f, ppoll);
 	ALLOW(f, close);
+	/* isatty(), which the sanitizers' reports ask of stderr. */
+	struct scmp_arg_cmp tcgets = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TCGETS);
+	allow(f, SCMP_SYS(ioctl), "ioctl", 1, &tcgets);
 	/* vm_link re-arms its retry timer when the connection ends, just
 	 * before the bridge exits. */
 	ALLOW(f, timerfd_settime);
@@ -457,9 +461,12 @@ static bool filter_load(const struct sandbox_options *options, unsigned *rules)
 bool sandbox_enter(const struct sandbox_options *options)
 {
 #if SANDBOX_ASAN
-	/* Lets the sanitizer read /proc/self/maps now, for reports later. */
+	/* The sanitizer reads /proc/self/maps and starts its symbolizer
+	 * now, so that a report from inside comes whole, with its stack. */
 	__sanitizer_sandbox_arguments sanitizer_args = { .coverage_fd = -1 };
 	__sanitizer_sandbox_on_notify(&sanitizer_args);
+	char frame[256];
+	__sanitizer_symbolize_pc(__builtin_return_address(0), "%p %F %L", frame, sizeof(frame));
 #endif
 	if (options->test_violation == SANDBOX_VIOLATION_CONNECT) {
 		test_socket_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -488,7 +495,7 @@ bool sandbox_enter(const struct sandbox_options *options)
 #if SANDBOX_ASAN
 	asan_sandboxed = true;
 	mlog(MLOG_INFO,
-		"vm %s: sandbox: built with AddressSanitizer; its leak check is off from here on (it needs ptrace and /proc)",
+		"vm %s: sandbox: built with AddressSanitizer: its leak check is off from here on (it needs ptrace and /proc), and its symbolizer runs outside; a build for tests only",
 		options->vm_name);
 #endif
 	mlog(MLOG_INFO,

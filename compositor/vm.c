@@ -114,8 +114,12 @@ static char **bridge_env_create(void)
 	return env;
 }
 
-/* In the child: the Wayland socket becomes fd 3, and every fd above it
- * (the compositor's listening socket, DRM, its clients) is closed. */
+/*
+ * In the child: the Wayland socket becomes fd 3, and every fd above it
+ * (the compositor's listening socket, DRM, its clients) is closed. stdin
+ * is /dev/null (it may be dom0's terminal) and stdout goes where stderr
+ * goes: the bridge only logs, and cannot write to the compositor's stdout.
+ */
 static bool bridge_fds_prepare(int fd)
 {
 	if (fd != BRIDGE_WAYLAND_FD && dup2(fd, BRIDGE_WAYLAND_FD) < 0) {
@@ -124,6 +128,16 @@ static bool bridge_fds_prepare(int fd)
 	/* dup2 leaves the copy without FD_CLOEXEC; fd 3 itself may have it. */
 	int flags = fcntl(BRIDGE_WAYLAND_FD, F_GETFD);
 	if (flags < 0 || fcntl(BRIDGE_WAYLAND_FD, F_SETFD, flags & ~FD_CLOEXEC) < 0) {
+		return false;
+	}
+	/* Above fd 3, or fd 0 itself: close_range takes the copy. */
+	int null_fd = open("/dev/null", O_RDONLY);
+	if (null_fd < 0) {
+		close(STDIN_FILENO);
+	} else if (null_fd != STDIN_FILENO && dup2(null_fd, STDIN_FILENO) < 0) {
+		return false;
+	}
+	if (dup2(STDERR_FILENO, STDOUT_FILENO) < 0) {
 		return false;
 	}
 	if (close_range(BRIDGE_WAYLAND_FD + 1, ~0u, 0) == 0) {

@@ -170,6 +170,9 @@ def check_proc(pid):
         except OSError:
             continue
     h.log('bridge fds: %s' % ', '.join('%d %s' % (fd, fds[fd]) for fd in sorted(fds)))
+    if fds.get(0) != '/dev/null' or fds.get(1) != fds.get(2):
+        raise h.Failure('the bridge\'s stdin is not /dev/null, or its stdout is '
+                        'not its stderr (the log): %r' % [fds.get(fd) for fd in (0, 1, 2)])
     for fd, target in fds.items():
         if fd > 2 and not target.startswith(('socket:', 'anon_inode:', '/memfd:', 'pipe:')):
             raise h.Failure('the bridge holds fd %d on %s: only sockets, anonymous '

@@ -154,14 +154,23 @@ void server_finish(struct server *server)
 	wl_list_remove(&server->new_output.link);
 	xdg_shell_finish(server);
 	input_finish(server);
+	/* Before the display: an xdg popup grab listens for the seat's
+	 * destroy, and wl_display_destroy frees xdg-shell (and its grabs)
+	 * before the seat. */
+	if (server->seat) {
+		wlr_seat_destroy(server->seat);
+		server->seat = NULL;
+	}
 	background_finish(server);
 	wlr_backend_destroy(server->backend);
+	/* The scene listens to the layout: the layout goes first. */
+	wlr_output_layout_destroy(server->output_layout);
+	server->output_layout = NULL;
 	if (server->scene) {
 		wlr_scene_node_destroy(&server->scene->node);
 	}
 	wlr_allocator_destroy(server->allocator);
 	wlr_renderer_destroy(server->renderer);
-	wlr_output_layout_destroy(server->output_layout);
 	wl_display_destroy(server->display);
 	server->display = NULL;
 }

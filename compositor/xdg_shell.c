@@ -3,31 +3,9 @@
 #include <wlr/types/wlr_xdg_shell.h>
 #include <wlr/util/log.h>
 
+#include "compositor/popup.h"
 #include "compositor/server.h"
 #include "compositor/view.h"
-#include "compositor/vm.h"
-
-static void add_popup(struct server *server, struct wlr_xdg_surface *popup)
-{
-	struct vm *vm = vm_from_client(server, wl_resource_get_client(popup->resource));
-	if (vm) {
-		/*
-		 * VM popups need the checks of a later change (stay inside the
-		 * parent's VM, re-checked against the screen on every move);
-		 * until then they are never shown.
-		 */
-		wlr_log(WLR_INFO, "VM %s: popup refused (not supported yet)", vm->config->name);
-		return;
-	}
-
-	struct wlr_xdg_surface *parent = wlr_xdg_surface_from_wlr_surface(popup->popup->parent);
-	struct wlr_scene_node *parent_node = parent ? parent->data : NULL;
-	if (!parent_node) {
-		wlr_log(WLR_DEBUG, "Popup without a shown parent, ignored");
-		return;
-	}
-	popup->data = wlr_scene_xdg_surface_create(parent_node, popup);
-}
 
 static void handle_new_xdg_surface(struct wl_listener *listener, void *data)
 {
@@ -39,7 +17,7 @@ static void handle_new_xdg_surface(struct wl_listener *listener, void *data)
 		view_create(server, xdg_surface);
 		break;
 	case WLR_XDG_SURFACE_ROLE_POPUP:
-		add_popup(server, xdg_surface);
+		popup_create(server, xdg_surface);
 		break;
 	case WLR_XDG_SURFACE_ROLE_NONE:
 		break;

@@ -430,10 +430,65 @@ static void send_title(struct agent_window *window)
 	send_msg(window, &msg);
 }
 
+/*
+ * Where a popup's buffer goes on its parent's buffer: xdg-shell places it
+ * relative to the parent's window geometry, and each buffer starts at its
+ * surface's origin, before its own geometry.
+ */
+static void popup_position(struct agent_window *window, int32_t *x, int32_t *y)
+{
+	struct wlr_box parent_geometry, geometry;
+	wlr_xdg_surface_get_geometry(window->parent->xdg_surface, &parent_geometry);
+	wlr_xdg_surface_get_geometry(window->xdg_surface, &geometry);
+	const struct wlr_box *placed = &window->xdg_surface->popup->geometry;
+	int64_t px = (int64_t)parent_geometry.x + placed->x - geometry.x;
+	int64_t py = (int64_t)parent_geometry.y + placed->y - geometry.y;
+	/* The wire's bounds; dom0 checks the place again anyway. */
+	*x = (int32_t)(px < -WIRE_MAX_WIDTH   ? -WIRE_MAX_WIDTH
+			: px > WIRE_MAX_WIDTH ? WIRE_MAX_WIDTH
+					      : px);
+	*y = (int32_t)(py < -WIRE_MAX_HEIGHT   ? -WIRE_MAX_HEIGHT
+			: py > WIRE_MAX_HEIGHT ? WIRE_MAX_HEIGHT
+					       : py);
+}
+
+/* Tells dom0 a popup moved (xdg_popup.reposition, or a new geometry). */
+static void send_popup_move(struct agent_window *window)
+{
+	int32_t x, y;
+	popup_position(window, &x, &y);
+	if (x == window->popup_x && y == window->popup_y) {
+		return;
+	}
+	struct wire_msg msg = {
+		.type = WIRE_WINDOW_MOVE,
+		.window_move = { .window_id = window->id, .x = x, .y = y },
+	};
+	if (send_msg(window, &msg)) {
+		window->popup_x = x;
+		window->popup_y = y;
+	}
+}
+
+static void announce_popups_of(struct agent_window *parent)
+{
+	struct agent_window *child;
+	wl_list_for_each(child, &parent->server->windows, link) {
+		if (child->parent == parent) {
+			agent_window_announce(child);
+		}
+	}
+}
+
 void agent_window_announce(struct agent_window *window)
 {
 	if (window->id == WIRE_ID_INVALID || window->announced ||
 		!dom0_link_ready(window->server->dom0)) {
+		return;
+	}
+	/* dom0 learns of a parent before its popups (announce_popups_of
+	 * comes back for them); a popup without one is not shown. */
+	if (window->popup && (window->parent == NULL || !window->parent->announced)) {
 		return;
 	}
 	struct wlr_surface *surface = window->xdg_surface->surface;
@@ -448,14 +503,27 @@ void agent_window_announce(struct agent_window *window)
 			.window_id = window->id,
 			.width = width,
 			.height = height,
+			.kind = window->popup ? WIRE_WINDOW_POPUP : WIRE_WINDOW_TOPLEVEL,
 		},
 	};
+	if (window->popup) {
+		popup_position(window, &msg.window_create.x, &msg.window_create.y);
+		msg.window_create.parent_id = window->parent->id;
+		if (window->xdg_surface->popup->seat != NULL) {
+			msg.window_create.flags = WIRE_WINDOW_GRAB;
+		}
+	}
 	if (!send_msg(window, &msg)) {
 		return;
 	}
 	window->announced = true;
 	window->awaiting_frame = false;
-	send_title(window);
+	if (window->popup) {
+		window->popup_x = msg.window_create.x;
+		window->popup_y = msg.window_create.y;
+	} else {
+		send_title(window);
+	}
 
 	/* What the client shows now, in full; its next commit brings only
 	 * its damage. */
@@ -466,6 +534,7 @@ void agent_window_announce(struct agent_window *window)
 		window->presented_seq_valid = true;
 	}
 	wlr_log(WLR_DEBUG, "Window %u announced to dom0", window->id);
+	announce_popups_of(window);
 }
 
 static void withdraw(struct agent_window *window)
@@ -505,6 +574,13 @@ static void window_unmap(struct agent_window *window)
 {
 	if (window->id == WIRE_ID_INVALID) {
 		return;
+	}
+	/* dom0 wants a window's popups gone before the window. */
+	struct agent_window *child;
+	wl_list_for_each(child, &window->server->windows, link) {
+		if (child->parent == window) {
+			window_unmap(child);
+		}
 	}
 	withdraw(window);
 	drop_buffers(window, false);
@@ -560,6 +636,11 @@ void agent_window_configure(struct agent_window *window, uint32_t width, uint32_
 
 void agent_window_close(struct agent_window *window)
 {
+	if (window->popup) {
+		/* dom0 dismissed it (a click elsewhere): popup_done. */
+		wlr_xdg_popup_destroy(window->xdg_surface);
+		return;
+	}
 	wlr_xdg_toplevel_send_close(window->xdg_surface);
 }
 
@@ -581,7 +662,7 @@ static void handle_surface_commit(struct wl_listener *listener, void *data)
 	struct agent_window *window = wl_container_of(listener, window, commit);
 	struct wlr_xdg_surface *xdg_surface = window->xdg_surface;
 
-	if (!window->configured) {
+	if (!window->configured && !window->popup) {
 		/* Joins the configure wlroots sends for the initial commit:
 		 * the client picks its size, and it has the focus (the only
 		 * focus there is in a VM; dom0 decides what is focused). */
@@ -591,6 +672,9 @@ static void handle_surface_commit(struct wl_listener *listener, void *data)
 	}
 	if (!window->announced) {
 		return;
+	}
+	if (window->popup) {
+		send_popup_move(window);
 	}
 	struct wlr_surface *surface = xdg_surface->surface;
 	/* Already shown by window_announce in this same commit. */
@@ -644,6 +728,14 @@ struct agent_window *agent_window_create(struct agent_server *server,
 	}
 	window->server = server;
 	window->xdg_surface = xdg_surface;
+	xdg_surface->data = window;
+	if (xdg_surface->role == WLR_XDG_SURFACE_ROLE_POPUP) {
+		window->popup = true;
+		struct wlr_xdg_surface *parent = xdg_surface->popup->parent
+			? wlr_xdg_surface_from_wlr_surface(xdg_surface->popup->parent)
+			: NULL;
+		window->parent = parent ? parent->data : NULL;
+	}
 	for (int i = 0; i < WINDOW_BUFFER_COUNT; i++) {
 		pixman_region32_init(&window->buffers[i].stale);
 	}
@@ -654,7 +746,11 @@ struct agent_window *agent_window_create(struct agent_server *server,
 	window->unmap.notify = handle_xdg_surface_unmap;
 	wl_signal_add(&xdg_surface->events.unmap, &window->unmap);
 	window->set_title.notify = handle_toplevel_set_title;
-	wl_signal_add(&xdg_surface->toplevel->events.set_title, &window->set_title);
+	if (window->popup) {
+		wl_list_init(&window->set_title.link);
+	} else {
+		wl_signal_add(&xdg_surface->toplevel->events.set_title, &window->set_title);
+	}
 	window->destroy.notify = handle_xdg_surface_destroy;
 	wl_signal_add(&xdg_surface->events.destroy, &window->destroy);
 	window->commit.notify = handle_surface_commit;
@@ -671,6 +767,13 @@ void agent_window_destroy(struct agent_window *window)
 	}
 	window_unmap(window);
 	drop_buffers(window, false);
+	struct agent_window *child;
+	wl_list_for_each(child, &window->server->windows, link) {
+		if (child->parent == window) {
+			child->parent = NULL;
+		}
+	}
+	window->xdg_surface->data = NULL;
 	wl_list_remove(&window->map.link);
 	wl_list_remove(&window->unmap.link);
 	wl_list_remove(&window->set_title.link);

@@ -11,16 +11,11 @@ static void handle_new_xdg_surface(struct wl_listener *listener, void *data)
 	struct agent_server *server = wl_container_of(listener, server, new_xdg_surface);
 	struct wlr_xdg_surface *xdg_surface = data;
 
-	if (xdg_surface->role != WLR_XDG_SURFACE_ROLE_TOPLEVEL) {
-		/* The seam for popups: each becomes a window of its own in
-		 * dom0, with its parent and position. Until then wlroots
-		 * configures them and their frame callbacks ride with their
-		 * toplevel's (wlr_xdg_surface_for_each_surface). */
-		wlr_log(WLR_DEBUG, "Popup surface %p not shown yet", (void *)xdg_surface);
+	if (xdg_surface->role == WLR_XDG_SURFACE_ROLE_NONE) {
 		return;
 	}
-
-	/* The window follows its surface's signals itself (window.c). */
+	/* Toplevels and popups alike become windows in dom0; a window
+	 * follows its surface's signals itself (window.c). */
 	if (!agent_window_create(server, xdg_surface)) {
 		wl_resource_post_no_memory(xdg_surface->resource);
 	}

@@ -15,7 +15,7 @@
 
 #define COMPOSITOR_VERSION 4
 #define SHM_VERSION 1
-#define WM_BASE_VERSION 2
+#define WM_BASE_VERSION 3 /* xdg_popup.reposition */
 #define OUTPUT_VERSION 2
 
 static void handle_wm_base_ping(void *data, struct xdg_wm_base *wm_base, uint32_t serial)

@@ -127,6 +127,9 @@ static void handle_keyboard_key(void *data, struct wl_keyboard *keyboard, uint32
 	uint32_t time, uint32_t key, uint32_t state)
 {
 	struct bridge_input *input = data;
+	if (state == WL_KEYBOARD_KEY_STATE_PRESSED) {
+		input->dom0->input_serial = serial;
+	}
 	if (current(input, input->keyboard_window, input->keyboard_connection) == WIRE_ID_INVALID ||
 		key > WIRE_MAX_KEYCODE || state > WIRE_PRESSED) {
 		return;
@@ -242,6 +245,9 @@ static void handle_pointer_button(void *data, struct wl_pointer *pointer, uint32
 	uint32_t time, uint32_t button, uint32_t state)
 {
 	struct bridge_input *input = data;
+	if (state == WL_POINTER_BUTTON_STATE_PRESSED) {
+		input->dom0->input_serial = serial; /* for a menu's grab */
+	}
 	/* Buttons outside the BTN_MOUSE block (tablet, joystick codes)
 	 * have no wire form. */
 	if (!pointer_inside(input) || button < WIRE_MIN_BUTTON || button > WIRE_MAX_BUTTON ||
@@ -390,14 +396,17 @@ struct bridge_input *bridge_input_create(struct dom0_client *dom0, struct vm_lin
 		return NULL;
 	}
 	input->link = link;
+	input->dom0 = dom0;
 	if (dom0->seat_name == 0 || dom0->seat_version < SEAT_VERSION) {
 		mlog(MLOG_INFO,
 			"the compositor has no wl_seat of version %d: no input reaches the VM",
 			SEAT_VERSION);
 		return input;
 	}
+	input->dom0 = dom0;
 	input->seat =
 		wl_registry_bind(dom0->registry, dom0->seat_name, &wl_seat_interface, SEAT_VERSION);
+	dom0->seat = input->seat;
 	wl_seat_add_listener(input->seat, &seat_listener, input);
 	return input;
 }
@@ -414,6 +423,7 @@ void bridge_input_destroy(struct bridge_input *input)
 		wl_pointer_release(input->pointer);
 	}
 	if (input->seat != NULL) {
+		input->dom0->seat = NULL;
 		wl_seat_release(input->seat);
 	}
 	free(input);

@@ -395,58 +395,26 @@ void vm_link_handle_timer(struct vm_link *link)
 	}
 }
 
-static bool is_popup(struct vm_link *link, uint32_t untrusted_window_id)
-{
-	const struct validate_window *w =
-		validate_find_window(&link->validate, untrusted_window_id);
-	return w != NULL && w->kind == WIRE_WINDOW_POPUP;
-}
-
-/*
- * A popup is recorded (validate.c) but has no surface in dom0 yet: its
- * buffers are not mapped and its frames are given straight back, so the
- * VM's client is not stalled waiting for them.
- */
-static void handle_popup_msg(struct vm_link *link, const struct wire_msg *msg)
-{
-	switch (msg->type) {
-	case WIRE_WINDOW_CREATE:
-		if (!link->warned_popups) {
-			link->warned_popups = true;
-			mlog(MLOG_INFO, "vm %s: popups not supported yet; popup %u stays hidden",
-				link->name, msg->window_create.window_id);
-		}
-		return;
-	case WIRE_DAMAGE: {
-		struct wire_msg release = {
-			.type = WIRE_BUFFER_RELEASE,
-			.buffer_release = {
-				.window_id = msg->damage.window_id,
-				.buffer_id = msg->damage.buffer_id,
-			},
-		};
-		vm_link_send(link, &release);
-		return;
-	}
-	default:
-		mlog(MLOG_DEBUG, "vm %s: %s for hidden popup", link->name,
-			wire_msg_type_str(msg->type));
-		return;
-	}
-}
-
 static void handle_window_create(struct vm_link *link, const struct wire_window_create *create)
 {
-	struct bridge_window *window = bridge_window_create(link, create->window_id);
+	/* validate.c: a popup's parent exists (toplevel or popup), a
+	 * toplevel's parent is an existing toplevel. */
+	struct bridge_window *parent = create->parent_id != WIRE_ID_INVALID
+		? bridge_window_find(link, create->parent_id)
+		: NULL;
+	if (create->kind == WIRE_WINDOW_POPUP && parent == NULL) {
+		vm_link_bug(link, "popup %u passed validation without a parent", create->window_id);
+		return;
+	}
+	struct bridge_window *window = create->kind == WIRE_WINDOW_POPUP
+		? bridge_window_create_popup(link, create->window_id, parent, create->x, create->y,
+			  create->width, create->height, create->flags & WIRE_WINDOW_GRAB)
+		: bridge_window_create(link, create->window_id);
 	if (window == NULL) {
 		vm_link_dom0_failure(link, "cannot create window %u", create->window_id);
 		return;
 	}
-	/* validate.c: a toplevel's parent is an existing toplevel. */
-	struct bridge_window *parent = create->parent_id != WIRE_ID_INVALID
-		? bridge_window_find(link, create->parent_id)
-		: NULL;
-	if (parent != NULL) {
+	if (window->toplevel != NULL && parent != NULL && parent->toplevel != NULL) {
 		xdg_toplevel_set_parent(window->toplevel, parent->toplevel);
 	}
 }
@@ -508,23 +476,12 @@ static uint32_t window_id_of(const struct wire_msg *msg)
 static void handle_msg(struct vm_link *link, const struct wire_msg *untrusted_msg)
 {
 	char why[VALIDATE_WHY_MAX];
-	/* A popup's kind is only known to validate once it is recorded,
-	 * and it is forgotten by WINDOW_DESTROY: ask before and after.
-	 * The id is only looked up here, and acted on once validated. */
-	bool popup = is_popup(link, window_id_of(untrusted_msg));
 	if (!validate_msg(&link->validate, untrusted_msg, why)) {
 		vm_link_violation(link, untrusted_msg->type, "%s", why);
 		return;
 	}
 	/* now: msg is consistent with everything the VM said before */
 	const struct wire_msg *msg = untrusted_msg;
-	if (msg->type == WIRE_WINDOW_CREATE) {
-		popup = msg->window_create.kind == WIRE_WINDOW_POPUP;
-	}
-	if (popup) {
-		handle_popup_msg(link, msg);
-		return;
-	}
 
 	struct bridge_window *window = NULL;
 	uint32_t window_id = window_id_of(msg);
@@ -548,6 +505,9 @@ static void handle_msg(struct vm_link *link, const struct wire_msg *untrusted_ms
 		return;
 	case WIRE_WINDOW_DESTROY:
 		bridge_window_destroy(window);
+		return;
+	case WIRE_WINDOW_MOVE:
+		bridge_window_move_popup(window, msg->window_move.x, msg->window_move.y);
 		return;
 	case WIRE_WINDOW_TITLE: {
 		char title[TITLE_SANITISED_MAX];
@@ -583,7 +543,6 @@ static void handle_msg(struct vm_link *link, const struct wire_msg *untrusted_ms
 	/* Checked and recorded; what dom0 does with them comes with the
 	 * issues that give them behaviour (configure acks gate resizes,
 	 * the cursor goes to wl_pointer, the clipboard to dom0's). */
-	case WIRE_WINDOW_MOVE:
 	case WIRE_CONFIGURE_ACK:
 	case WIRE_CURSOR_IMAGE:
 	case WIRE_CLIPBOARD_DATA:

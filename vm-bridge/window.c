@@ -115,6 +115,15 @@ static const struct xdg_surface_listener xdg_surface_listener = {
 	.configure = handle_xdg_surface_configure,
 };
 
+static void send_close(struct bridge_window *window)
+{
+	struct wire_msg msg = {
+		.type = WIRE_CLOSE,
+		.close = { .window_id = window->id },
+	};
+	vm_link_send(window->vm, &msg);
+}
+
 static void handle_toplevel_configure(void *data, struct xdg_toplevel *toplevel, int32_t width,
 	int32_t height, struct wl_array *states)
 {
@@ -139,17 +148,36 @@ static void handle_toplevel_configure(void *data, struct xdg_toplevel *toplevel,
 
 static void handle_toplevel_close(void *data, struct xdg_toplevel *toplevel)
 {
-	struct bridge_window *window = data;
-	struct wire_msg msg = {
-		.type = WIRE_CLOSE,
-		.close = { .window_id = window->id },
-	};
-	vm_link_send(window->vm, &msg);
+	send_close(data);
 }
 
 static const struct xdg_toplevel_listener toplevel_listener = {
 	.configure = handle_toplevel_configure,
 	.close = handle_toplevel_close,
+};
+
+static void handle_popup_configure(void *data, struct xdg_popup *popup, int32_t x, int32_t y,
+	int32_t width, int32_t height)
+{
+	/* Where the compositor put it is the compositor's business; the
+	 * VM's coordinates stay relative to the popup itself. */
+}
+
+static void handle_popup_done(void *data, struct xdg_popup *popup)
+{
+	/* Dismissed in dom0 (a click elsewhere): CLOSE on a popup is its
+	 * popup_done in the VM, which then destroys it. */
+	send_close(data);
+}
+
+static void handle_popup_repositioned(void *data, struct xdg_popup *popup, uint32_t token)
+{
+}
+
+static const struct xdg_popup_listener popup_listener = {
+	.configure = handle_popup_configure,
+	.popup_done = handle_popup_done,
+	.repositioned = handle_popup_repositioned,
 };
 
 static void handle_dom0_release(struct shm_buffer *buffer, void *data)
@@ -295,7 +323,8 @@ static void present(struct bridge_window *window)
 	}
 }
 
-struct bridge_window *bridge_window_create(struct vm_link *vm, uint32_t id)
+/* A window with its surface and xdg_surface, no role yet. */
+static struct bridge_window *window_create(struct vm_link *vm, uint32_t id)
 {
 	struct bridge_window *window = calloc(1, sizeof(*window));
 	if (window == NULL) {
@@ -317,6 +346,94 @@ struct bridge_window *bridge_window_create(struct vm_link *vm, uint32_t id)
 		goto error;
 	}
 	xdg_surface_add_listener(window->xdg_surface, &xdg_surface_listener, window);
+	return window;
+
+error:
+	mlog(MLOG_ERROR, "vm %s: cannot create the surface of window %u", vm->name, id);
+	bridge_window_destroy(window);
+	return NULL;
+}
+
+/*
+ * The place of a popup: its top left corner at (x, y) of the parent. The
+ * compositor may slide or flip it to keep it on screen; the size is only
+ * a hint for that (the buffers decide what is shown).
+ */
+static struct xdg_positioner *popup_positioner(struct bridge_window *window, int32_t x, int32_t y,
+	uint32_t width, uint32_t height)
+{
+	struct xdg_positioner *positioner =
+		xdg_wm_base_create_positioner(window->vm->dom0->wm_base);
+	if (positioner == NULL) {
+		return NULL;
+	}
+	xdg_positioner_set_size(positioner, width > 0 ? (int32_t)width : 1,
+		height > 0 ? (int32_t)height : 1);
+	xdg_positioner_set_anchor_rect(positioner, x, y, 1, 1);
+	xdg_positioner_set_anchor(positioner, XDG_POSITIONER_ANCHOR_TOP_LEFT);
+	xdg_positioner_set_gravity(positioner, XDG_POSITIONER_GRAVITY_BOTTOM_RIGHT);
+	xdg_positioner_set_constraint_adjustment(positioner,
+		XDG_POSITIONER_CONSTRAINT_ADJUSTMENT_SLIDE_X |
+			XDG_POSITIONER_CONSTRAINT_ADJUSTMENT_SLIDE_Y);
+	return positioner;
+}
+
+struct bridge_window *bridge_window_create_popup(struct vm_link *vm, uint32_t id,
+	struct bridge_window *parent, int32_t x, int32_t y, uint32_t width, uint32_t height,
+	bool grab)
+{
+	struct bridge_window *window = window_create(vm, id);
+	if (window == NULL) {
+		return NULL;
+	}
+	window->width_hint = width;
+	window->height_hint = height;
+	struct xdg_positioner *positioner = popup_positioner(window, x, y, width, height);
+	if (positioner == NULL) {
+		goto error;
+	}
+	window->popup = xdg_surface_get_popup(window->xdg_surface, parent->xdg_surface, positioner);
+	xdg_positioner_destroy(positioner);
+	if (window->popup == NULL) {
+		goto error;
+	}
+	xdg_popup_add_listener(window->popup, &popup_listener, window);
+	/* Only in answer to a press (the compositor checks the serial);
+	 * dom0 decides whether a VM menu gets the keyboard. */
+	struct dom0_client *dom0 = vm->dom0;
+	if (grab && dom0->seat != NULL && dom0->input_serial != 0) {
+		xdg_popup_grab(window->popup, dom0->seat, dom0->input_serial);
+	}
+	wl_surface_commit(window->surface);
+	return window;
+
+error:
+	mlog(MLOG_ERROR, "vm %s: cannot create popup %u", vm->name, id);
+	bridge_window_destroy(window);
+	return NULL;
+}
+
+void bridge_window_move_popup(struct bridge_window *window, int32_t x, int32_t y)
+{
+	if (window->popup == NULL ||
+		xdg_popup_get_version(window->popup) < XDG_POPUP_REPOSITION_SINCE_VERSION) {
+		return;
+	}
+	struct xdg_positioner *positioner =
+		popup_positioner(window, x, y, window->width_hint, window->height_hint);
+	if (positioner == NULL) {
+		return;
+	}
+	xdg_popup_reposition(window->popup, positioner, 0);
+	xdg_positioner_destroy(positioner);
+}
+
+struct bridge_window *bridge_window_create(struct vm_link *vm, uint32_t id)
+{
+	struct bridge_window *window = window_create(vm, id);
+	if (window == NULL) {
+		return NULL;
+	}
 	window->toplevel = xdg_surface_get_toplevel(window->xdg_surface);
 	if (window->toplevel == NULL) {
 		goto error;
@@ -346,6 +463,9 @@ void bridge_window_destroy(struct bridge_window *window)
 	}
 	if (window->toplevel != NULL) {
 		xdg_toplevel_destroy(window->toplevel);
+	}
+	if (window->popup != NULL) {
+		xdg_popup_destroy(window->popup);
 	}
 	if (window->xdg_surface != NULL) {
 		xdg_surface_destroy(window->xdg_surface);

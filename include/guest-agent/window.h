@@ -1,5 +1,6 @@
 /*
- * One VM window: an xdg_toplevel of a VM client, as dom0 sees it. While it
+ * One VM window: an xdg_toplevel or xdg_popup of a VM client, as dom0 sees
+ * it (a popup is a window of its own in dom0, placed on its parent). While it
  * is mapped it has a window id; while dom0 knows it (announced) it has two
  * buffers in memory shared with dom0, so dom0 can read one while the agent
  * copies the next frame's damage into the other.
@@ -35,6 +36,12 @@ struct agent_window {
 	struct wlr_xdg_surface *xdg_surface;
 
 	uint32_t id; /* WIRE_ID_INVALID while unmapped */
+	/* A popup's parent window (a toplevel or another popup); NULL for
+	 * toplevels, and for a popup whose parent went first. */
+	struct agent_window *parent;
+	bool popup;
+	/* Where dom0 was last told the popup is, relative to its parent. */
+	int32_t popup_x, popup_y;
 	bool announced; /* dom0 has its WINDOW_CREATE */
 	bool configured; /* initial configure scheduled */
 	/* A DAMAGE is out: the client's frame callbacks wait for dom0's
@@ -70,7 +77,7 @@ struct agent_window {
 	struct wl_listener map; /* xdg_surface */
 	struct wl_listener unmap; /* xdg_surface */
 	struct wl_listener destroy; /* xdg_surface */
-	struct wl_listener set_title; /* xdg_toplevel */
+	struct wl_listener set_title; /* xdg_toplevel; unused for popups */
 	struct wl_listener commit; /* wlr_surface */
 };
 

@@ -19,6 +19,10 @@ struct dom0_client {
 	struct wl_output *output; /* the first one; may be NULL */
 	/* The first wl_seat, bound by input.c with its listener; 0: none. */
 	uint32_t seat_name, seat_version;
+	struct wl_seat *seat; /* bound by input.c; NULL: none */
+	/* The serial of the last press the compositor sent us, for a
+	 * popup's grab; 0: none yet. */
+	uint32_t input_serial;
 	uint32_t output_name;
 	int32_t output_width, output_height; /* 0 until its mode is known */
 };

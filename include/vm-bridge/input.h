@@ -25,6 +25,7 @@ struct bridge_axis {
 };
 
 struct bridge_input {
+	struct dom0_client *dom0;
 	struct vm_link *link;
 	struct wl_seat *seat;
 	struct wl_keyboard *keyboard;

@@ -42,7 +42,6 @@ struct vm_link {
 	uint32_t max_pool_pages;
 	/* The limits dom0's HELLO announces (validate enforces them). */
 	uint32_t max_windows, max_buffer_mib;
-	bool warned_popups; /* "not supported yet", once per bridge */
 	struct dom0_client *dom0;
 
 	int timer_fd; /* retry timer, armed while there is no vchan */

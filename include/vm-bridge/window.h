@@ -1,6 +1,6 @@
 /*
- * One VM window in dom0: a wl_surface + xdg_surface + xdg_toplevel of the
- * bridge's own, the VM's shared buffers mapped read-only, and two dom0
+ * One VM window in dom0: a wl_surface + xdg_surface + xdg_toplevel (or
+ * xdg_popup, on its parent window) of the bridge's own, the VM's shared buffers mapped read-only, and two dom0
  * buffers its pixels are copied into.
  */
 #ifndef BRIDGE_WINDOW_H
@@ -32,11 +32,13 @@ struct bridge_window {
 
 	struct wl_surface *surface;
 	struct xdg_surface *xdg_surface;
-	struct xdg_toplevel *toplevel;
+	struct xdg_toplevel *toplevel; /* NULL for a popup */
+	struct xdg_popup *popup; /* NULL for a toplevel */
 	struct wl_callback *frame_callback;
 	/* No buffer may be attached before the first configure is acked. */
 	bool configured;
 	uint32_t configure_width, configure_height; /* last sent to the VM */
+	uint32_t width_hint, height_hint; /* a popup's size, as the VM said */
 
 	struct vm_buffer buffers[VALIDATE_MAX_BUFFERS_PER_WINDOW];
 	struct shm_buffer *dom0[2];
@@ -58,6 +60,16 @@ struct bridge_window {
 
 /* Creates the window's toplevel and commits it empty. NULL on failure. */
 struct bridge_window *bridge_window_create(struct vm_link *vm, uint32_t id);
+/*
+ * Creates a popup on parent, its top left corner at (x, y) of the parent's
+ * surface, width x height (0: not known yet), asking for the seat's grab
+ * if grab; the compositor keeps it on screen. NULL on failure.
+ */
+struct bridge_window *bridge_window_create_popup(struct vm_link *vm, uint32_t id,
+	struct bridge_window *parent, int32_t x, int32_t y, uint32_t width, uint32_t height,
+	bool grab);
+/* The VM moved a popup (WINDOW_MOVE). */
+void bridge_window_move_popup(struct bridge_window *window, int32_t x, int32_t y);
 /* Its toplevel vanishes, its VM buffers are unmapped. NULL is ok. */
 void bridge_window_destroy(struct bridge_window *window);
 /* The window whose wl_surface this is, or NULL. */

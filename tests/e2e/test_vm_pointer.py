@@ -21,7 +21,9 @@ LABEL_COLOUR = '#f57900'
 BORDER = 4
 WINDOW = (200, 150)
 SUB_RECT = (120, 90, 60, 40)
-BTN_LEFT = 272
+POPUP_RECT = (20, 30, 80, 50)
+POPUP_COLOUR = '#9933cc'  # the input client's default popup colour
+BTN_LEFT, BTN_RIGHT = 272, 273
 
 
 def test(s):
@@ -31,7 +33,8 @@ def test(s):
     s.start_compositor(s.vm_config(LABEL, border=BORDER), size=(1280, 720))
     agent = s.start_agent('work', [
         h.program('MULLION_TEST_INPUT_CLIENT'), '--size', '%dx%d' % WINDOW,
-        '--subsurface', '%d,%d,%dx%d' % SUB_RECT, '--write-keys', keys_path])
+        '--subsurface', '%d,%d,%dx%d' % SUB_RECT,
+        '--popup', '%d,%d,%dx%d' % POPUP_RECT, '--write-keys', keys_path])
     events = h.Events(agent)
     events.wait_for('ready', timeout=h.READY_TIMEOUT_S)
     wx, wy, ww, wh = s.wait_for_window(h.parse_colour(LABEL_COLOUR), BORDER, timeout=10)
@@ -76,6 +79,37 @@ def test(s):
     events.wait_for('pointer-axis main 60.00 20.00 vertical 15.00 1 wheel',
                     'pointer-axis main 60.00 20.00 horizontal -2.50 0 finger')
     h.log('grab and scrolling: as expected')
+
+    # A menu: a right click opens the client's popup (xdg_popup in the
+    # VM, a popup of the VM window in dom0), beside its parent, framed in
+    # the VM's colour; a click in it has exact coordinates; a click
+    # elsewhere dismisses it.
+    events.mark()
+    s.pointer('click', wx + 50, wy + 12, 'right')
+    events.wait_for('pointer-button main 50.00 12.00 %d pressed' % BTN_RIGHT,
+                    'popup-configure %d %d %d %d' % POPUP_RECT, 'popup-ready')
+    s.pointer('move', 1200, 650)  # the cursor off the popup's frame
+    deadline = time.monotonic() + 5
+    while True:
+        shot = s.screenshot('popup')
+        box = h.bounding_box(shot, h.parse_colour(POPUP_COLOUR))
+        if box is not None or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    want = (wx + POPUP_RECT[0], wy + POPUP_RECT[1], POPUP_RECT[2], POPUP_RECT[3])
+    if box != want:
+        raise h.Failure('the VM popup shows at %r, expected %r' % (box, want))
+    frame = h.check_ring(shot, (want[0] - 2, want[1] - 2, want[2] + 4, want[3] + 4), 2,
+                         h.parse_colour(LABEL_COLOUR))
+    if frame:
+        raise h.Failure('the popup is not framed in the VM colour:\n  %s' % '\n  '.join(frame))
+    click(POPUP_RECT[0] + 15, POPUP_RECT[1] + 6)
+    events.wait_for('pointer-enter popup 15.00 6.00',
+                    'pointer-button popup 15.00 6.00 %d pressed' % BTN_LEFT)
+    events.mark()
+    s.click(1200, 650)
+    events.wait_for('popup-done')
+    h.log('popup: beside its parent, framed, exact coordinates, dismissed by a click outside')
 
     # The first click gave the window the keyboard (click to focus).
     events.seen = 0

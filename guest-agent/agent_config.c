@@ -129,8 +129,7 @@ bool agent_config_parse_size(const char *str, int *width, int *height)
 bool agent_config_socket_name_valid(const char *name)
 {
 	static const char allowed[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-		"0123456789_.-";
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-";
 	size_t len = name != NULL ? strlen(name) : 0;
 	/* Not "", ".", ".." or a hidden file; never a path. */
 	return len > 0 && len <= AGENT_SOCKET_NAME_MAX && name[0] != '.' &&

@@ -14,6 +14,7 @@
 /* A format: the two %s are the default config and bridge paths. */
 static const char usage[] =
 	"Usage: mullion [options]\n"
+	"       mullion --check-config [FILE]\n"
 	"\n"
 	"The dom0 compositor of a compartmentalised desktop: shows the windows\n"
 	"of every configured VM, framed in the VM's trust colour.\n"
@@ -24,6 +25,8 @@ static const char usage[] =
 	"  -B, --benchmark       render on every commit, not at the refresh rate\n"
 	"                        (for measurements; see bench/run)\n"
 	"  -v, --verbose         log debug messages\n"
+	"      --check-config    load the configuration (FILE, or -c's, or the\n"
+	"                        default), print the error or 'ok' and exit\n"
 	"  -h, --help            show this help and exit\n"
 	"      --version         show the version and exit\n"
 	"\n"
@@ -35,6 +38,7 @@ struct options {
 	const char *startup_cmd;
 	int output_width, output_height;
 	bool benchmark;
+	bool check_config;
 	enum wlr_log_importance verbosity;
 };
 
@@ -49,7 +53,8 @@ static bool parse_size(const char *str, int *width, int *height)
 static int parse_options(int argc, char *argv[], struct options *options)
 {
 	enum {
-		OPT_VERSION = 256
+		OPT_VERSION = 256,
+		OPT_CHECK_CONFIG,
 	};
 	static const struct option long_options[] = {
 		{ "config", required_argument, NULL, 'c' },
@@ -59,6 +64,7 @@ static int parse_options(int argc, char *argv[], struct options *options)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
+		{ "check-config", no_argument, NULL, OPT_CHECK_CONFIG },
 		{ 0 },
 	};
 
@@ -90,16 +96,37 @@ static int parse_options(int argc, char *argv[], struct options *options)
 		case OPT_VERSION:
 			printf("mullion %s\n", MULLION_VERSION);
 			return EXIT_SUCCESS;
+		case OPT_CHECK_CONFIG:
+			options->check_config = true;
+			break;
 		default:
 			fprintf(stderr, usage, MULLION_CONFIG_PATH, MULLION_BRIDGE_PATH);
 			return EXIT_FAILURE;
 		}
+	}
+	/* --check-config FILE reads as well as -c FILE --check-config. */
+	if (options->check_config && optind < argc) {
+		options->config_path = argv[optind++];
 	}
 	if (optind < argc) {
 		fprintf(stderr, "mullion: unexpected argument '%s'\n", argv[optind]);
 		return EXIT_FAILURE;
 	}
 	return -1;
+}
+
+/* --check-config: no display, no bridge; the same loader as a start. */
+static int check_config(const char *path)
+{
+	char error[CONFIG_ERROR_MAX];
+	struct config *config = config_load(path, error, sizeof(error));
+	if (!config) {
+		fprintf(stderr, "mullion: %s\n", error);
+		return EXIT_FAILURE;
+	}
+	printf("%s: ok\n", path);
+	config_destroy(config);
+	return EXIT_SUCCESS;
 }
 
 static void run_startup_command(const char *cmd)
@@ -136,6 +163,9 @@ int main(int argc, char *argv[])
 	int status = parse_options(argc, argv, &options);
 	if (status >= 0) {
 		return status;
+	}
+	if (options.check_config) {
+		return check_config(options.config_path);
 	}
 	wlr_log_init(options.verbosity, NULL);
 

@@ -132,6 +132,34 @@ struct view *view_at(struct server *server, double lx, double ly, struct wlr_sur
 	return node ? node->data : NULL;
 }
 
+/* The view whose surface has the keyboard, or NULL. */
+static struct view *focused_view(struct server *server)
+{
+	struct wlr_surface *focused = server->seat->keyboard_state.focused_surface;
+	if (focused == NULL) {
+		return NULL;
+	}
+	struct view *view;
+	wl_list_for_each(view, &server->views, link) {
+		if (view->mapped && view->xdg_surface->surface == focused) {
+			return view;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Focus belongs to the user: a new window takes the keyboard only when
+ * nothing has it, or when the window that has it is of the same VM (a
+ * dialog of the app being used). Otherwise it goes just below the focused
+ * window, so it neither steals keys nor covers what the user works in.
+ */
+static bool may_take_focus(const struct view *view, const struct view *focused)
+{
+	return focused == NULL || (view->vm != NULL && focused->vm == view->vm) ||
+		(view->vm == NULL && focused->vm == NULL);
+}
+
 static void handle_map(struct wl_listener *listener, void *data)
 {
 	struct view *view = wl_container_of(listener, view, map);
@@ -150,19 +178,42 @@ static void handle_map(struct wl_listener *listener, void *data)
 		}
 	}
 
+	struct view *focused = focused_view(server);
 	view->mapped = true;
 	wlr_scene_node_set_enabled(&view->tree->node, true);
-	view_focus(view);
+	if (may_take_focus(view, focused)) {
+		view_focus(view);
+		return;
+	}
+	/* server->views is topmost first: just after the focused one. */
+	wlr_scene_node_place_below(&view->tree->node, &focused->tree->node);
+	wl_list_remove(&view->link);
+	wl_list_insert(&focused->link, &view->link);
+	wlr_log(WLR_INFO, "New window of %s mapped below the focused one, without the focus",
+		view->vm ? view->vm->config->name : "dom0");
 }
 
 static void handle_unmap(struct wl_listener *listener, void *data)
 {
 	struct view *view = wl_container_of(listener, view, unmap);
+	bool had_focus = focused_view(view->server) == view;
 	view->mapped = false;
 	wlr_scene_node_set_enabled(&view->tree->node, false);
 	if (view->toplevel_handle) {
 		wlr_foreign_toplevel_handle_v1_destroy(view->toplevel_handle);
 		view->toplevel_handle = NULL;
+	}
+	if (had_focus) {
+		/* The focus goes where the user looks next: the window
+		 * below, in stacking order, never nowhere. */
+		wlr_seat_keyboard_notify_clear_focus(view->server->seat);
+		struct view *next;
+		wl_list_for_each(next, &view->server->views, link) {
+			if (next != view && next->mapped) {
+				view_focus(next);
+				break;
+			}
+		}
 	}
 }
 

@@ -1,8 +1,12 @@
 #include <getopt.h>
+#include <glob.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 #include <wlr/util/log.h>
 
@@ -30,7 +34,9 @@ static const char usage[] =
 	"  -h, --help            show this help and exit\n"
 	"      --version         show the version and exit\n"
 	"\n"
-	"Environment: WLR_BACKENDS (e.g. headless), WLR_RENDERER (gles2, pixman),\n"
+	"Environment: WLR_BACKENDS (headless; wayland or x11 to run inside another\n"
+	"session; default: that session if WAYLAND_DISPLAY or DISPLAY is set, else\n"
+	"drm,libinput), WLR_RENDERER (gles2, pixman),\n"
 	"MULLION_BRIDGE (path of mullion-bridge, default %s).\n";
 
 struct options {
@@ -129,6 +135,150 @@ static int check_config(const char *path)
 	return EXIT_SUCCESS;
 }
 
+/*
+ * The backends wlroots 0.15 will try: WLR_BACKENDS, else (as
+ * wlr_backend_autocreate decides) the session named by WAYLAND_DISPLAY or
+ * DISPLAY, else DRM and libinput through a libseat session.
+ */
+static bool backend_wanted(const char *name)
+{
+	const char *list = getenv("WLR_BACKENDS");
+	if (!list) {
+		bool wayland = getenv("WAYLAND_DISPLAY") || getenv("WAYLAND_SOCKET");
+		bool x11 = !wayland && getenv("DISPLAY");
+		if (strcmp(name, "wayland") == 0) {
+			return wayland;
+		} else if (strcmp(name, "x11") == 0) {
+			return x11;
+		}
+		return !wayland && !x11 &&
+			(strcmp(name, "drm") == 0 || strcmp(name, "libinput") == 0);
+	}
+	size_t len = strlen(name);
+	for (const char *item = list; item;
+		item = strchr(item, ',') ? strchr(item, ',') + 1 : NULL) {
+		if (strncmp(item, name, len) == 0 && (item[len] == ',' || item[len] == '\0')) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Whether something listens on the Unix socket path (abstract: '@...'). */
+static bool socket_listens(const char *path)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	if (strlen(path) >= sizeof(addr.sun_path)) {
+		return false;
+	}
+	memcpy(addr.sun_path, path, strlen(path));
+	socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path));
+	if (path[0] == '@') {
+		addr.sun_path[0] = '\0';
+	}
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		return false;
+	}
+	bool ok = connect(fd, (struct sockaddr *)&addr, len) == 0;
+	close(fd);
+	return ok;
+}
+
+/*
+ * Run inside another session, wlroots 0.15 aborts (an assert in its multi
+ * backend) when it cannot reach that session: say why instead, in one
+ * line, before it tries. Returns false after printing that line.
+ */
+static bool check_parent_session(void)
+{
+	if (backend_wanted("wayland") && !getenv("WAYLAND_SOCKET")) {
+		const char *display = getenv("WAYLAND_DISPLAY");
+		const char *runtime = getenv("XDG_RUNTIME_DIR");
+		char path[sizeof(((struct sockaddr_un *)0)->sun_path) + 1];
+		if (!display) {
+			display = "wayland-0";
+		}
+		if (display[0] == '/') {
+			snprintf(path, sizeof(path), "%s", display);
+		} else {
+			snprintf(path, sizeof(path), "%s/%s", runtime ? runtime : "", display);
+		}
+		if (!socket_listens(path)) {
+			fprintf(stderr,
+				"mullion: cannot run nested: no Wayland compositor listens at %s (WAYLAND_DISPLAY names the session to run in)\n",
+				path);
+			return false;
+		}
+	}
+	if (backend_wanted("x11")) {
+		const char *display = getenv("DISPLAY");
+		unsigned number;
+		char tail;
+		char path[64];
+		if (!display) {
+			fprintf(stderr,
+				"mullion: cannot run nested: WLR_BACKENDS has x11 but DISPLAY is not set\n");
+			return false;
+		}
+		/* Only a local ":N" or ":N.S" can be checked without Xlib. */
+		if (sscanf(display, ":%u%c", &number, &tail) == 1 ||
+			(sscanf(display, ":%u.%*u%c", &number, &tail) == 1)) {
+			snprintf(path, sizeof(path), "/tmp/.X11-unix/X%u", number);
+			char abstract[sizeof(path) + 1];
+			snprintf(abstract, sizeof(abstract), "@%s", path);
+			if (!socket_listens(path) && !socket_listens(abstract)) {
+				fprintf(stderr,
+					"mullion: cannot run nested: no X server listens at %s (DISPLAY=%s)\n",
+					path, display);
+				return false;
+			}
+		}
+	}
+	return true;
+}
+
+static bool device_exists(const char *pattern)
+{
+	glob_t found;
+	bool any = glob(pattern, GLOB_NOSORT, NULL, &found) == 0 && found.gl_pathc > 0;
+	globfree(&found);
+	return any;
+}
+
+/*
+ * After wlroots gave up: one line that says why, as well as can be told
+ * from outside (wlroots' own lines above have the details). The DRM and
+ * libinput path is the one a login session takes; it shares everything
+ * after backend creation with the headless and nested ones.
+ */
+static void explain_start_failure(void)
+{
+	if (backend_wanted("drm")) {
+		if (!device_exists("/dev/dri/card*")) {
+			fprintf(stderr,
+				"mullion: cannot start a session on this machine: no GPU (no /dev/dri/card*); run it inside another session (WLR_BACKENDS=wayland or x11) or headless (WLR_BACKENDS=headless)\n");
+			return;
+		}
+		if (geteuid() != 0 && !getenv("XDG_SESSION_ID") &&
+			access("/run/seatd.sock", F_OK) != 0) {
+			fprintf(stderr,
+				"mullion: cannot start a session: no seat (no logind session, XDG_SESSION_ID is unset, and no seatd at /run/seatd.sock)\n");
+			return;
+		}
+		fprintf(stderr,
+			"mullion: cannot start a session: the seat or the GPU was refused (is this the active VT, and no other compositor DRM master? see the lines above)\n");
+		return;
+	}
+	if (backend_wanted("libinput") && !getenv("WLR_LIBINPUT_NO_DEVICES") &&
+		!device_exists("/dev/input/event*")) {
+		fprintf(stderr,
+			"mullion: cannot start: no input devices (no /dev/input/event*; WLR_LIBINPUT_NO_DEVICES=1 starts without them)\n");
+		return;
+	}
+	fprintf(stderr, "mullion: cannot start the compositor: see the lines above\n");
+}
+
 static void run_startup_command(const char *cmd)
 {
 	pid_t pid = fork();
@@ -186,10 +336,11 @@ int main(int argc, char *argv[])
 	};
 	struct server server = { 0 };
 	status = EXIT_FAILURE;
-	if (!server_init(&server, &server_options)) {
+	if (!check_parent_session()) {
 		goto out;
 	}
-	if (!server_start(&server)) {
+	if (!server_init(&server, &server_options) || !server_start(&server)) {
+		explain_start_failure();
 		goto out;
 	}
 	setenv("WAYLAND_DISPLAY", server.socket, 1);

@@ -14,6 +14,7 @@
 #include <xkbcommon/xkbcommon.h>
 
 #include "compositor/config.h"
+#include "compositor/bindings.h"
 #include "compositor/server.h"
 #include "compositor/view.h"
 
@@ -29,7 +30,9 @@ static void handle_keyboard_key(struct wl_listener *listener, void *data)
 {
 	struct keyboard *keyboard = wl_container_of(listener, keyboard, key);
 	struct wlr_event_keyboard_key *event = data;
-	/* Key bindings (secure attention, clipboard keys) hook in here. */
+	if (bindings_handle_key(keyboard, event)) {
+		return; /* dom0's own key: no client sees it */
+	}
 	wlr_seat_set_keyboard(keyboard->server->seat, keyboard->device);
 	wlr_seat_keyboard_notify_key(keyboard->server->seat, event->time_msec, event->keycode,
 		event->state);

@@ -40,8 +40,24 @@ void view_format_title(const struct view *view, char *out, size_t size)
 	}
 }
 
+/* The title bar spans the frame, just above its top border. */
+static void update_title_bar(struct view *view)
+{
+	if (!view->vm || !view->mapped) {
+		return;
+	}
+	char title[VIEW_TITLE_MAX + CONFIG_NAME_MAX + 4];
+	view_format_title(view, title, sizeof(title));
+	int border = (int)view->server->config->border_width;
+	struct wlr_box geometry;
+	wlr_xdg_surface_get_geometry(view->xdg_surface, &geometry);
+	title_bar_update(&view->title_bar, -border, -border - TITLE_BAR_HEIGHT,
+		geometry.width + 2 * border, title, view->urgent);
+}
+
 static void update_title(struct view *view)
 {
+	update_title_bar(view);
 	if (!view->toplevel_handle) {
 		return;
 	}
@@ -58,6 +74,7 @@ static void update_geometry(struct view *view)
 	wlr_scene_node_set_position(view->surface_node, -geometry.x, -geometry.y);
 	if (view->vm) {
 		decoration_set_size(&view->decoration, geometry.width, geometry.height);
+		update_title_bar(view);
 	}
 }
 
@@ -68,7 +85,7 @@ static void place(struct view *view)
 	int count = wl_list_length(&server->views);
 	int step = 32 + (server->config->border_width * 2);
 	view->x = step + (count % 8) * step;
-	view->y = step + (count % 8) * step;
+	view->y = step + (count % 8) * step + (view->vm ? TITLE_BAR_HEIGHT : 0);
 	wlr_scene_node_set_position(&view->tree->node, view->x, view->y);
 }
 
@@ -98,6 +115,10 @@ void view_focus(struct view *view)
 		}
 	}
 
+	if (view->urgent) {
+		view->urgent = false;
+		update_title_bar(view);
+	}
 	wlr_scene_node_raise_to_top(&view->tree->node);
 	wl_list_remove(&view->link);
 	wl_list_insert(&server->views, &view->link);
@@ -185,6 +206,8 @@ static void handle_map(struct wl_listener *listener, void *data)
 		view_focus(view);
 		return;
 	}
+	view->urgent = true;
+	update_title_bar(view);
 	/* server->views is topmost first: just after the focused one. */
 	wlr_scene_node_place_below(&view->tree->node, &focused->tree->node);
 	wl_list_remove(&view->link);
@@ -269,6 +292,7 @@ struct view *view_create(struct server *server, struct wlr_xdg_surface *xdg_surf
 	if (view->vm) {
 		decoration_init(&view->decoration, &view->tree->node, view->vm->config->rgb,
 			server->config->border_width);
+		title_bar_init(&view->title_bar, &view->tree->node, view->vm->config->rgb);
 	}
 	view->surface_node = wlr_scene_xdg_surface_create(&view->tree->node, xdg_surface);
 	if (!view->surface_node) {
@@ -316,6 +340,7 @@ void view_destroy(struct view *view)
 		wlr_foreign_toplevel_handle_v1_destroy(view->toplevel_handle);
 	}
 	view->xdg_surface->data = NULL;
+	title_bar_finish(&view->title_bar);
 	/* Takes the frame and the surface node with it. */
 	wlr_scene_node_destroy(&view->tree->node);
 	free(view);

@@ -14,6 +14,7 @@
 #include <wlr/types/wlr_xdg_shell.h>
 
 #include "compositor/decoration.h"
+#include "compositor/title_bar.h"
 
 struct server;
 struct vm;
@@ -29,6 +30,9 @@ struct view {
 	struct wlr_scene_tree *tree; // frame + surface, positioned at x, y
 	struct wlr_scene_node *surface_node;
 	struct decoration decoration;
+	struct title_bar title_bar; /* VM windows only */
+	/* Mapped without the focus: marked in its title bar until focused. */
+	bool urgent;
 	struct wlr_foreign_toplevel_handle_v1 *toplevel_handle;
 
 	struct wl_list link; // server::views

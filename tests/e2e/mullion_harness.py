@@ -26,6 +26,8 @@ EXIT_FAIL = 1
 EXIT_SKIP = 77
 
 READY_TIMEOUT_S = 10.0
+# compositor/title_bar.h: the bar dom0 draws above a VM window's top border.
+TITLE_BAR_HEIGHT = 22
 EVENT_TIMEOUT_S = 5.0
 LOG_TAIL_LINES = 60
 
@@ -629,14 +631,17 @@ class Session:
         return titles
 
     def wait_for_window(self, rgb, border, timeout):
-        """Waits until a frame of colour rgb is on screen; returns the
-        rectangle (x, y, w, h) inside its border-pixel frame."""
+        """Waits until a VM window framed in colour rgb is on screen; returns
+        the rectangle (x, y, w, h) of its content, inside the border-pixel
+        frame and below the title bar."""
         deadline = time.monotonic() + timeout
         while True:
             shot = self.screenshot('find-window')
             box = bounding_box(shot, rgb)
-            if box is not None and box[2] > 2 * border and box[3] > 2 * border:
-                return inset(box, border)
+            if (box is not None and box[2] > 2 * border and
+                    box[3] > 2 * border + TITLE_BAR_HEIGHT):
+                x, y, w, h = inset(box, border)
+                return (x, y + TITLE_BAR_HEIGHT, w, h - TITLE_BAR_HEIGHT)
             if time.monotonic() > deadline:
                 raise Failure('no window framed in %s on screen within %s s'
                               % (colour_str(rgb), timeout))

@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
-"""One VM window, seen from dom0: framed in its label colour, titled with
-its VM's name, and showing the app's live pixels.
+"""One VM window, seen from dom0: framed in its label colour, with a title
+bar in that colour on which dom0 wrote "[vm] title" (pixels of the text
+colour inside the bar), titled with its VM's name for dom0 clients too,
+and showing the app's live pixels.
 
 Set MULLION_TEST_EXPECT_COLOUR=#rrggbb to expect another colour and watch
 the test fail (with the screenshot saved).
@@ -46,13 +48,28 @@ def test(s):
         raise h.Failure('no pixel of the label colour %s on screen'
                         % h.colour_str(expect))
     frame = APP_SIZE + 2 * BORDER
+    bar = h.TITLE_BAR_HEIGHT
     h.log('label colour %s: bounding box %dx%d at (%d,%d), expected %dx%d'
-          % (h.colour_str(expect), box[2], box[3], box[0], box[1], frame, frame))
-    if (box[2], box[3]) != (frame, frame):
+          % (h.colour_str(expect), box[2], box[3], box[0], box[1], frame, frame + bar))
+    if (box[2], box[3]) != (frame, frame + bar):
         raise h.Failure('the label colour covers %dx%d at (%d,%d); a %d-pixel '
-                        'border around a %dx%d window covers %dx%d'
+                        'border around a %dx%d window, with a %d-pixel title bar, '
+                        'covers %dx%d'
                         % (box[2], box[3], box[0], box[1], BORDER,
-                           APP_SIZE, APP_SIZE, frame, frame))
+                           APP_SIZE, APP_SIZE, bar, frame, frame + bar))
+
+    # The title bar: the label colour with dom0's text in white (on this
+    # dark purple) inside it, and nothing of the app.
+    title_bar = (box[0], box[1], frame, bar)
+    white = h.count_colour(shot1, title_bar, (255, 255, 255))
+    label_pixels = h.count_colour(shot1, title_bar, expect)
+    text_pixels = frame * bar - label_pixels  # the text, antialiased
+    h.log('title bar: %d pixels of text (%d pure white), %d of the label colour'
+          % (text_pixels, white, label_pixels))
+    if white < 20 or text_pixels < 200 or label_pixels < frame * bar // 2:
+        raise h.Failure('no "[vm] title" text drawn in the title bar (%d text pixels, '
+                        '%d white)' % (text_pixels, white))
+    box = (box[0], box[1] + bar, box[2], box[3] - bar)
 
     problems = h.check_ring(shot1, box, BORDER, expect)
     if problems:

@@ -56,11 +56,15 @@ def test(s):
         raise h.Failure('no pixel of the label colour %s on screen: the '
                         'configured VM\'s window is missing' % h.colour_str(expect))
     frame = APP_SIZE + 2 * BORDER
-    h.log('label colour %s: bounding box %dx%d at (%d,%d), expected one %dx%d frame'
-          % (h.colour_str(expect), box[2], box[3], box[0], box[1], frame, frame))
-    if (box[2], box[3]) != (frame, frame):
+    bar = h.TITLE_BAR_HEIGHT
+    h.log('label colour %s: bounding box %dx%d at (%d,%d), expected one %dx%d frame '
+          'with its title bar' % (h.colour_str(expect), box[2], box[3], box[0], box[1],
+                                  frame, frame + bar))
+    if (box[2], box[3]) != (frame, frame + bar):
         raise h.Failure('the label colour covers %dx%d at (%d,%d), not one %dx%d '
-                        'frame' % (box[2], box[3], box[0], box[1], frame, frame))
+                        'frame' % (box[2], box[3], box[0], box[1], frame, frame + bar))
+    whole = box  # frame and title bar: nothing else may be on screen
+    box = (box[0], box[1] + bar, box[2], box[3] - bar)
     problems = h.check_ring(shot, box, BORDER, expect)
     if problems:
         raise h.Failure('the frame is not one %d-pixel ring of %s:\n  %s'
@@ -73,7 +77,7 @@ def test(s):
     if not_background * 2 <= area:
         raise h.Failure('the configured VM\'s window shows mostly background')
 
-    bad = h.first_mismatch_outside(shot, box, background)
+    bad = h.first_mismatch_outside(shot, whole, background)
     if bad is not None:
         x, y, value = bad
         raise h.Failure('outside the one frame, pixel (%d,%d) is %s, not the '

@@ -2,6 +2,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <string.h>
 #include <wlr/util/log.h>
 
@@ -75,6 +76,103 @@ static void update_geometry(struct view *view)
 	if (view->vm) {
 		decoration_set_size(&view->decoration, geometry.width, geometry.height);
 		update_title_bar(view);
+	}
+}
+
+/* The area a window, frame and title bar included, must stay inside: the
+ * output it is on (the first one if it is on none). */
+static bool usable_area(const struct view *view, struct wlr_box *area)
+{
+	struct wlr_output_layout *layout = view->server->output_layout;
+	struct wlr_output *output = wlr_output_layout_output_at(layout, view->x, view->y);
+	struct wlr_box *box = wlr_output_layout_get_box(layout, output);
+	if (box == NULL || box->width <= 0 || box->height <= 0) {
+		return false;
+	}
+	*area = *box;
+	return true;
+}
+
+/* How much a VM window's frame adds around its content. */
+static void frame_extents(const struct view *view, int *left, int *top, int *right, int *bottom)
+{
+	int border = view->vm ? (int)view->server->config->border_width : 0;
+	*left = *right = *bottom = border;
+	*top = border + (view->vm ? TITLE_BAR_HEIGHT : 0);
+}
+
+/*
+ * QSB-072/073: a VM window is never larger than the usable area, and all
+ * of its frame and title bar are on screen. Too large: dom0 asks the VM
+ * for the size that fits (the bridge cuts whatever the VM sends beyond
+ * it) and shows nothing until the window fits. Then the window is moved
+ * so its frame is inside the area. Checked at every commit, whoever
+ * changed the size.
+ */
+static bool fit_to_output(struct view *view)
+{
+	struct wlr_box area, geometry;
+	if (!view->vm || !usable_area(view, &area)) {
+		return true;
+	}
+	wlr_xdg_surface_get_geometry(view->xdg_surface, &geometry);
+	int left, top, right, bottom;
+	frame_extents(view, &left, &top, &right, &bottom);
+	int max_width = area.width - left - right;
+	int max_height = area.height - top - bottom;
+	if (max_width <= 0 || max_height <= 0) {
+		return false;
+	}
+	if (geometry.width > max_width || geometry.height > max_height) {
+		if (!view->too_big) {
+			view->too_big = true;
+			wlr_log(WLR_INFO, "VM %s: a %dx%d window does not fit %dx%d: asked to fit",
+				view->vm->config->name, geometry.width, geometry.height, max_width,
+				max_height);
+			wlr_xdg_toplevel_set_size(view->xdg_surface,
+				(uint32_t)(geometry.width < max_width ? geometry.width : max_width),
+				(uint32_t)(geometry.height < max_height ? geometry.height : max_height));
+		}
+		return false;
+	}
+	view->too_big = false;
+	/* now: content and frame fit the area; keep them inside it */
+	int x = view->x, y = view->y;
+	if (x + geometry.width + right > area.x + area.width) {
+		x = area.x + area.width - right - geometry.width;
+	}
+	if (y + geometry.height + bottom > area.y + area.height) {
+		y = area.y + area.height - bottom - geometry.height;
+	}
+	if (x - left < area.x) {
+		x = area.x + left;
+	}
+	if (y - top < area.y) {
+		y = area.y + top;
+	}
+	if (x != view->x || y != view->y) {
+		view->x = x;
+		view->y = y;
+		wlr_scene_node_set_position(&view->tree->node, x, y);
+	}
+	return true;
+}
+
+static void send_frame_done(struct wlr_surface *surface, int sx, int sy, void *data)
+{
+	wlr_surface_send_frame_done(surface, data);
+}
+
+static void show_if_fits(struct view *view)
+{
+	bool fits = fit_to_output(view);
+	wlr_scene_node_set_enabled(&view->tree->node, view->mapped && fits);
+	if (view->mapped && !fits) {
+		/* Hidden, it gets no frames from the output; without them its
+		 * client would never draw the size it was asked for. */
+		struct timespec now;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		wlr_xdg_surface_for_each_surface(view->xdg_surface, send_frame_done, &now);
 	}
 }
 
@@ -201,7 +299,7 @@ static void handle_map(struct wl_listener *listener, void *data)
 
 	struct view *focused = focused_view(server);
 	view->mapped = true;
-	wlr_scene_node_set_enabled(&view->tree->node, true);
+	show_if_fits(view);
 	if (may_take_focus(view, focused)) {
 		view_focus(view);
 		return;
@@ -245,6 +343,7 @@ static void handle_commit(struct wl_listener *listener, void *data)
 	struct view *view = wl_container_of(listener, view, commit);
 	if (view->mapped) {
 		update_geometry(view);
+		show_if_fits(view);
 		output_render_soon(view->server);
 	}
 }

@@ -129,7 +129,9 @@ static void handle_toplevel_configure(void *data, struct xdg_toplevel *toplevel,
 {
 	struct bridge_window *window = data;
 	if (width <= 0 || height <= 0) {
-		return; /* the VM chooses */
+		/* The VM chooses, and dom0 shows what it chose. */
+		window->configure_width = window->configure_height = 0;
+		return;
 	}
 	/* The wire carries no size beyond the maximum buffer. */
 	uint32_t w = width > WIRE_MAX_WIDTH ? WIRE_MAX_WIDTH : (uint32_t)width;
@@ -200,32 +202,52 @@ static void dom0_buffers_destroy(struct bridge_window *window)
 }
 
 /* Makes both dom0 buffers match src's size and format. */
+/*
+ * What dom0 shows of a VM buffer: all of it, but never more than the size
+ * the compositor configured the window to (QSB-072/073: a VM that ignores
+ * the size dom0 fits it to is cut, not allowed to cover the screen or push
+ * its frame off it). The compositor checks the result again.
+ */
+static void shown_size(const struct bridge_window *window, const struct vm_buffer *src,
+	uint32_t *width, uint32_t *height)
+{
+	*width = src->width;
+	*height = src->height;
+	if (window->configure_width != 0 && *width > window->configure_width) {
+		*width = window->configure_width;
+	}
+	if (window->configure_height != 0 && *height > window->configure_height) {
+		*height = window->configure_height;
+	}
+}
+
 static bool dom0_buffers_match(struct bridge_window *window, const struct vm_buffer *src)
 {
 	uint32_t format = wl_format_of(src->format);
+	uint32_t width, height;
+	shown_size(window, src, &width, &height);
 	struct shm_buffer *first = window->dom0[0];
-	if (first != NULL && first->width == src->width && first->height == src->height &&
+	if (first != NULL && first->width == width && first->height == height &&
 		first->wl_format == format) {
 		return true;
 	}
 	dom0_buffers_destroy(window);
 
 	struct vm_link *vm = window->vm;
-	uint64_t need = 2 * shm_buffer_bytes(src->width, src->height);
+	uint64_t need = 2 * shm_buffer_bytes(width, height);
 	/* dom0_bytes <= max_dom0_bytes always holds: no wrap. */
 	if (need > vm->max_dom0_bytes - vm->dom0_bytes) {
 		vm_link_violation(vm, WIRE_DAMAGE,
 			"window %u: dom0 copies of %ux%u would exceed %llu bytes (%llu in use)",
-			window->id, src->width, src->height, (unsigned long long)vm->max_dom0_bytes,
+			window->id, width, height, (unsigned long long)vm->max_dom0_bytes,
 			(unsigned long long)vm->dom0_bytes);
 		return false;
 	}
 	for (size_t i = 0; i < 2; i++) {
-		struct shm_buffer *buffer =
-			shm_buffer_create(vm->dom0->shm, src->width, src->height, format);
+		struct shm_buffer *buffer = shm_buffer_create(vm->dom0->shm, width, height, format);
 		if (buffer == NULL) {
 			vm_link_dom0_failure(vm, "window %u: cannot allocate a %ux%u dom0 buffer",
-				window->id, src->width, src->height);
+				window->id, width, height);
 			return false;
 		}
 		buffer->on_release = handle_dom0_release;
@@ -234,8 +256,8 @@ static bool dom0_buffers_match(struct bridge_window *window, const struct vm_buf
 		window->dom0[i] = buffer;
 	}
 	/* A new size: the compositor redraws the whole surface anyway. */
-	pixman_region32_union_rect(&window->surface_damage, &window->surface_damage, 0, 0,
-		src->width, src->height);
+	pixman_region32_union_rect(&window->surface_damage, &window->surface_damage, 0, 0, width,
+		height);
 	return true;
 }
 

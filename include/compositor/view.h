@@ -33,6 +33,8 @@ struct view {
 	struct title_bar title_bar; /* VM windows only */
 	/* Mapped without the focus: marked in its title bar until focused. */
 	bool urgent;
+	/* Larger than its output allows: asked to fit, hidden until it does. */
+	bool too_big;
 	struct wlr_foreign_toplevel_handle_v1 *toplevel_handle;
 
 	struct wl_list link; // server::views

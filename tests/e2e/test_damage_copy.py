@@ -74,7 +74,9 @@ def test(s):
     client = sys.argv[1]
     damage = os.environ.get('MULLION_TEST_DAMAGE', 'box')
 
-    compositor = s.start_compositor(s.vm_config('blue'), size=(1280, 720))
+    # Room for the window, its frame and its title bar: a larger window
+    # would be asked to fit, and hidden until it did.
+    compositor = s.start_compositor(s.vm_config('blue'), size=(WIDTH + 96, HEIGHT + 96))
     # Enough frames to read the counters twice while they flow; --hold
     # keeps the client (and so the agent) alive after its last frame.
     agent = s.start_agent('work', [client, '--size', '%dx%d' % (WIDTH, HEIGHT),

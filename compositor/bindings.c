@@ -8,6 +8,7 @@
 #include "compositor/config.h"
 #include "compositor/input.h"
 #include "compositor/server.h"
+#include "compositor/view.h"
 
 _Static_assert((int)CONFIG_MOD_SHIFT == (int)WLR_MODIFIER_SHIFT &&
 		(int)CONFIG_MOD_CTRL == (int)WLR_MODIFIER_CTRL &&
@@ -47,6 +48,7 @@ static enum binding binding_of(const struct config_keys *keys, uint32_t modifier
 static void secure_attention(struct server *server)
 {
 	wlr_log(WLR_INFO, "Secure attention key: the keyboard is dom0's");
+	view_leave_all_fullscreen(server);
 	wlr_seat_keyboard_notify_clear_focus(server->seat);
 }
 

@@ -629,7 +629,7 @@ static bool begin_vm_section(struct parser *p, const char *name)
 	snprintf(vm->name, sizeof(vm->name), "%s", name);
 	vm->buffers = CONFIG_BUFFERS_SHM;
 	vm->snapshot = false;
-	vm->allow_fullscreen = true;
+	vm->allow_fullscreen = false; /* as Qubes: a VM may not take the whole screen */
 	vm->max_windows = LIMIT_MAX_WINDOWS_DEFAULT;
 	vm->max_buffer_mib = LIMIT_MAX_BUFFER_MIB_DEFAULT;
 	wl_list_insert(config->vms.prev, &vm->link);

@@ -43,6 +43,15 @@ void decoration_set_size(struct decoration *decoration, int width, int height)
 	}
 }
 
+void decoration_set_visible(struct decoration *decoration, bool visible)
+{
+	for (int i = 0; i < DECORATION_SIDE_COUNT; i++) {
+		if (decoration->sides[i]) {
+			wlr_scene_node_set_enabled(&decoration->sides[i]->node, visible);
+		}
+	}
+}
+
 void decoration_finish(struct decoration *decoration)
 {
 	for (int i = 0; i < DECORATION_SIDE_COUNT; i++) {

@@ -14,6 +14,7 @@
 
 #include "compositor/background.h"
 #include "compositor/input.h"
+#include "compositor/notice.h"
 #include "compositor/output.h"
 #include "compositor/security.h"
 #include "compositor/vm.h"
@@ -40,8 +41,9 @@ static bool create_scene(struct server *server)
 	}
 	server->background_tree = wlr_scene_tree_create(&server->scene->node);
 	server->view_tree = wlr_scene_tree_create(&server->scene->node);
+	server->overlay_tree = wlr_scene_tree_create(&server->scene->node);
 	/* The background itself comes with the first output. */
-	return server->background_tree && server->view_tree;
+	return server->background_tree && server->view_tree && server->overlay_tree;
 }
 
 bool server_init(struct server *server, const struct server_options *options)
@@ -151,6 +153,7 @@ void server_finish(struct server *server)
 		server->render_idle = NULL;
 	}
 	wl_display_destroy_clients(server->display);
+	notice_finish(server);
 	wl_list_remove(&server->new_output.link);
 	xdg_shell_finish(server);
 	input_finish(server);

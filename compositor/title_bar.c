@@ -137,6 +137,7 @@ static void redraw(struct title_bar *bar)
 	wlr_buffer_drop(buffer);
 	if (bar->node) {
 		wlr_scene_node_set_position(&bar->node->node, bar->x, bar->y);
+		wlr_scene_node_set_enabled(&bar->node->node, !bar->hidden);
 	}
 }
 
@@ -176,6 +177,14 @@ void title_bar_set_colour(struct title_bar *bar, uint32_t rgb)
 	if (rgb != bar->rgb) {
 		bar->rgb = rgb;
 		redraw(bar);
+	}
+}
+
+void title_bar_set_visible(struct title_bar *bar, bool visible)
+{
+	bar->hidden = !visible;
+	if (bar->node) {
+		wlr_scene_node_set_enabled(&bar->node->node, visible);
 	}
 }
 

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <wlr/util/log.h>
 
+#include "compositor/notice.h"
 #include "compositor/output.h"
 #include "compositor/server.h"
 #include "compositor/vm.h"
@@ -93,9 +94,14 @@ static bool usable_area(const struct view *view, struct wlr_box *area)
 	return true;
 }
 
-/* How much a VM window's frame adds around its content. */
+/* How much a VM window's frame adds around its content (nothing while it
+ * is fullscreen). */
 static void frame_extents(const struct view *view, int *left, int *top, int *right, int *bottom)
 {
+	if (view->fullscreen) {
+		*left = *top = *right = *bottom = 0;
+		return;
+	}
 	int border = view->vm ? (int)view->server->config->border_width : 0;
 	*left = *right = *bottom = border;
 	*top = border + (view->vm ? TITLE_BAR_HEIGHT : 0);
@@ -131,7 +137,8 @@ static bool fit_to_output(struct view *view)
 				max_height);
 			wlr_xdg_toplevel_set_size(view->xdg_surface,
 				(uint32_t)(geometry.width < max_width ? geometry.width : max_width),
-				(uint32_t)(geometry.height < max_height ? geometry.height : max_height));
+				(uint32_t)(geometry.height < max_height ? geometry.height
+									: max_height));
 		}
 		return false;
 	}
@@ -174,6 +181,112 @@ static void show_if_fits(struct view *view)
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		wlr_xdg_surface_for_each_surface(view->xdg_surface, send_frame_done, &now);
 	}
+}
+
+static void send_state_configure(struct view *view, int width, int height)
+{
+	wlr_xdg_toplevel_set_fullscreen(view->xdg_surface, view->fullscreen);
+	wlr_xdg_toplevel_set_maximized(view->xdg_surface, view->maximized);
+	wlr_xdg_toplevel_set_size(view->xdg_surface, (uint32_t)width, (uint32_t)height);
+}
+
+static void move_to(struct view *view, int x, int y)
+{
+	view->x = x;
+	view->y = y;
+	wlr_scene_node_set_position(&view->tree->node, x, y);
+}
+
+void view_set_fullscreen(struct view *view, bool fullscreen)
+{
+	struct server *server = view->server;
+	if (fullscreen && view->vm && !view->vm->config->allow_fullscreen) {
+		wlr_log(WLR_INFO, "VM %s: fullscreen denied by its config; the window stays framed",
+			view->vm->config->name);
+		/* The request still gets its answer: the state it keeps. */
+		wlr_xdg_surface_schedule_configure(view->xdg_surface);
+		return;
+	}
+	if (fullscreen == view->fullscreen) {
+		wlr_xdg_surface_schedule_configure(view->xdg_surface);
+		return;
+	}
+	struct wlr_box area;
+	if (!usable_area(view, &area)) {
+		return;
+	}
+	if (fullscreen) {
+		if (!view->maximized) {
+			view->restore_x = view->x;
+			view->restore_y = view->y;
+		}
+		view->fullscreen = true;
+		decoration_set_visible(&view->decoration, false);
+		title_bar_set_visible(&view->title_bar, false);
+		move_to(view, area.x, area.y);
+		send_state_configure(view, area.width, area.height);
+		if (view->vm) {
+			char text[CONFIG_NAME_MAX + 64];
+			snprintf(text, sizeof(text),
+				"[%s] is fullscreen. Ctrl+Alt+Escape leaves it.",
+				view->vm->config->name);
+			notice_show(server, view->vm->config->rgb, text);
+		}
+	} else {
+		view->fullscreen = false;
+		decoration_set_visible(&view->decoration, true);
+		title_bar_set_visible(&view->title_bar, true);
+		if (!view->maximized) {
+			move_to(view, view->restore_x, view->restore_y);
+		}
+		/* 0x0: the client's own size again; fit_to_output checks it. */
+		send_state_configure(view, 0, 0);
+	}
+	show_if_fits(view);
+}
+
+void view_set_maximized(struct view *view, bool maximized)
+{
+	struct wlr_box area;
+	if (view->fullscreen || maximized == view->maximized || !usable_area(view, &area)) {
+		wlr_xdg_surface_schedule_configure(view->xdg_surface);
+		return;
+	}
+	int left, top, right, bottom;
+	frame_extents(view, &left, &top, &right, &bottom);
+	view->maximized = maximized;
+	if (maximized) {
+		view->restore_x = view->x;
+		view->restore_y = view->y;
+		move_to(view, area.x + left, area.y + top);
+		send_state_configure(view, area.width - left - right, area.height - top - bottom);
+	} else {
+		move_to(view, view->restore_x, view->restore_y);
+		send_state_configure(view, 0, 0);
+	}
+}
+
+void view_leave_all_fullscreen(struct server *server)
+{
+	struct view *view;
+	wl_list_for_each(view, &server->views, link) {
+		if (view->fullscreen) {
+			view_set_fullscreen(view, false);
+		}
+	}
+}
+
+static void handle_request_fullscreen(struct wl_listener *listener, void *data)
+{
+	struct view *view = wl_container_of(listener, view, request_fullscreen);
+	struct wlr_xdg_toplevel_set_fullscreen_event *event = data;
+	view_set_fullscreen(view, event->fullscreen);
+}
+
+static void handle_request_maximize(struct wl_listener *listener, void *data)
+{
+	struct view *view = wl_container_of(listener, view, request_maximize);
+	view_set_maximized(view, view->xdg_surface->toplevel->requested.maximized);
 }
 
 static void place(struct view *view)
@@ -284,7 +397,9 @@ static void handle_map(struct wl_listener *listener, void *data)
 	struct view *view = wl_container_of(listener, view, map);
 	struct server *server = view->server;
 
-	place(view);
+	if (!view->fullscreen && !view->maximized) {
+		place(view);
+	}
 	update_geometry(view);
 
 	view->toplevel_handle =
@@ -415,6 +530,10 @@ struct view *view_create(struct server *server, struct wlr_xdg_surface *xdg_surf
 	wl_signal_add(&xdg_surface->toplevel->events.set_title, &view->set_title);
 	view->set_app_id.notify = handle_set_app_id;
 	wl_signal_add(&xdg_surface->toplevel->events.set_app_id, &view->set_app_id);
+	view->request_fullscreen.notify = handle_request_fullscreen;
+	wl_signal_add(&xdg_surface->toplevel->events.request_fullscreen, &view->request_fullscreen);
+	view->request_maximize.notify = handle_request_maximize;
+	wl_signal_add(&xdg_surface->toplevel->events.request_maximize, &view->request_maximize);
 
 	wl_list_insert(&server->views, &view->link);
 	if (view->vm) {
@@ -434,6 +553,8 @@ void view_destroy(struct view *view)
 	wl_list_remove(&view->commit.link);
 	wl_list_remove(&view->set_title.link);
 	wl_list_remove(&view->set_app_id.link);
+	wl_list_remove(&view->request_fullscreen.link);
+	wl_list_remove(&view->request_maximize.link);
 	wl_list_remove(&view->link);
 	if (view->toplevel_handle) {
 		wlr_foreign_toplevel_handle_v1_destroy(view->toplevel_handle);

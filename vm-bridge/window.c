@@ -128,22 +128,48 @@ static void handle_toplevel_configure(void *data, struct xdg_toplevel *toplevel,
 	int32_t height, struct wl_array *states)
 {
 	struct bridge_window *window = data;
-	if (width <= 0 || height <= 0) {
-		/* The VM chooses, and dom0 shows what it chose. */
-		window->configure_width = window->configure_height = 0;
+	uint32_t wire_states = 0;
+	const uint32_t *state;
+	wl_array_for_each(state, states) {
+		switch (*state) {
+		case XDG_TOPLEVEL_STATE_ACTIVATED:
+			wire_states |= WIRE_STATE_ACTIVATED;
+			break;
+		case XDG_TOPLEVEL_STATE_MAXIMIZED:
+			wire_states |= WIRE_STATE_MAXIMIZED;
+			break;
+		case XDG_TOPLEVEL_STATE_FULLSCREEN:
+			wire_states |= WIRE_STATE_FULLSCREEN;
+			break;
+		default:
+			break; /* resizing, tiled: nothing the VM is told */
+		}
+	}
+	/* 0: the VM chooses, and dom0 shows what it chose. The wire carries
+	 * no size beyond the maximum buffer. */
+	uint32_t w = width <= 0 ? 0 : width > WIRE_MAX_WIDTH ? WIRE_MAX_WIDTH : (uint32_t)width;
+	uint32_t h = height <= 0	   ? 0
+		: height > WIRE_MAX_HEIGHT ? WIRE_MAX_HEIGHT
+					   : (uint32_t)height;
+	if (w == 0 || h == 0) {
+		w = h = 0;
+	}
+	if (window->configure_sent && w == window->configure_width &&
+		h == window->configure_height && wire_states == window->configure_states) {
 		return;
 	}
-	/* The wire carries no size beyond the maximum buffer. */
-	uint32_t w = width > WIRE_MAX_WIDTH ? WIRE_MAX_WIDTH : (uint32_t)width;
-	uint32_t h = height > WIRE_MAX_HEIGHT ? WIRE_MAX_HEIGHT : (uint32_t)height;
-	if (w == window->configure_width && h == window->configure_height) {
-		return;
-	}
+	window->configure_sent = true;
 	window->configure_width = w;
 	window->configure_height = h;
+	window->configure_states = wire_states;
 	struct wire_msg msg = {
 		.type = WIRE_CONFIGURE,
-		.configure = { .window_id = window->id, .width = w, .height = h },
+		.configure = {
+			.window_id = window->id,
+			.width = w,
+			.height = h,
+			.states = wire_states,
+		},
 	};
 	vm_link_send(window->vm, &msg);
 }

@@ -5,6 +5,7 @@
 #ifndef COMPOSITOR_DECORATION_H
 #define COMPOSITOR_DECORATION_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <wlr/types/wlr_scene.h>
 
@@ -27,6 +28,8 @@ void decoration_init(struct decoration *decoration, struct wlr_scene_node *paren
 	int border_width);
 /* Fits the frame around content of the given size. */
 void decoration_set_size(struct decoration *decoration, int width, int height);
+/* Hides or shows the frame (hidden: a fullscreen window). */
+void decoration_set_visible(struct decoration *decoration, bool visible);
 void decoration_finish(struct decoration *decoration);
 
 #endif

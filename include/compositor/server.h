@@ -21,6 +21,7 @@
 #include <wlr/types/wlr_xdg_shell.h>
 
 #include "compositor/config.h"
+#include "compositor/title_bar.h"
 
 struct view;
 
@@ -46,6 +47,10 @@ struct server {
 	/* Stacking, bottom to top. Views live in view_tree. */
 	struct wlr_scene_tree *background_tree;
 	struct wlr_scene_tree *view_tree;
+	/* dom0's messages, above every window (notice.c). */
+	struct wlr_scene_tree *overlay_tree;
+	struct title_bar notice;
+	struct wl_event_source *notice_timer;
 	struct wlr_scene_buffer *background; // see background.h
 
 	struct wlr_xdg_shell *xdg_shell;

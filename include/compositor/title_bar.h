@@ -22,6 +22,7 @@ struct title_bar {
 	int width;
 	uint32_t rgb;
 	bool urgent; /* a window that wants attention: marked, not focused */
+	bool hidden;
 	char *text;
 };
 
@@ -31,6 +32,7 @@ void title_bar_init(struct title_bar *bar, struct wlr_scene_node *parent, uint32
 void title_bar_update(struct title_bar *bar, int x, int y, int width, const char *text,
 	bool urgent);
 void title_bar_set_colour(struct title_bar *bar, uint32_t rgb);
+void title_bar_set_visible(struct title_bar *bar, bool visible);
 void title_bar_finish(struct title_bar *bar);
 
 /* The text colour (0xRRGGBB) that reads best on background rgb. */

@@ -35,6 +35,10 @@ struct view {
 	bool urgent;
 	/* Larger than its output allows: asked to fit, hidden until it does. */
 	bool too_big;
+	/* Fullscreen (no frame: only where the VM's config allows it, with
+	 * a dom0 notice) or maximized; where it was before either. */
+	bool fullscreen, maximized;
+	int restore_x, restore_y;
 	struct wlr_foreign_toplevel_handle_v1 *toplevel_handle;
 
 	struct wl_list link; // server::views
@@ -45,12 +49,20 @@ struct view {
 	struct wl_listener commit;
 	struct wl_listener set_title;
 	struct wl_listener set_app_id;
+	struct wl_listener request_fullscreen;
+	struct wl_listener request_maximize;
 };
 
 struct view *view_create(struct server *server, struct wlr_xdg_surface *xdg_surface);
 void view_destroy(struct view *view);
 
 void view_focus(struct view *view);
+/* dom0's decisions on a window's state, whoever asked (the VM, a dom0 key
+ * or button); a VM's fullscreen follows its config (default: deny). */
+void view_set_fullscreen(struct view *view, bool fullscreen);
+void view_set_maximized(struct view *view, bool maximized);
+/* The secure attention key: no window stays fullscreen. */
+void view_leave_all_fullscreen(struct server *server);
 /* The view and surface-local point under layout coordinates, or NULL. */
 struct view *view_at(struct server *server, double lx, double ly, struct wlr_surface **surface,
 	double *sx, double *sy);

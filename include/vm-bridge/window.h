@@ -37,7 +37,9 @@ struct bridge_window {
 	struct wl_callback *frame_callback;
 	/* No buffer may be attached before the first configure is acked. */
 	bool configured;
-	uint32_t configure_width, configure_height; /* last sent to the VM */
+	/* The last CONFIGURE sent to the VM (size 0: the VM chooses). */
+	bool configure_sent;
+	uint32_t configure_width, configure_height, configure_states;
 	uint32_t width_hint, height_hint; /* a popup's size, as the VM said */
 
 	struct vm_buffer buffers[VALIDATE_MAX_BUFFERS_PER_WINDOW];

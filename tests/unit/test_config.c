@@ -174,7 +174,7 @@ static void test_full_file(void **state)
 	/* Defaults for what the section leaves out. */
 	assert_int_equal(untrusted->buffers, CONFIG_BUFFERS_SHM);
 	assert_false(untrusted->snapshot);
-	assert_true(untrusted->allow_fullscreen);
+	assert_false(untrusted->allow_fullscreen);
 	assert_int_equal(untrusted->max_windows, 256);
 	assert_int_equal(untrusted->max_buffer_mib, 512);
 

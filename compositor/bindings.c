@@ -21,6 +21,9 @@ enum binding {
 	BINDING_SECURE_ATTENTION,
 	BINDING_COPY,
 	BINDING_PASTE,
+	BINDING_CYCLE,
+	BINDING_CLOSE,
+	BINDING_MAXIMIZE,
 };
 
 static enum binding binding_of(const struct config_keys *keys, uint32_t modifiers,
@@ -35,6 +38,15 @@ static enum binding binding_of(const struct config_keys *keys, uint32_t modifier
 		}
 		if (config_key_combo_matches(&keys->paste, modifiers, syms[i])) {
 			return BINDING_PASTE;
+		}
+		if (config_key_combo_matches(&keys->cycle, modifiers, syms[i])) {
+			return BINDING_CYCLE;
+		}
+		if (config_key_combo_matches(&keys->close, modifiers, syms[i])) {
+			return BINDING_CLOSE;
+		}
+		if (config_key_combo_matches(&keys->maximize, modifiers, syms[i])) {
+			return BINDING_MAXIMIZE;
 		}
 	}
 	return BINDING_NONE;
@@ -108,6 +120,19 @@ bool bindings_handle_key(struct keyboard *keyboard, const struct wlr_event_keybo
 		 * reserved for it, so no VM learns of them meanwhile. */
 		wlr_log(WLR_INFO, "Clipboard key: the inter-VM clipboard is not available yet");
 		break;
+	case BINDING_CYCLE:
+		view_cycle_focus(server);
+		break;
+	case BINDING_CLOSE:
+		view_close(view_focused(server));
+		break;
+	case BINDING_MAXIMIZE: {
+		struct view *view = view_focused(server);
+		if (view) {
+			view_set_maximized(view, !view->maximized);
+		}
+		break;
+	}
 	case BINDING_NONE:
 		break;
 	}

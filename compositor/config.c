@@ -55,6 +55,9 @@ enum keys_key {
 	KEYS_SECURE_ATTENTION,
 	KEYS_COPY,
 	KEYS_PASTE,
+	KEYS_CYCLE,
+	KEYS_CLOSE,
+	KEYS_MAXIMIZE,
 	KEYS_KEY_COUNT,
 };
 
@@ -351,6 +354,21 @@ static bool set_paste(struct parser *p, const char *key, const char *value)
 	return parse_key_combo(p, key, value, &p->config->keys.paste);
 }
 
+static bool set_cycle(struct parser *p, const char *key, const char *value)
+{
+	return parse_key_combo(p, key, value, &p->config->keys.cycle);
+}
+
+static bool set_close(struct parser *p, const char *key, const char *value)
+{
+	return parse_key_combo(p, key, value, &p->config->keys.close);
+}
+
+static bool set_maximize(struct parser *p, const char *key, const char *value)
+{
+	return parse_key_combo(p, key, value, &p->config->keys.maximize);
+}
+
 /* What xkb's rule names are made of: "de", "us,de", "grp:alt_shift_toggle", "pc105". */
 static const char xkb_name_chars[] =
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_,:()+.-";
@@ -505,6 +523,9 @@ static const struct key_spec keys_keys[KEYS_KEY_COUNT] = {
 	[KEYS_SECURE_ATTENTION] = { "secure-attention", set_secure_attention },
 	[KEYS_COPY] = { "copy", set_copy },
 	[KEYS_PASTE] = { "paste", set_paste },
+	[KEYS_CYCLE] = { "cycle", set_cycle },
+	[KEYS_CLOSE] = { "close", set_close },
+	[KEYS_MAXIMIZE] = { "maximize", set_maximize },
 };
 
 static const struct key_spec keyboard_keys[KEYBOARD_KEY_COUNT] = {
@@ -867,6 +888,9 @@ static bool finish_file(struct parser *p)
 		[KEYS_SECURE_ATTENTION] = &config->keys.secure_attention,
 		[KEYS_COPY] = &config->keys.copy,
 		[KEYS_PASTE] = &config->keys.paste,
+		[KEYS_CYCLE] = &config->keys.cycle,
+		[KEYS_CLOSE] = &config->keys.close,
+		[KEYS_MAXIMIZE] = &config->keys.maximize,
 	};
 	for (size_t i = 0; i < KEYS_KEY_COUNT; i++) {
 		for (size_t j = i + 1; j < KEYS_KEY_COUNT; j++) {
@@ -906,6 +930,9 @@ struct config *config_create_default(void)
 		.secure_attention = { CONFIG_MOD_CTRL | CONFIG_MOD_ALT, XKB_KEY_Escape },
 		.copy = { CONFIG_MOD_CTRL | CONFIG_MOD_SHIFT, XKB_KEY_c },
 		.paste = { CONFIG_MOD_CTRL | CONFIG_MOD_SHIFT, XKB_KEY_v },
+		.cycle = { CONFIG_MOD_ALT, XKB_KEY_Tab },
+		.close = { CONFIG_MOD_LOGO | CONFIG_MOD_SHIFT, XKB_KEY_q },
+		.maximize = { CONFIG_MOD_LOGO, XKB_KEY_Up },
 	};
 	return config;
 }

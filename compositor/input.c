@@ -4,6 +4,7 @@
  */
 #include "compositor/input.h"
 
+#include <linux/input-event-codes.h>
 #include <stdlib.h>
 #include <wlr/interfaces/wlr_input_device.h>
 #include <wlr/interfaces/wlr_keyboard.h>
@@ -222,7 +223,9 @@ static void handle_cursor_motion(struct wl_listener *listener, void *data)
 	struct server *server = wl_container_of(listener, server, cursor_motion);
 	struct wlr_event_pointer_motion *event = data;
 	wlr_cursor_move(server->cursor, event->device, event->delta_x, event->delta_y);
-	update_pointer_focus(server, event->time_msec, true);
+	if (!grab_motion(server)) {
+		update_pointer_focus(server, event->time_msec, true);
+	}
 }
 
 static void handle_cursor_motion_absolute(struct wl_listener *listener, void *data)
@@ -230,7 +233,9 @@ static void handle_cursor_motion_absolute(struct wl_listener *listener, void *da
 	struct server *server = wl_container_of(listener, server, cursor_motion_absolute);
 	struct wlr_event_pointer_motion_absolute *event = data;
 	wlr_cursor_warp_absolute(server->cursor, event->device, event->x, event->y);
-	update_pointer_focus(server, event->time_msec, true);
+	if (!grab_motion(server)) {
+		update_pointer_focus(server, event->time_msec, true);
+	}
 }
 
 static void handle_cursor_button(struct wl_listener *listener, void *data)
@@ -238,15 +243,31 @@ static void handle_cursor_button(struct wl_listener *listener, void *data)
 	struct server *server = wl_container_of(listener, server, cursor_button);
 	struct wlr_event_pointer_button *event = data;
 
-	wlr_seat_pointer_notify_button(server->seat, event->time_msec, event->button, event->state);
+	if (server->grab.mode != GRAB_NONE) {
+		/* dom0's own drag: its release is dom0's too. */
+		if (event->state == WLR_BUTTON_RELEASED) {
+			grab_end(server);
+			update_pointer_focus(server, event->time_msec, false);
+		}
+		return;
+	}
 	if (event->state == WLR_BUTTON_PRESSED) {
-		/* Click to focus: the window under the pointer gets the keyboard. */
+		/* Click to focus: the window under the pointer gets the keyboard
+		 * (and is raised); a press on its frame is dom0's, to move or
+		 * resize it, and no client sees it. */
 		struct wlr_surface *surface = NULL;
 		double sx, sy;
 		struct view *view =
 			view_at(server, server->cursor->x, server->cursor->y, &surface, &sx, &sy);
 		view_focus(view);
-	} else if (server->seat->pointer_state.button_count == 0) {
+		if (view != NULL && surface == NULL && event->button == BTN_LEFT &&
+			grab_begin(server, view, server->cursor->x - view->x,
+				server->cursor->y - view->y)) {
+			return;
+		}
+	}
+	wlr_seat_pointer_notify_button(server->seat, event->time_msec, event->button, event->state);
+	if (event->state == WLR_BUTTON_RELEASED && server->seat->pointer_state.button_count == 0) {
 		/* The implicit grab ends: focus goes back to what is under the pointer. */
 		update_pointer_focus(server, event->time_msec, false);
 	}

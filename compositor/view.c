@@ -245,6 +245,50 @@ void view_set_fullscreen(struct view *view, bool fullscreen)
 	show_if_fits(view);
 }
 
+void view_cycle_focus(struct server *server)
+{
+	/* server->views is topmost first: the last mapped one is the one
+	 * the user has not been in for longest. */
+	struct view *view, *next = NULL;
+	wl_list_for_each(view, &server->views, link) {
+		if (view->mapped) {
+			next = view;
+		}
+	}
+	if (next && next != view_focused(server)) {
+		view_focus(next);
+	}
+}
+
+void view_close(struct view *view)
+{
+	if (view && view->mapped) {
+		wlr_xdg_toplevel_send_close(view->xdg_surface);
+	}
+}
+
+void view_move(struct view *view, int x, int y)
+{
+	move_to(view, x, y);
+	show_if_fits(view);
+}
+
+void view_request_size(struct view *view, int width, int height)
+{
+	struct wlr_box area;
+	if (!usable_area(view, &area)) {
+		return;
+	}
+	int left, top, right, bottom;
+	frame_extents(view, &left, &top, &right, &bottom);
+	int max_width = area.width - left - right, max_height = area.height - top - bottom;
+	width = width > max_width ? max_width : width;
+	height = height > max_height ? max_height : height;
+	if (width > 0 && height > 0) {
+		wlr_xdg_toplevel_set_size(view->xdg_surface, (uint32_t)width, (uint32_t)height);
+	}
+}
+
 void view_set_maximized(struct view *view, bool maximized)
 {
 	struct wlr_box area;
@@ -365,7 +409,7 @@ struct view *view_at(struct server *server, double lx, double ly, struct wlr_sur
 }
 
 /* The view whose surface has the keyboard, or NULL. */
-static struct view *focused_view(struct server *server)
+struct view *view_focused(struct server *server)
 {
 	struct wlr_surface *focused = server->seat->keyboard_state.focused_surface;
 	if (focused == NULL) {
@@ -412,7 +456,7 @@ static void handle_map(struct wl_listener *listener, void *data)
 		}
 	}
 
-	struct view *focused = focused_view(server);
+	struct view *focused = view_focused(server);
 	view->mapped = true;
 	show_if_fits(view);
 	if (may_take_focus(view, focused)) {
@@ -432,7 +476,7 @@ static void handle_map(struct wl_listener *listener, void *data)
 static void handle_unmap(struct wl_listener *listener, void *data)
 {
 	struct view *view = wl_container_of(listener, view, unmap);
-	bool had_focus = focused_view(view->server) == view;
+	bool had_focus = view_focused(view->server) == view;
 	view->mapped = false;
 	wlr_scene_node_set_enabled(&view->tree->node, false);
 	if (view->toplevel_handle) {
@@ -553,6 +597,7 @@ void view_destroy(struct view *view)
 	wl_list_remove(&view->commit.link);
 	wl_list_remove(&view->set_title.link);
 	wl_list_remove(&view->set_app_id.link);
+	grab_forget_view(view->server, view);
 	wl_list_remove(&view->request_fullscreen.link);
 	wl_list_remove(&view->request_maximize.link);
 	wl_list_remove(&view->link);

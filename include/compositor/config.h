@@ -68,6 +68,9 @@ struct config_keys {
 	struct config_key_combo secure_attention;
 	struct config_key_combo copy;
 	struct config_key_combo paste;
+	struct config_key_combo cycle; /* focus the next window (Alt+Tab) */
+	struct config_key_combo close; /* ask the focused window to close */
+	struct config_key_combo maximize; /* maximize or restore it */
 };
 
 /*

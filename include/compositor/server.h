@@ -21,6 +21,7 @@
 #include <wlr/types/wlr_xdg_shell.h>
 
 #include "compositor/config.h"
+#include "compositor/grab.h"
 #include "compositor/title_bar.h"
 
 struct view;
@@ -61,6 +62,7 @@ struct server {
 	struct wlr_cursor *cursor;
 	struct wlr_xcursor_manager *cursor_manager;
 	struct wl_list keyboards; // keyboard::link
+	struct grab grab; /* a move or resize by the pointer (grab.c) */
 	/* Never types; gives the seat dom0's keymap from the start (input.c). */
 	struct wlr_input_device *placeholder_keyboard;
 	/*

@@ -57,10 +57,21 @@ struct view *view_create(struct server *server, struct wlr_xdg_surface *xdg_surf
 void view_destroy(struct view *view);
 
 void view_focus(struct view *view);
+/* The window with the keyboard, or NULL. */
+struct view *view_focused(struct server *server);
+/* Focuses (and raises) the bottommost window: repeated, it goes through
+ * every window, as Alt+Tab does. */
+void view_cycle_focus(struct server *server);
+/* Asks the window's client to close (the VM decides when it goes). */
+void view_close(struct view *view);
 /* dom0's decisions on a window's state, whoever asked (the VM, a dom0 key
  * or button); a VM's fullscreen follows its config (default: deny). */
 void view_set_fullscreen(struct view *view, bool fullscreen);
 void view_set_maximized(struct view *view, bool maximized);
+/* Moves the content origin to (x, y); the frame is kept on the output. */
+void view_move(struct view *view, int x, int y);
+/* Asks the client for this content size, fitted to the output. */
+void view_request_size(struct view *view, int width, int height);
 /* The secure attention key: no window stays fullscreen. */
 void view_leave_all_fullscreen(struct server *server);
 /* The view and surface-local point under layout coordinates, or NULL. */

@@ -43,6 +43,23 @@ void decoration_set_size(struct decoration *decoration, int width, int height)
 	}
 }
 
+void decoration_restyle(struct decoration *decoration, uint32_t rgb, int border_width)
+{
+	float colour[4];
+	server_rgb_to_float(rgb, colour);
+	for (int i = 0; i < DECORATION_SIDE_COUNT; i++) {
+		if (decoration->sides[i]) {
+			wlr_scene_rect_set_color(decoration->sides[i], colour);
+		}
+	}
+	if (border_width != decoration->border_width) {
+		decoration->border_width = border_width;
+		int width = decoration->content_width, height = decoration->content_height;
+		decoration->content_width = decoration->content_height = -1;
+		decoration_set_size(decoration, width, height);
+	}
+}
+
 void decoration_set_visible(struct decoration *decoration, bool visible)
 {
 	for (int i = 0; i < DECORATION_SIDE_COUNT; i++) {

@@ -12,6 +12,7 @@
 
 #include "build-config.h"
 #include "compositor/config.h"
+#include "compositor/reload.h"
 #include "compositor/server.h"
 #include "compositor/vm.h"
 
@@ -347,6 +348,12 @@ int main(int argc, char *argv[])
 	if (!vms_start(&server)) {
 		goto out;
 	}
+	/* From here the server owns the config: SIGHUP may replace it. */
+	server.owned_config = config;
+	config = NULL;
+	if (!reload_init(&server, options.config_path)) {
+		goto out;
+	}
 
 	struct wl_event_source *sigint = wl_event_loop_add_signal(server.event_loop, SIGINT,
 		handle_terminate, server.display);
@@ -354,7 +361,7 @@ int main(int argc, char *argv[])
 		handle_terminate, server.display);
 
 	wlr_log(WLR_INFO, "Running on WAYLAND_DISPLAY=%s with %zu VM(s)%s", server.socket,
-		config->vm_count, options.benchmark ? ", benchmark mode" : "");
+		server.config->vm_count, options.benchmark ? ", benchmark mode" : "");
 	/* The one line scripts wait for: the socket is ready. */
 	printf("WAYLAND_DISPLAY=%s\n", server.socket);
 	fflush(stdout);
@@ -372,7 +379,9 @@ int main(int argc, char *argv[])
 		wl_event_source_remove(sigterm);
 	}
 out:
+	reload_finish(&server);
 	server_finish(&server);
+	config_destroy(server.owned_config);
 	config_destroy(config);
 	return status;
 }

@@ -267,6 +267,18 @@ void view_close(struct view *view)
 	}
 }
 
+void view_refresh_frame(struct view *view)
+{
+	if (view->vm == NULL) {
+		return;
+	}
+	decoration_restyle(&view->decoration, view->vm->config->rgb,
+		(int)view->server->config->border_width);
+	title_bar_set_colour(&view->title_bar, view->vm->config->rgb);
+	update_title_bar(view);
+	show_if_fits(view);
+}
+
 void view_move(struct view *view, int x, int y)
 {
 	move_to(view, x, y);

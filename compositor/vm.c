@@ -288,6 +288,27 @@ static int handle_sigchld(int signal, void *data)
 	return 0;
 }
 
+static bool vm_create(struct server *server, const struct config_vm *config_vm)
+{
+	struct vm *vm = calloc(1, sizeof(*vm));
+	if (!vm) {
+		wlr_log(WLR_ERROR, "Out of memory");
+		return false;
+	}
+	vm->server = server;
+	vm->config = config_vm;
+	vm->restart_delay_ms = VM_RESTART_MIN_MS;
+	wl_list_init(&vm->client_destroy.link);
+	wl_list_insert(server->vms.prev, &vm->link);
+	vm->restart_timer = wl_event_loop_add_timer(server->event_loop, handle_restart_timer, vm);
+	if (!vm->restart_timer) {
+		wlr_log(WLR_ERROR, "Cannot create a timer");
+		return false;
+	}
+	vm_spawn_bridge(vm);
+	return true;
+}
+
 static void vm_destroy(struct vm *vm)
 {
 	if (!vm) {
@@ -318,25 +339,56 @@ bool vms_start(struct server *server)
 
 	struct config_vm *config_vm;
 	wl_list_for_each(config_vm, &server->config->vms, link) {
-		struct vm *vm = calloc(1, sizeof(*vm));
-		if (!vm) {
-			wlr_log(WLR_ERROR, "Out of memory");
+		if (!vm_create(server, config_vm)) {
 			return false;
 		}
-		vm->server = server;
-		vm->config = config_vm;
-		vm->restart_delay_ms = VM_RESTART_MIN_MS;
-		wl_list_init(&vm->client_destroy.link);
-		wl_list_insert(server->vms.prev, &vm->link);
-		vm->restart_timer =
-			wl_event_loop_add_timer(server->event_loop, handle_restart_timer, vm);
-		if (!vm->restart_timer) {
-			wlr_log(WLR_ERROR, "Cannot create a timer");
-			return false;
-		}
-		vm_spawn_bridge(vm);
 	}
 	return true;
+}
+
+/* What a running bridge was started with: a change needs a new bridge. */
+static bool same_bridge(const struct config_vm *a, const struct config_vm *b)
+{
+	return vchan_address_equal(&a->vchan, &b->vchan) && a->buffers == b->buffers &&
+		a->snapshot == b->snapshot && a->max_windows == b->max_windows &&
+		a->max_buffer_mib == b->max_buffer_mib;
+}
+
+static const struct config_vm *find_config_vm(const struct config *config, const char *name)
+{
+	const struct config_vm *config_vm;
+	wl_list_for_each(config_vm, &config->vms, link) {
+		if (strcmp(config_vm->name, name) == 0) {
+			return config_vm;
+		}
+	}
+	return NULL;
+}
+
+void vms_reconfigure(struct server *server, const struct config *config)
+{
+	struct vm *vm, *tmp;
+	wl_list_for_each_safe(vm, tmp, &server->vms, link) {
+		const struct config_vm *next = find_config_vm(config, vm->config->name);
+		if (next != NULL && same_bridge(vm->config, next)) {
+			/* Label, fullscreen policy: taken from now on. */
+			vm->config = next;
+			continue;
+		}
+		wlr_log(WLR_INFO, "VM %s: %s by the new config", vm->config->name,
+			next ? "bridge restarted" : "removed");
+		vm_destroy(vm);
+	}
+	const struct config_vm *config_vm;
+	wl_list_for_each(config_vm, &config->vms, link) {
+		bool running = false;
+		wl_list_for_each(vm, &server->vms, link) {
+			running = running || vm->config == config_vm;
+		}
+		if (!running && vm_create(server, config_vm)) {
+			wlr_log(WLR_INFO, "VM %s: started by the new config", config_vm->name);
+		}
+	}
 }
 
 void vms_stop(struct server *server)

@@ -28,6 +28,8 @@ void decoration_init(struct decoration *decoration, struct wlr_scene_node *paren
 	int border_width);
 /* Fits the frame around content of the given size. */
 void decoration_set_size(struct decoration *decoration, int width, int height);
+/* A new colour or width (config reloaded). */
+void decoration_restyle(struct decoration *decoration, uint32_t rgb, int border_width);
 /* Hides or shows the frame (hidden: a fullscreen window). */
 void decoration_set_visible(struct decoration *decoration, bool visible);
 void decoration_finish(struct decoration *decoration);

@@ -31,6 +31,10 @@ struct server {
 	struct wl_event_loop *event_loop;
 	const char *socket;
 	const struct config *config;
+	/* The config the compositor owns once reload.c runs (SIGHUP). */
+	struct config *owned_config;
+	const char *config_path;
+	struct wl_event_source *sighup_source;
 	const char *bridge_path;
 
 	struct wlr_backend *backend;

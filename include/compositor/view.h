@@ -72,6 +72,8 @@ void view_set_maximized(struct view *view, bool maximized);
 void view_move(struct view *view, int x, int y);
 /* Asks the client for this content size, fitted to the output. */
 void view_request_size(struct view *view, int width, int height);
+/* Redraws frame and title bar from the VM's config (after a reload). */
+void view_refresh_frame(struct view *view);
 /* The secure attention key: no window stays fullscreen. */
 void view_leave_all_fullscreen(struct server *server);
 /* The view and surface-local point under layout coordinates, or NULL. */

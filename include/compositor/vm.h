@@ -41,6 +41,10 @@ struct vm {
 /* Creates a vm for every [vm] section and starts its bridge. */
 bool vms_start(struct server *server);
 void vms_stop(struct server *server);
+/* Applies a new config: VMs whose bridge settings changed get a new
+ * bridge, removed ones go, new ones start; the rest take their new label
+ * and policies at once. The old config must outlive this call. */
+void vms_reconfigure(struct server *server, const struct config *config);
 
 /* The VM a client speaks for, or NULL for dom0's own clients. */
 struct vm *vm_from_client(struct server *server, const struct wl_client *client);

@@ -29,6 +29,7 @@
 #include "vm-bridge/dom0_client.h"
 #include "vm-bridge/input.h"
 #include "vm-bridge/sandbox.h"
+#include "vm-bridge/sanitise.h"
 #include "vm-bridge/vm_link.h"
 #include "vm-bridge/window.h"
 #include "common/limits.h"
@@ -41,6 +42,7 @@ struct bridge_options {
 	struct vchan_address address;
 	uint32_t max_windows;
 	uint32_t max_buffer_mib;
+	enum title_charset titles;
 	bool verbose;
 	enum sandbox_violation test_violation;
 };
@@ -73,6 +75,10 @@ static const char usage[] =
 	"                         256, 1 to 65536)\n"
 	"  --max-buffer-mib N     most MiB of shared buffers the VM may have\n"
 	"                         mapped at once (default 512, 1 to 65536)\n"
+	"  --titles ascii|utf8    what the VM's titles may keep: printable ASCII\n"
+	"                         (default), or UTF-8 without controls,\n"
+	"                         separators, format characters (bidi, zero\n"
+	"                         width, tags) and private use\n"
 	"  -v, --verbose          log debug messages\n"
 	"      --test-sandbox-violation=open|connect|exec\n"
 	"                         for tests: once sandboxed, try a call the\n"
@@ -103,6 +109,7 @@ static int parse_options(int argc, char *argv[], struct bridge_options *options)
 		OPT_VCHAN,
 		OPT_MAX_WINDOWS,
 		OPT_MAX_BUFFER_MIB,
+		OPT_TITLES,
 		OPT_VERSION,
 		OPT_TEST_SANDBOX_VIOLATION,
 	};
@@ -111,6 +118,7 @@ static int parse_options(int argc, char *argv[], struct bridge_options *options)
 		{ "vchan", required_argument, NULL, OPT_VCHAN },
 		{ "max-windows", required_argument, NULL, OPT_MAX_WINDOWS },
 		{ "max-buffer-mib", required_argument, NULL, OPT_MAX_BUFFER_MIB },
+		{ "titles", required_argument, NULL, OPT_TITLES },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
@@ -120,6 +128,7 @@ static int parse_options(int argc, char *argv[], struct bridge_options *options)
 	*options = (struct bridge_options){
 		.max_windows = LIMIT_MAX_WINDOWS_DEFAULT,
 		.max_buffer_mib = LIMIT_MAX_BUFFER_MIB_DEFAULT,
+		.titles = TITLE_ASCII,
 	};
 	const char *vchan = NULL;
 	int c;
@@ -140,6 +149,18 @@ static int parse_options(int argc, char *argv[], struct bridge_options *options)
 		case OPT_MAX_BUFFER_MIB:
 			if (!parse_u32("--max-buffer-mib", optarg, LIMIT_MAX_BUFFER_MIB_MAX,
 				    &options->max_buffer_mib)) {
+				return -1;
+			}
+			break;
+		case OPT_TITLES:
+			if (strcmp(optarg, "ascii") == 0) {
+				options->titles = TITLE_ASCII;
+			} else if (strcmp(optarg, "utf8") == 0) {
+				options->titles = TITLE_UTF8;
+			} else {
+				fprintf(stderr,
+					"mullion-bridge: --titles wants ascii or utf8, not '%s'\n",
+					optarg);
 				return -1;
 			}
 			break;
@@ -399,6 +420,7 @@ int main(int argc, char *argv[])
 		.address = options.address,
 		.max_windows = options.max_windows,
 		.max_buffer_mib = options.max_buffer_mib,
+		.titles = options.titles,
 	};
 	struct vm_link *link = vm_link_create(&link_options, dom0);
 	if (link == NULL) {
@@ -412,8 +434,10 @@ int main(int argc, char *argv[])
 	if (!vchan_address_format(&options.address, address, sizeof(address))) {
 		address[0] = '\0';
 	}
-	mlog(MLOG_INFO, "vm %s: bridge up, vchan %s, at most %u windows and %u MiB of buffers",
-		options.vm_name, address, options.max_windows, options.max_buffer_mib);
+	mlog(MLOG_INFO,
+		"vm %s: bridge up, vchan %s, at most %u windows and %u MiB of buffers, %s titles",
+		options.vm_name, address, options.max_windows, options.max_buffer_mib,
+		options.titles == TITLE_UTF8 ? "UTF-8" : "ASCII");
 
 	struct sandbox_options sandbox = {
 		.vm_name = options.vm_name,

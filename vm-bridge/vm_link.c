@@ -165,6 +165,7 @@ struct vm_link *vm_link_create(const struct vm_link_options *options, struct dom
 	}
 	link->max_windows = options->max_windows;
 	link->max_buffer_mib = options->max_buffer_mib;
+	link->titles = options->titles;
 	link->dom0 = dom0;
 	link->timer_fd = -1;
 	link->retry_ms = VM_LINK_RETRY_MS;
@@ -511,7 +512,8 @@ static void handle_msg(struct vm_link *link, const struct wire_msg *untrusted_ms
 		return;
 	case WIRE_WINDOW_TITLE: {
 		char title[TITLE_SANITISED_MAX];
-		title_sanitise(msg->window_title.title, msg->window_title.length, title);
+		title_sanitise(msg->window_title.title, msg->window_title.length, link->titles,
+			title);
 		bridge_window_set_title(window, title);
 		return;
 	}

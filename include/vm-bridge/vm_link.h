@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <wayland-client.h>
 
+#include "vm-bridge/sanitise.h"
 #include "vm-bridge/validate.h"
 #include "common/vchan/vchan.h"
 #include "common/wire/protocol.h"
@@ -34,6 +35,7 @@ struct vm_link_options {
 	struct vchan_address address;
 	uint32_t max_windows;
 	uint32_t max_buffer_mib;
+	enum title_charset titles; /* what the VM's titles may keep */
 };
 
 struct vm_link {
@@ -42,6 +44,7 @@ struct vm_link {
 	uint32_t max_pool_pages;
 	/* The limits dom0's HELLO announces (validate enforces them). */
 	uint32_t max_windows, max_buffer_mib;
+	enum title_charset titles;
 	struct dom0_client *dom0;
 
 	int timer_fd; /* retry timer, armed while there is no vchan */

@@ -998,13 +998,18 @@ def agent_config_seeds():
 
 def sanitise_seeds():
     """Text a VM may name its windows with: a clean app id, a UTF-8 title,
-    ill-formed bytes (overlong, surrogate, above U+10FFFF, an escape) and
-    a title that imitates another VM's prefix behind a bidi override."""
+    ill-formed bytes (overlong, surrogate, above U+10FFFF, an escape), a
+    title that imitates another VM's prefix behind a bidi override, and
+    one with what a UTF-8 title may not keep (a line separator, a zero
+    width space, an isolate, tag characters, private use, a
+    noncharacter)."""
     return {
         'app_id': b'org.gnome.Foo',
         'title_utf8': 'Terminal \u2014 ~/src'.encode('utf-8'),
         'ill_formed': b'a\xc0\xafb\xed\xa0\x80c\xf4\x90\x80\x80\x1b[2J',
         'fake_prefix': '[dom0] \u202eevil\u202c'.encode('utf-8'),
+        'hidden': 'a\u2028b\u200bc\u2066d\U000e0041\U000e007f\ue000\ufdd0\U0010ffff'
+                  .encode('utf-8'),
     }
 
 

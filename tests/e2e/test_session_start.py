@@ -51,6 +51,11 @@ def run_case(mullion, config, runtime_dir, changes, result):
         env.pop(name, None)
     env['XDG_RUNTIME_DIR'] = runtime_dir
     env['WLR_LIBINPUT_NO_DEVICES'] = '1'
+    # Under ASan: a start that fails after wlroots made its globals leaves
+    # their deferred destruction (wlr_global_destroy_safe's timers, wlroots
+    # 0.15) unrun, which LeakSanitizer reports at exit. This test is about
+    # the message; memory errors still abort and fail it.
+    env['ASAN_OPTIONS'] = ':'.join(filter(None, [env.get('ASAN_OPTIONS'), 'detect_leaks=0']))
     for name, value in changes.items():
         if value is None:
             env.pop(name, None)

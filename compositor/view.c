@@ -68,6 +68,23 @@ static void update_title(struct view *view)
 	wlr_foreign_toplevel_handle_v1_set_title(view->toplevel_handle, title);
 }
 
+/* What dom0 clients see as a VM window's app id: "VMNAME:app_id"
+ * (work:org.gnome.Foo), so that a VM cannot claim another app's or
+ * dom0's identity; the bridge leaves no ':' in the VM's part. */
+static void update_app_id(struct view *view)
+{
+	const char *app_id = view->xdg_surface->toplevel->app_id;
+	if (!view->toplevel_handle || !app_id) {
+		return;
+	}
+	char prefixed[CONFIG_NAME_MAX + VIEW_TITLE_MAX + 2];
+	if (view->vm) {
+		snprintf(prefixed, sizeof(prefixed), "%s:%s", view->vm->config->name, app_id);
+		app_id = prefixed;
+	}
+	wlr_foreign_toplevel_handle_v1_set_app_id(view->toplevel_handle, app_id);
+}
+
 static void update_geometry(struct view *view)
 {
 	struct wlr_box geometry;
@@ -462,10 +479,7 @@ static void handle_map(struct wl_listener *listener, void *data)
 		wlr_foreign_toplevel_handle_v1_create(server->foreign_toplevel_manager);
 	if (view->toplevel_handle) {
 		update_title(view);
-		const char *app_id = view->xdg_surface->toplevel->app_id;
-		if (app_id) {
-			wlr_foreign_toplevel_handle_v1_set_app_id(view->toplevel_handle, app_id);
-		}
+		update_app_id(view);
 	}
 
 	struct view *focused = view_focused(server);
@@ -528,10 +542,7 @@ static void handle_set_title(struct wl_listener *listener, void *data)
 static void handle_set_app_id(struct wl_listener *listener, void *data)
 {
 	struct view *view = wl_container_of(listener, view, set_app_id);
-	const char *app_id = view->xdg_surface->toplevel->app_id;
-	if (view->toplevel_handle && app_id) {
-		wlr_foreign_toplevel_handle_v1_set_app_id(view->toplevel_handle, app_id);
-	}
+	update_app_id(view);
 }
 
 static void handle_destroy(struct wl_listener *listener, void *data)

@@ -175,5 +175,6 @@ void server_finish(struct server *server)
 	wlr_allocator_destroy(server->allocator);
 	wlr_renderer_destroy(server->renderer);
 	wl_display_destroy(server->display);
+	title_bar_release_fonts();
 	server->display = NULL;
 }

@@ -2,6 +2,7 @@
 
 #include <cairo.h>
 #include <drm_fourcc.h>
+#include <fontconfig/fontconfig.h>
 #include <pango/pangocairo.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,6 +53,13 @@ static const struct wlr_buffer_impl cairo_buffer_impl = {
 	.begin_data_ptr_access = cairo_buffer_begin_data_ptr_access,
 	.end_data_ptr_access = cairo_buffer_end_data_ptr_access,
 };
+
+void title_bar_release_fonts(void)
+{
+	pango_cairo_font_map_set_default(NULL);
+	cairo_debug_reset_static_data();
+	FcFini();
+}
 
 uint32_t title_bar_text_colour(uint32_t rgb)
 {

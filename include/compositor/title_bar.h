@@ -35,6 +35,10 @@ void title_bar_set_colour(struct title_bar *bar, uint32_t rgb);
 void title_bar_set_visible(struct title_bar *bar, bool visible);
 void title_bar_finish(struct title_bar *bar);
 
+/* At shutdown, after every bar is gone: frees the font caches pango,
+ * cairo and fontconfig keep for the whole process. */
+void title_bar_release_fonts(void);
+
 /* The text colour (0xRRGGBB) that reads best on background rgb. */
 uint32_t title_bar_text_colour(uint32_t rgb);
 

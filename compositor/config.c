@@ -77,6 +77,7 @@ enum vm_key {
 	VM_FULLSCREEN,
 	VM_MAX_WINDOWS,
 	VM_MAX_BUFFER_MIB,
+	VM_TITLES,
 	VM_KEY_COUNT,
 };
 
@@ -514,6 +515,11 @@ static bool set_vm_max_buffer_mib(struct parser *p, const char *key, const char 
 		&p->vm->max_buffer_mib);
 }
 
+static bool set_vm_titles(struct parser *p, const char *key, const char *value)
+{
+	return parse_choice(p, key, value, "utf8", "ascii", &p->vm->utf8_titles);
+}
+
 static const struct key_spec general_keys[GENERAL_KEY_COUNT] = {
 	[GENERAL_BORDER_WIDTH] = { "border-width", set_border_width },
 	[GENERAL_BACKGROUND] = { "background", set_background },
@@ -543,6 +549,7 @@ static const struct key_spec vm_keys[VM_KEY_COUNT] = {
 	[VM_FULLSCREEN] = { "fullscreen", set_vm_fullscreen },
 	[VM_MAX_WINDOWS] = { "max-windows", set_vm_max_windows },
 	[VM_MAX_BUFFER_MIB] = { "max-buffer-mib", set_vm_max_buffer_mib },
+	[VM_TITLES] = { "titles", set_vm_titles },
 };
 
 static bool set_from_table(struct parser *p, const struct key_spec *table, size_t count,
@@ -653,6 +660,7 @@ static bool begin_vm_section(struct parser *p, const char *name)
 	vm->allow_fullscreen = false; /* as Qubes: a VM may not take the whole screen */
 	vm->max_windows = LIMIT_MAX_WINDOWS_DEFAULT;
 	vm->max_buffer_mib = LIMIT_MAX_BUFFER_MIB_DEFAULT;
+	vm->utf8_titles = false; /* as Qubes: printable ASCII titles */
 	wl_list_insert(config->vms.prev, &vm->link);
 	config->vm_count++;
 

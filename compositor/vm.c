@@ -183,6 +183,8 @@ static void exec_bridge(const struct vm *vm, int fd, char **env, bool verbose)
 		max_windows,
 		"--max-buffer-mib",
 		max_mib,
+		"--titles",
+		vm->config->utf8_titles ? "utf8" : "ascii",
 		verbose ? "-v" : NULL,
 		NULL,
 	};
@@ -351,7 +353,7 @@ static bool same_bridge(const struct config_vm *a, const struct config_vm *b)
 {
 	return vchan_address_equal(&a->vchan, &b->vchan) && a->buffers == b->buffers &&
 		a->snapshot == b->snapshot && a->max_windows == b->max_windows &&
-		a->max_buffer_mib == b->max_buffer_mib;
+		a->max_buffer_mib == b->max_buffer_mib && a->utf8_titles == b->utf8_titles;
 }
 
 static const struct config_vm *find_config_vm(const struct config *config, const char *name)

@@ -42,6 +42,9 @@ struct config_vm {
 	uint32_t buffers; /* enum config_buffer_kind bits */
 	bool snapshot;
 	bool allow_fullscreen;
+	/* titles = utf8 (Qubes' allow_utf8_titles): UTF-8 titles, else
+	 * printable ASCII only; the bridge sanitises to it (--titles). */
+	bool utf8_titles;
 	uint32_t max_windows;
 	uint32_t max_buffer_mib;
 	struct wl_list link; /* config::vms */

@@ -940,6 +940,7 @@ snapshot = no
 fullscreen = allow
 max-windows = 256
 max-buffer-mib = 512
+titles = utf8
 
 [vm personal]
 label = green
@@ -949,6 +950,7 @@ snapshot = yes
 fullscreen = deny
 max-windows = 16
 max-buffer-mib = 64
+titles = ascii
 
 [keys]
 secure-attention = Ctrl+Alt+Escape

@@ -129,6 +129,7 @@ static const char full_file[] =
 	"fullscreen = deny\n"
 	"max-windows = 4096\n"
 	"max-buffer-mib = 1\n"
+	"titles = utf8\n"
 	"\n"
 	"[vm untrusted-1]\n"
 	"vchan = xen:12\n"
@@ -165,6 +166,7 @@ static void test_full_file(void **state)
 	assert_false(work->allow_fullscreen);
 	assert_int_equal(work->max_windows, 4096);
 	assert_int_equal(work->max_buffer_mib, 1);
+	assert_true(work->utf8_titles);
 
 	assert_string_equal(untrusted->name, "untrusted-1");
 	assert_string_equal(untrusted->label, "red");
@@ -177,6 +179,7 @@ static void test_full_file(void **state)
 	assert_false(untrusted->allow_fullscreen);
 	assert_int_equal(untrusted->max_windows, 256);
 	assert_int_equal(untrusted->max_buffer_mib, 512);
+	assert_false(untrusted->utf8_titles);
 
 	assert_ptr_equal(config_find_vm(config, "work"), work);
 	assert_ptr_equal(config_find_vm(config, "untrusted-1"), untrusted);
@@ -442,6 +445,11 @@ static const struct error_case error_cases[] = {
 	{ "[vm a]\n" VM_OK "snapshot = Yes\n", "t.conf:4: snapshot: 'Yes' is neither yes nor no" },
 	{ "[vm a]\n" VM_OK "fullscreen = no\n",
 		"t.conf:4: fullscreen: 'no' is neither allow nor deny" },
+	{ "[vm a]\n" VM_OK "titles = utf-8\n",
+		"t.conf:4: titles: 'utf-8' is neither utf8 nor ascii" },
+	{ "[vm a]\n" VM_OK "titles = yes\n", "t.conf:4: titles: 'yes' is neither utf8 nor ascii" },
+	{ "[vm a]\n" VM_OK "titles = ascii\ntitles = utf8\n",
+		"t.conf:5: duplicate key 'titles' in [vm a] (first on line 4)" },
 	/* Buffers. */
 	{ "[vm a]\n" VM_OK "buffers =\n",
 		"t.conf:4: buffers: empty item in '' (expected shm and/or dmabuf-linear)" },

@@ -11,9 +11,10 @@
  * channel and calls vchan_server_init again to wait for the next one.
  *
  * The dom0 side (client) treats everything it receives as hostile: the
- * preamble, the number of fds, and the pool itself, whose seals and size
- * it checks once before any page is mapped. Because the pool cannot
- * shrink, a mapped page can never vanish under dom0 (no SIGBUS).
+ * preamble, the number of fds, and the pool itself, whose seals,
+ * filesystem (shmem, so a memfd) and size it checks once before any page
+ * is mapped. Because the pool cannot shrink, a mapped page can never
+ * vanish under dom0 (no SIGBUS).
  *
  * Neither side ever blocks.
  */
@@ -22,6 +23,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -30,6 +32,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/uio.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -524,6 +527,21 @@ static bool pool_check(struct socket_vchan *s)
 		mlog(MLOG_ERROR,
 			"vchan %s: pool is not sealed with F_SEAL_SHRINK|F_SEAL_GROW (seals 0x%x)",
 			s->path, (unsigned)seals);
+		return false;
+	}
+	/* A memfd on hugetlbfs takes the same seals, but a hole the VM
+	 * punches in it is refilled only while huge pages are free: else
+	 * dom0's read of a mapped page faults. Only shmem is mapped. */
+	struct statfs fs;
+	if (fstatfs(s->pool_fd, &fs) < 0) {
+		mlog_errno(MLOG_ERROR, "vchan %s: cannot stat the pool's filesystem", s->path);
+		return false;
+	}
+	if (fs.f_type != TMPFS_MAGIC) {
+		mlog(MLOG_ERROR,
+			"vchan %s: pool is on %s (filesystem magic 0x%lx), not a memfd on shmem",
+			s->path, fs.f_type == HUGETLBFS_MAGIC ? "hugetlbfs" : "another filesystem",
+			(unsigned long)fs.f_type);
 		return false;
 	}
 	struct stat st;

@@ -526,16 +526,17 @@ enum fake_step {
 	FAKE_EOF,
 };
 
-/* Plays a VM that sends this preamble and these fds, then returns the
- * state dom0's client settles in. */
-static enum vchan_state run_fake(int port, uint32_t magic, uint32_t pages, const int *fds,
-	size_t nfds, enum fake_step step)
+/* Plays a VM that sends this preamble and these fds to a dom0 that
+ * admits pools of up to max_pages, then returns the state dom0's client
+ * settles in. */
+static enum vchan_state run_fake_max(int port, uint32_t magic, uint32_t pages, const int *fds,
+	size_t nfds, enum fake_step step, uint32_t max_pages)
 {
 	/* The fds passed in are the VM's and are closed below. */
 	int fds_before = count_open_fds() - (int)nfds;
 	int listener = fake_server_listen(port);
 	struct vchan_address addr = socket_addr("");
-	struct vchan *client = vchan_client_init(&addr, port, 64);
+	struct vchan *client = vchan_client_init(&addr, port, max_pages);
 	assert_non_null(client);
 	int conn = accept4(listener, NULL, NULL, SOCK_CLOEXEC);
 	assert_true(conn >= 0);
@@ -576,6 +577,12 @@ static enum vchan_state run_fake(int port, uint32_t magic, uint32_t pages, const
 	/* Whatever the VM sent, dom0 holds none of it afterwards. */
 	assert_int_equal(count_open_fds(), fds_before);
 	return result;
+}
+
+static enum vchan_state run_fake(int port, uint32_t magic, uint32_t pages, const int *fds,
+	size_t nfds, enum fake_step step)
+{
+	return run_fake_max(port, magic, pages, fds, nfds, step, 64);
 }
 
 static void test_hostile_pool(void **state)
@@ -624,6 +631,42 @@ static void test_hostile_pool(void **state)
 	/* The VM hangs up halfway through the preamble. */
 	fd[0] = make_pool(4, sealed);
 	assert_int_equal(run_fake(6030, MAGIC, 4, fd, 1, FAKE_EOF), VCHAN_CLOSED);
+}
+
+/*
+ * A memfd on hugetlbfs takes the seals a shmem one does, but a hole the VM
+ * punches in it faults dom0's reads when no huge page is free: only shmem
+ * is accepted. Huge pages come in 2 MiB, so the pool is 512 pages; the
+ * same pool on shmem is accepted, so the filesystem is what is refused.
+ */
+static void test_hugetlbfs_pool(void **state)
+{
+	(void)state;
+	const int sealed = F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL;
+	const uint32_t pages = 512;
+	int fd = make_pool(pages, sealed);
+	assert_int_equal(run_fake_max(6031, MAGIC, pages, &fd, 1, FAKE_NORMAL, 1024),
+		VCHAN_CONNECTED);
+
+	fd = memfd_create("fake-huge-pool", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_HUGETLB);
+	if (fd < 0) {
+		print_message(
+			"memfd_create(MFD_HUGETLB): %s: no hugetlbfs memfd to offer; "
+			"skipping\n",
+			strerror(errno));
+		skip();
+	}
+	if (ftruncate(fd, (off_t)pages * PAGE) < 0) {
+		print_message("ftruncate of a hugetlbfs memfd: %s; skipping\n", strerror(errno));
+		close(fd);
+		skip();
+	}
+	/* Sealable since Linux 4.16; the check must not rely on that. */
+	if (fcntl(fd, F_ADD_SEALS, sealed) < 0) {
+		print_message("hugetlbfs memfd takes no seals here (%s): refused for that\n",
+			strerror(errno));
+	}
+	assert_int_equal(run_fake_max(6031, MAGIC, pages, &fd, 1, FAKE_NORMAL, 1024), VCHAN_CLOSED);
 }
 
 /* --- addresses --- */
@@ -730,6 +773,7 @@ int main(void)
 		cmocka_unit_test(test_bad_refs),
 		cmocka_unit_test(test_share_first_fit),
 		cmocka_unit_test(test_hostile_pool),
+		cmocka_unit_test(test_hugetlbfs_pool),
 		cmocka_unit_test(test_address_parse),
 		cmocka_unit_test(test_address_equal),
 	};

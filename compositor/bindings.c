@@ -62,6 +62,7 @@ static void secure_attention(struct server *server)
 	wlr_log(WLR_INFO, "Secure attention key: the keyboard is dom0's");
 	view_leave_all_fullscreen(server);
 	wlr_seat_keyboard_notify_clear_focus(server->seat);
+	switcher_open(server);
 }
 
 static bool taken(const struct keyboard *keyboard, uint32_t keycode)
@@ -104,6 +105,16 @@ bool bindings_handle_key(struct keyboard *keyboard, const struct wlr_event_keybo
 	uint32_t modifiers = wlr_keyboard_get_modifiers(wlr_keyboard);
 	struct server *server = keyboard->server;
 	enum binding binding = binding_of(&server->config->keys, modifiers, syms, count);
+	if (binding == BINDING_NONE && server->switcher.open) {
+		/* The switcher is dom0's: every key goes to it. */
+		if (keyboard->taken_count < KEYBOARD_TAKEN_MAX) {
+			keyboard->taken[keyboard->taken_count++] = event->keycode;
+		}
+		for (int i = 0; i < count; i++) {
+			switcher_handle_key(server, syms[i], true);
+		}
+		return true;
+	}
 	if (binding == BINDING_NONE) {
 		return false;
 	}

@@ -154,6 +154,7 @@ void server_finish(struct server *server)
 	}
 	wl_display_destroy_clients(server->display);
 	notice_finish(server);
+	switcher_close(server);
 	wl_list_remove(&server->new_output.link);
 	xdg_shell_finish(server);
 	input_finish(server);

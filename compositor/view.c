@@ -621,6 +621,7 @@ void view_destroy(struct view *view)
 	wl_list_remove(&view->set_title.link);
 	wl_list_remove(&view->set_app_id.link);
 	grab_forget_view(view->server, view);
+	switcher_forget_view(view->server, view);
 	wl_list_remove(&view->request_fullscreen.link);
 	wl_list_remove(&view->request_maximize.link);
 	wl_list_remove(&view->link);

@@ -22,6 +22,7 @@
 
 #include "compositor/config.h"
 #include "compositor/grab.h"
+#include "compositor/switcher.h"
 #include "compositor/title_bar.h"
 
 struct view;
@@ -67,6 +68,7 @@ struct server {
 	struct wlr_xcursor_manager *cursor_manager;
 	struct wl_list keyboards; // keyboard::link
 	struct grab grab; /* a move or resize by the pointer (grab.c) */
+	struct switcher switcher; /* the secure attention key's list */
 	/* Never types; gives the seat dom0's keymap from the start (input.c). */
 	struct wlr_input_device *placeholder_keyboard;
 	/*

@@ -2,7 +2,9 @@
 """The secure attention key (Ctrl+Alt+Escape by default) is dom0's alone:
 with a VM window focused, pressing it reaches no VM client (neither its
 press nor its release), and takes the keyboard away from the VM: what is
-typed next does not reach the VM either.
+typed next does not reach the VM either, it goes to dom0's window
+switcher, which lists the VM's window in its colour. Return there gives
+the keyboard back to the selected window.
 """
 
 import os
@@ -56,6 +58,27 @@ def test(s):
     if late or typed != 'a':
         raise h.Failure('after the secure attention key the VM still got keys: %r, %r'
                         % (late, typed))
+
+    # The switcher: a row in the VM's colour, centred near the top,
+    # away from the window (which is at the left).
+    shot = s.screenshot('switcher')
+    row = (360, 80, 560, h.TITLE_BAR_HEIGHT)
+    in_colour = h.count_colour(shot, row, h.parse_colour(LABEL_COLOUR))
+    if in_colour < row[2] * row[3] // 2:
+        raise h.Failure('no switcher row in the VM\'s colour at %r (%d pixels)'
+                        % (row, in_colour))
+    h.log('switcher: the VM\'s window listed in its colour')
+    events.mark()
+    s.type_keys('Return')
+    events.wait_for('keyboard-enter')
+    s.type_text('c')
+    deadline = time.monotonic() + h.EVENT_TIMEOUT_S
+    while time.monotonic() < deadline and open(keys).read() != 'ac':
+        time.sleep(0.05)
+    with open(keys) as f:
+        if f.read() != 'ac':
+            raise h.Failure('after Return in the switcher the VM did not get the keyboard')
+    h.log('Return in the switcher gave the window the keyboard again')
     s.check_alive()
 
 

@@ -125,12 +125,16 @@ bool bindings_handle_key(struct keyboard *keyboard, const struct wlr_event_keybo
 	case BINDING_SECURE_ATTENTION:
 		secure_attention(server);
 		break;
-	case BINDING_COPY:
-	case BINDING_PASTE:
-		/* The inter-VM clipboard is not built yet; the keys are
-		 * reserved for it, so no VM learns of them meanwhile. */
-		wlr_log(WLR_INFO, "Clipboard key: the inter-VM clipboard is not available yet");
+	case BINDING_COPY: {
+		struct view *view = view_focused(server);
+		clipboard_copy(server, view ? view->vm : NULL);
 		break;
+	}
+	case BINDING_PASTE: {
+		struct view *view = view_focused(server);
+		clipboard_paste(server, view ? view->vm : NULL);
+		break;
+	}
 	case BINDING_CYCLE:
 		view_cycle_focus(server);
 		break;

@@ -26,6 +26,8 @@ static const char *const vm_allowed_interfaces[] = {
 	"wp_presentation",
 	"wp_viewporter",
 	"zxdg_decoration_manager_v1",
+	/* The clipboard keys' path: the compositor starts every exchange. */
+	"mullion_vm_clipboard_v1",
 };
 
 bool security_vm_may_bind(const struct wl_interface *interface)
@@ -39,14 +41,22 @@ bool security_vm_may_bind(const struct wl_interface *interface)
 	return false;
 }
 
+/* Globals for bridges only: dom0's clients have no business with them. */
+static bool bridge_only(const struct wl_interface *interface)
+{
+	return strcmp(interface->name, "mullion_vm_clipboard_v1") == 0;
+}
+
 static bool filter_global(const struct wl_client *client, const struct wl_global *global,
 	void *data)
 {
 	struct server *server = data;
+	const struct wl_interface *interface = wl_global_get_interface(global);
 	if (!vm_from_client(server, client)) {
-		return true; /* dom0's own clients are trusted */
+		/* dom0's own clients are trusted, but not with a VM's path. */
+		return !bridge_only(interface);
 	}
-	return security_vm_may_bind(wl_global_get_interface(global));
+	return security_vm_may_bind(interface);
 }
 
 void security_init(struct server *server)

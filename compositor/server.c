@@ -115,7 +115,7 @@ bool server_init(struct server *server, const struct server_options *options)
 	server->new_output.notify = handle_new_output;
 	wl_signal_add(&server->backend->events.new_output, &server->new_output);
 
-	if (!xdg_shell_init(server) || !input_init(server)) {
+	if (!xdg_shell_init(server) || !input_init(server) || !clipboard_init(server)) {
 		return false;
 	}
 
@@ -155,6 +155,7 @@ void server_finish(struct server *server)
 	wl_display_destroy_clients(server->display);
 	notice_finish(server);
 	switcher_close(server);
+	clipboard_finish(server);
 	wl_list_remove(&server->new_output.link);
 	xdg_shell_finish(server);
 	input_finish(server);

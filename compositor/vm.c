@@ -44,6 +44,7 @@ static void handle_client_destroy(struct wl_listener *listener, void *data)
 	wl_list_remove(&vm->client_destroy.link);
 	wl_list_init(&vm->client_destroy.link);
 	vm->client = NULL;
+	clipboard_forget_vm(vm->server, vm);
 	/* Its views went with it; nothing else of the VM is on screen. */
 	wlr_log(WLR_INFO, "VM %s: bridge disconnected", vm->config->name);
 }
@@ -316,6 +317,7 @@ static void vm_destroy(struct vm *vm)
 	if (!vm) {
 		return;
 	}
+	clipboard_forget_vm(vm->server, vm);
 	if (vm->client) {
 		wl_client_destroy(vm->client);
 	}

@@ -26,6 +26,7 @@
 #include <wayland-client.h>
 
 #include "build-config.h"
+#include "vm-bridge/clipboard.h"
 #include "vm-bridge/dom0_client.h"
 #include "vm-bridge/input.h"
 #include "vm-bridge/sandbox.h"
@@ -430,6 +431,10 @@ int main(int argc, char *argv[])
 	if (input == NULL) {
 		goto out_link;
 	}
+	link->clipboard = bridge_clipboard_create(dom0, link);
+	if (link->clipboard == NULL) {
+		goto out_input;
+	}
 	char address[VCHAN_PATH_MAX + 16];
 	if (!vchan_address_format(&options.address, address, sizeof(address))) {
 		address[0] = '\0';
@@ -460,6 +465,8 @@ int main(int argc, char *argv[])
 	}
 	bridge_window_print_stats();
 
+	bridge_clipboard_destroy(link->clipboard);
+out_input:
 	bridge_input_destroy(input);
 out_link:
 	vm_link_destroy(link);

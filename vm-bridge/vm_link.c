@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "vm-bridge/dom0_client.h"
+#include "vm-bridge/clipboard.h"
 #include "vm-bridge/sanitise.h"
 #include "vm-bridge/window.h"
 #include "common/limits.h"
@@ -545,9 +546,13 @@ static void handle_msg(struct vm_link *link, const struct wire_msg *untrusted_ms
 	/* Checked and recorded; what dom0 does with them comes with the
 	 * issues that give them behaviour (configure acks gate resizes,
 	 * the cursor goes to wl_pointer, the clipboard to dom0's). */
+	case WIRE_CLIPBOARD_DATA:
+		if (link->clipboard != NULL) {
+			bridge_clipboard_data(link->clipboard, &msg->clipboard_data);
+		}
+		return;
 	case WIRE_CONFIGURE_ACK:
 	case WIRE_CURSOR_IMAGE:
-	case WIRE_CLIPBOARD_DATA:
 	case WIRE_PONG:
 		mlog(MLOG_DEBUG, "vm %s: %s accepted", link->name, wire_msg_type_str(msg->type));
 		return;

@@ -20,6 +20,7 @@
 #include <wlr/types/wlr_xcursor_manager.h>
 #include <wlr/types/wlr_xdg_shell.h>
 
+#include "compositor/clipboard.h"
 #include "compositor/config.h"
 #include "compositor/grab.h"
 #include "compositor/switcher.h"
@@ -69,6 +70,7 @@ struct server {
 	struct wl_list keyboards; // keyboard::link
 	struct grab grab; /* a move or resize by the pointer (grab.c) */
 	struct switcher switcher; /* the secure attention key's list */
+	struct clipboard clipboard; /* the inter-VM clipboard (clipboard.c) */
 	/* Never types; gives the seat dom0's keymap from the start (input.c). */
 	struct wlr_input_device *placeholder_keyboard;
 	/*

@@ -34,6 +34,8 @@ struct vm {
 	int64_t started_ms; // CLOCK_MONOTONIC, when the bridge last started
 	struct wl_event_source *restart_timer;
 	struct wl_list link; // server::vms
+	/* Its bridge's mullion_vm_clipboard_v1, once bound (clipboard.c). */
+	struct wl_resource *clipboard;
 
 	struct wl_listener client_destroy;
 };

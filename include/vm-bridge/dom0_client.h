@@ -20,6 +20,8 @@ struct dom0_client {
 	/* The first wl_seat, bound by input.c with its listener; 0: none. */
 	uint32_t seat_name, seat_version;
 	struct wl_seat *seat; /* bound by input.c; NULL: none */
+	/* mullion_vm_clipboard_v1, bound by clipboard.c; 0: none. */
+	uint32_t clipboard_name;
 	/* The serial of the last press the compositor sent us, for a
 	 * popup's grab; 0: none yet. */
 	uint32_t input_serial;

@@ -53,6 +53,9 @@ struct vm_link {
 	bool connected; /* CONNECTED and our HELLO is queued */
 	uint32_t connection; /* counts connections; focus is per connection */
 
+	/* Where the VM's clipboard answers go (clipboard.c); may be NULL. */
+	struct bridge_clipboard *clipboard;
+
 	/* dom0's keymap, sent after HELLO on every connection. */
 	uint8_t *keymap;
 	uint32_t keymap_size;

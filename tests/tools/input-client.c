@@ -60,6 +60,12 @@ static const char usage[] =
 	"  --sub-colour RRGGBB   its colour (default cc6633)\n"
 	"  --popup X,Y,WxH       open an xdg_popup there on a right click\n"
 	"  --popup-colour RRGGBB its colour (default 9933cc)\n"
+	"  --shadow N            draw an N-pixel shadow around the window, outside\n"
+	"                        its window geometry (as GTK's client-side shadows)\n"
+	"  --shadow-colour RRGGBB its colour (default 11dd77)\n"
+	"  --buffer-scale N      draw every buffer at scale N (wl_surface.set_buffer_scale)\n"
+	"  --min-size WxH        xdg_toplevel.set_min_size\n"
+	"  --max-size WxH        xdg_toplevel.set_max_size\n"
 	"  --write-keys FILE     append the text of each pressed key to FILE\n"
 	"  --keymap-file FILE    write the text of each keymap received to FILE\n"
 	"  --title TITLE         window title (default mullion-test-input-client)\n"
@@ -85,6 +91,11 @@ struct client {
 	int width, height;
 	uint32_t colour;
 	bool configured, ready, closed;
+	/* Around the window geometry, in the main surface's buffer. */
+	int shadow;
+	uint32_t shadow_colour;
+	int buffer_scale;
+	int min_width, min_height, max_width, max_height;
 
 	bool has_sub;
 	struct rect sub_rect;
@@ -155,10 +166,18 @@ static const struct wl_buffer_listener buffer_listener = {
 	.release = handle_buffer_release,
 };
 
-static struct wl_buffer *solid_buffer(struct client *client, int width, int height, uint32_t colour)
+/*
+ * A buffer for a surface of width x height (logical), at the client's
+ * buffer scale: colour, within a border of border pixels of
+ * border_colour.
+ */
+static struct wl_buffer *solid_buffer(struct client *client, int width, int height, uint32_t colour,
+	int border, uint32_t border_colour)
 {
-	int stride = width * 4;
-	size_t size = (size_t)stride * height;
+	int scale = client->buffer_scale;
+	int buffer_width = width * scale, buffer_height = height * scale;
+	int stride = buffer_width * 4;
+	size_t size = (size_t)stride * buffer_height;
 	int fd = memfd_create("mullion-test-input-client", MFD_CLOEXEC);
 	if (fd < 0 || ftruncate(fd, (off_t)size) < 0) {
 		fprintf(stderr, "input-client: cannot make a buffer: %s\n", strerror(errno));
@@ -173,29 +192,43 @@ static struct wl_buffer *solid_buffer(struct client *client, int width, int heig
 		close(fd);
 		return NULL;
 	}
-	for (size_t i = 0; i < size / 4; i++) {
-		pixels[i] = 0xff000000u | colour;
+	int inner = border * scale;
+	for (int y = 0; y < buffer_height; y++) {
+		for (int x = 0; x < buffer_width; x++) {
+			bool edge = x < inner || y < inner || x >= buffer_width - inner ||
+				y >= buffer_height - inner;
+			pixels[(size_t)y * buffer_width + x] =
+				0xff000000u | (edge ? border_colour : colour);
+		}
 	}
 	munmap(pixels, size);
 
 	struct wl_shm_pool *pool = wl_shm_create_pool(client->shm, fd, (int32_t)size);
-	struct wl_buffer *buffer =
-		wl_shm_pool_create_buffer(pool, 0, width, height, stride, WL_SHM_FORMAT_XRGB8888);
+	struct wl_buffer *buffer = wl_shm_pool_create_buffer(pool, 0, buffer_width, buffer_height,
+		stride, WL_SHM_FORMAT_XRGB8888);
 	wl_shm_pool_destroy(pool);
 	close(fd);
 	wl_buffer_add_listener(buffer, &buffer_listener, NULL);
 	return buffer;
 }
 
-static void attach_solid(struct client *client, struct wl_surface *surface, int width, int height,
-	uint32_t colour)
+static void attach_framed(struct client *client, struct wl_surface *surface, int width, int height,
+	uint32_t colour, int border, uint32_t border_colour)
 {
-	struct wl_buffer *buffer = solid_buffer(client, width, height, colour);
+	struct wl_buffer *buffer =
+		solid_buffer(client, width, height, colour, border, border_colour);
 	if (!buffer) {
 		exit(1);
 	}
+	wl_surface_set_buffer_scale(surface, client->buffer_scale);
 	wl_surface_attach(surface, buffer, 0, 0);
 	wl_surface_damage(surface, 0, 0, width, height);
+}
+
+static void attach_solid(struct client *client, struct wl_surface *surface, int width, int height,
+	uint32_t colour)
+{
+	attach_framed(client, surface, width, height, colour, 0, 0);
 }
 
 static void handle_frame_done(void *data, struct wl_callback *callback, uint32_t time)
@@ -214,9 +247,13 @@ static const struct wl_callback_listener frame_listener = {
 
 static void draw(struct client *client)
 {
-	attach_solid(client, client->surface, client->width, client->height, client->colour);
-	/* The subsurface may stick out; what dom0 frames is the window. */
-	xdg_surface_set_window_geometry(client->xdg_surface, 0, 0, client->width, client->height);
+	int shadow = client->shadow;
+	attach_framed(client, client->surface, client->width + 2 * shadow,
+		client->height + 2 * shadow, client->colour, shadow, client->shadow_colour);
+	/* The subsurface and the shadow may stick out; what dom0 frames is
+	 * the window. */
+	xdg_surface_set_window_geometry(client->xdg_surface, shadow, shadow, client->width,
+		client->height);
 	if (!client->ready) {
 		struct wl_callback *callback = wl_surface_frame(client->surface);
 		wl_callback_add_listener(callback, &frame_listener, client);
@@ -747,6 +784,17 @@ static bool parse_size(const char *str, int *width, int *height)
 	return true;
 }
 
+static bool parse_count(const char *str, int min, int max, int *value)
+{
+	char tail;
+	if (sscanf(str, "%d%c", value, &tail) != 1 || *value < min || *value > max) {
+		fprintf(stderr, "input-client: bad number '%s' (expected %d to %d)\n", str, min,
+			max);
+		return false;
+	}
+	return true;
+}
+
 static bool parse_rect(const char *str, struct rect *rect)
 {
 	char tail;
@@ -773,6 +821,11 @@ static bool parse_options(int argc, char *argv[], struct client *client, const c
 		OPT_WRITE_KEYS,
 		OPT_KEYMAP_FILE,
 		OPT_TITLE,
+		OPT_SHADOW,
+		OPT_SHADOW_COLOUR,
+		OPT_BUFFER_SCALE,
+		OPT_MIN_SIZE,
+		OPT_MAX_SIZE,
 	};
 	static const struct option options[] = {
 		{ "size", required_argument, NULL, OPT_SIZE },
@@ -784,6 +837,11 @@ static bool parse_options(int argc, char *argv[], struct client *client, const c
 		{ "write-keys", required_argument, NULL, OPT_WRITE_KEYS },
 		{ "keymap-file", required_argument, NULL, OPT_KEYMAP_FILE },
 		{ "title", required_argument, NULL, OPT_TITLE },
+		{ "shadow", required_argument, NULL, OPT_SHADOW },
+		{ "shadow-colour", required_argument, NULL, OPT_SHADOW_COLOUR },
+		{ "buffer-scale", required_argument, NULL, OPT_BUFFER_SCALE },
+		{ "min-size", required_argument, NULL, OPT_MIN_SIZE },
+		{ "max-size", required_argument, NULL, OPT_MAX_SIZE },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -820,6 +878,21 @@ static bool parse_options(int argc, char *argv[], struct client *client, const c
 		case OPT_TITLE:
 			*title = optarg;
 			break;
+		case OPT_SHADOW:
+			ok = parse_count(optarg, 0, 1000, &client->shadow);
+			break;
+		case OPT_SHADOW_COLOUR:
+			ok = parse_colour(optarg, &client->shadow_colour);
+			break;
+		case OPT_BUFFER_SCALE:
+			ok = parse_count(optarg, 1, 4, &client->buffer_scale);
+			break;
+		case OPT_MIN_SIZE:
+			ok = parse_size(optarg, &client->min_width, &client->min_height);
+			break;
+		case OPT_MAX_SIZE:
+			ok = parse_size(optarg, &client->max_width, &client->max_height);
+			break;
 		case 'h':
 			printf("%s", usage);
 			exit(0);
@@ -847,6 +920,8 @@ int main(int argc, char *argv[])
 		.colour = 0x336699,
 		.sub_colour = 0xcc6633,
 		.popup_colour = 0x9933cc,
+		.shadow_colour = 0x11dd77,
+		.buffer_scale = 1,
 		.axis_source = -1,
 		.keys_fd = -1,
 	};
@@ -892,7 +967,9 @@ int main(int argc, char *argv[])
 		client.sub_surface = wl_compositor_create_surface(client.compositor);
 		client.subsurface = wl_subcompositor_get_subsurface(client.subcompositor,
 			client.sub_surface, client.surface);
-		wl_subsurface_set_position(client.subsurface, r->x, r->y);
+		/* At X,Y of the window: inside the shadow. */
+		wl_subsurface_set_position(client.subsurface, r->x + client.shadow,
+			r->y + client.shadow);
 		/* Synchronized: shown with the parent's next commit. */
 		attach_solid(&client, client.sub_surface, r->width, r->height, client.sub_colour);
 		wl_surface_commit(client.sub_surface);
@@ -903,6 +980,12 @@ int main(int argc, char *argv[])
 	xdg_toplevel_add_listener(client.toplevel, &toplevel_listener, &client);
 	xdg_toplevel_set_title(client.toplevel, title);
 	xdg_toplevel_set_app_id(client.toplevel, "mullion-test-input-client");
+	if (client.min_width > 0) {
+		xdg_toplevel_set_min_size(client.toplevel, client.min_width, client.min_height);
+	}
+	if (client.max_width > 0) {
+		xdg_toplevel_set_max_size(client.toplevel, client.max_width, client.max_height);
+	}
 	wl_surface_commit(client.surface);
 
 	while (!client.closed && wl_display_dispatch(client.display) != -1) {

@@ -211,6 +211,12 @@ static void update_pointer_focus(struct server *server, uint32_t time_msec, bool
 	}
 	server->pointer_origin_x = server->cursor->x - sx;
 	server->pointer_origin_y = server->cursor->y - sy;
+	if (surface != seat->pointer_state.focused_surface) {
+		/* dom0's pointer until the new client sets its own: one VM's
+		 * image never lingers over another's window or dom0's. */
+		wlr_xcursor_manager_set_cursor_image(server->cursor_manager, "left_ptr",
+			server->cursor);
+	}
 	/* Sends enter (with sx, sy) only when the surface changes. */
 	wlr_seat_pointer_notify_enter(seat, surface, sx, sy);
 	if (moved) {

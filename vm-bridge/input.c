@@ -7,13 +7,16 @@
  */
 #include "vm-bridge/input.h"
 
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include "common/util/log.h"
 #include "common/wire/protocol.h"
 #include "vm-bridge/dom0_client.h"
+#include "vm-bridge/shm_buffer.h"
 #include "vm-bridge/vm_link.h"
 #include "vm-bridge/window.h"
 
@@ -189,10 +192,56 @@ static void pointer_leave_now(struct bridge_input *input)
 	send(input, &leave);
 }
 
+/* Shows the VM's pointer image, if it sent one, while the pointer is in. */
+static void apply_cursor(struct bridge_input *input)
+{
+	if (!input->cursor_from_vm || input->pointer == NULL ||
+		current(input, input->pointer_window, input->pointer_connection) ==
+			WIRE_ID_INVALID) {
+		return; /* the compositor's default stays */
+	}
+	if (input->cursor_buffer == NULL) {
+		wl_pointer_set_cursor(input->pointer, input->enter_serial, NULL, 0, 0);
+		return;
+	}
+	wl_pointer_set_cursor(input->pointer, input->enter_serial, input->cursor_surface,
+		input->cursor_hotspot_x, input->cursor_hotspot_y);
+}
+
+void bridge_input_set_cursor(struct bridge_input *input, const struct wire_cursor_image *image)
+{
+	if (input->cursor_surface == NULL) {
+		input->cursor_surface = wl_compositor_create_surface(input->dom0->compositor);
+		if (input->cursor_surface == NULL) {
+			return;
+		}
+	}
+	shm_buffer_destroy(input->cursor_buffer);
+	input->cursor_buffer = NULL;
+	input->cursor_from_vm = true;
+	/* validate.c: width, height <= WIRE_MAX_CURSOR_SIZE, the hotspot
+	 * inside, length = width * height * 4; 0x0 hides the pointer. */
+	if (image->width > 0 && image->height > 0) {
+		input->cursor_buffer = shm_buffer_create(input->dom0->shm, image->width,
+			image->height, WL_SHM_FORMAT_ARGB8888);
+		if (input->cursor_buffer == NULL) {
+			return;
+		}
+		memcpy(input->cursor_buffer->data, image->pixels, image->length);
+		input->cursor_hotspot_x = (int32_t)image->hotspot_x;
+		input->cursor_hotspot_y = (int32_t)image->hotspot_y;
+		wl_surface_attach(input->cursor_surface, input->cursor_buffer->buffer, 0, 0);
+		wl_surface_damage_buffer(input->cursor_surface, 0, 0, INT32_MAX, INT32_MAX);
+		wl_surface_commit(input->cursor_surface);
+	}
+	apply_cursor(input);
+}
+
 static void handle_pointer_enter(void *data, struct wl_pointer *pointer, uint32_t serial,
 	struct wl_surface *surface, wl_fixed_t x, wl_fixed_t y)
 {
 	struct bridge_input *input = data;
+	input->enter_serial = serial;
 	pointer_leave_now(input); /* the agent wants a leave before an enter */
 	uint32_t window = window_of_surface(input, surface);
 	if (window == WIRE_ID_INVALID || !vm_takes_input(input)) {
@@ -200,6 +249,7 @@ static void handle_pointer_enter(void *data, struct wl_pointer *pointer, uint32_
 	}
 	input->pointer_window = window;
 	input->pointer_connection = input->link->connection;
+	apply_cursor(input);
 	/* wl_fixed_t is the wire's 24.8. */
 	struct wire_msg enter = {
 		.type = WIRE_POINTER_ENTER,
@@ -421,6 +471,10 @@ void bridge_input_destroy(struct bridge_input *input)
 	}
 	if (input->pointer != NULL) {
 		wl_pointer_release(input->pointer);
+	}
+	shm_buffer_destroy(input->cursor_buffer);
+	if (input->cursor_surface != NULL) {
+		wl_surface_destroy(input->cursor_surface);
 	}
 	if (input->seat != NULL) {
 		input->dom0->seat = NULL;

@@ -431,6 +431,7 @@ int main(int argc, char *argv[])
 	if (input == NULL) {
 		goto out_link;
 	}
+	link->input = input;
 	link->clipboard = bridge_clipboard_create(dom0, link);
 	if (link->clipboard == NULL) {
 		goto out_input;

@@ -22,6 +22,7 @@
 
 #include "vm-bridge/dom0_client.h"
 #include "vm-bridge/clipboard.h"
+#include "vm-bridge/input.h"
 #include "vm-bridge/sanitise.h"
 #include "vm-bridge/window.h"
 #include "common/limits.h"
@@ -551,8 +552,12 @@ static void handle_msg(struct vm_link *link, const struct wire_msg *untrusted_ms
 			bridge_clipboard_data(link->clipboard, &msg->clipboard_data);
 		}
 		return;
-	case WIRE_CONFIGURE_ACK:
 	case WIRE_CURSOR_IMAGE:
+		if (link->input != NULL) {
+			bridge_input_set_cursor(link->input, &msg->cursor_image);
+		}
+		return;
+	case WIRE_CONFIGURE_ACK:
 	case WIRE_PONG:
 		mlog(MLOG_DEBUG, "vm %s: %s accepted", link->name, wire_msg_type_str(msg->type));
 		return;

@@ -14,7 +14,9 @@
 #include <wayland-client.h>
 
 struct dom0_client;
+struct shm_buffer;
 struct vm_link;
+struct wire_cursor_image;
 
 /* One axis of a wl_pointer frame, until the frame event ends it. */
 struct bridge_axis {
@@ -41,6 +43,14 @@ struct bridge_input {
 
 	struct bridge_axis axes[2]; /* WIRE_AXIS_VERTICAL, _HORIZONTAL */
 	uint32_t axis_source, axis_time;
+
+	/* The VM's pointer image (CURSOR_IMAGE), shown by the compositor
+	 * only while the pointer is over one of this VM's windows. */
+	struct wl_surface *cursor_surface;
+	struct shm_buffer *cursor_buffer; /* NULL: none, or hidden */
+	int32_t cursor_hotspot_x, cursor_hotspot_y;
+	bool cursor_from_vm; /* the VM sent one (0x0 too) */
+	uint32_t enter_serial; /* of the last pointer enter, for set_cursor */
 };
 
 /*
@@ -50,5 +60,7 @@ struct bridge_input {
  */
 struct bridge_input *bridge_input_create(struct dom0_client *dom0, struct vm_link *link);
 void bridge_input_destroy(struct bridge_input *input);
+/* A validated CURSOR_IMAGE: the VM's pointer image from now on. */
+void bridge_input_set_cursor(struct bridge_input *input, const struct wire_cursor_image *image);
 
 #endif

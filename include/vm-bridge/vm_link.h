@@ -55,6 +55,8 @@ struct vm_link {
 
 	/* Where the VM's clipboard answers go (clipboard.c); may be NULL. */
 	struct bridge_clipboard *clipboard;
+	/* Where the VM's pointer image goes (input.c); may be NULL. */
+	struct bridge_input *input;
 
 	/* dom0's keymap, sent after HELLO on every connection. */
 	uint8_t *keymap;

@@ -16,6 +16,7 @@
 #include <wlr/types/wlr_seat.h>
 #include <wlr/util/log.h>
 
+#include "guest-agent/decoration.h"
 #include "guest-agent/window.h"
 #include "guest-agent/xdg_shell.h"
 
@@ -105,8 +106,9 @@ void agent_server_set_output_size(struct agent_server *server, uint32_t width, u
 bool agent_server_init(struct agent_server *server, int width, int height)
 {
 	wl_list_init(&server->windows);
-	/* So that server_finish can always remove it. */
+	/* So that server_finish can always remove them. */
 	wl_list_init(&server->new_xdg_surface.link);
+	wl_list_init(&server->new_toplevel_decoration.link);
 
 	server->display = wl_display_create();
 	if (!server->display) {
@@ -143,6 +145,10 @@ bool agent_server_init(struct agent_server *server, int width, int height)
 		return false;
 	}
 	if (!agent_xdg_shell_init(server)) {
+		return false;
+	}
+	/* Title bars are dom0's: clients that can leave them out do. */
+	if (!agent_decoration_init(server)) {
 		return false;
 	}
 	/* dom0's keys and pointer events reach clients through this seat
@@ -219,6 +225,7 @@ void agent_server_finish(struct agent_server *server)
 		server->slow_frame_timer = NULL;
 	}
 	agent_xdg_shell_finish(server);
+	agent_decoration_finish(server);
 	agent_input_finish(&server->input);
 	/* Takes the output with it. */
 	wlr_backend_destroy(server->backend);

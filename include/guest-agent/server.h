@@ -26,6 +26,8 @@ struct agent_server {
 	/* In wlroots 0.15 this also provides wl_subcompositor. */
 	struct wlr_compositor *compositor;
 	struct wlr_xdg_shell *xdg_shell;
+	struct wlr_xdg_decoration_manager_v1 *xdg_decoration_manager;
+	struct wlr_server_decoration_manager *server_decoration_manager;
 	struct wlr_seat *seat;
 	struct agent_input input; /* the seat's keyboard and pointer */
 	struct wlr_data_device_manager *data_device_manager;
@@ -44,6 +46,7 @@ struct agent_server {
 	uint64_t bytes_copied;
 
 	struct wl_listener new_xdg_surface;
+	struct wl_listener new_toplevel_decoration;
 };
 
 /* Creates the display, backend and globals; the output is width x height.

@@ -439,6 +439,11 @@ static bool set_vm_vchan(struct parser *p, const char *key, const char *value)
 			"%s: '%s' is not a vchan address (expected socket:/absolute/dir or xen:DOMID)",
 			key, value);
 	}
+	/* xen:0 is how a VM's agent names dom0; no VM is dom0. */
+	if (addr.backend == VCHAN_BACKEND_XEN && addr.domid == 0) {
+		return fail_at(p, p->line, "%s: '%s' is dom0, not a VM (expected xen:1 or above)",
+			key, value);
+	}
 	/* Two VMs on one channel would let one speak as the other. */
 	struct config_vm *other;
 	wl_list_for_each(other, &p->config->vms, link) {

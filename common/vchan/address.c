@@ -2,6 +2,11 @@
  * vchan addresses as written in the config: "socket:/abs/dir" or "xen:N".
  * Parsing is strict so that one channel has exactly one spelling, which
  * is what vchan_address_equal relies on to match a VM to its config.
+ *
+ * A xen: address names the domain at the other end: dom0's config names
+ * each VM (xen:1 and up), a VM's agent names dom0 (xen:0). Which of them a
+ * side may name is its own rule (compositor/config.c refuses xen:0 for a
+ * VM; the Xen backend's client refuses it too).
  */
 #include "common/vchan/vchan.h"
 
@@ -39,7 +44,14 @@ static bool parse_socket_dir(const char *dir, struct vchan_address *addr)
 
 static bool parse_domid(const char *digits, struct vchan_address *addr)
 {
-	/* Digits only, no leading zero, so "xen:7" is the one spelling. */
+	/* Digits only, no leading zero, so "xen:7" is the one spelling;
+	 * "xen:0" (dom0) is the one number that starts with 0. */
+	if (digits[0] == '0' && digits[1] == '\0') {
+		addr->backend = VCHAN_BACKEND_XEN;
+		addr->socket_dir[0] = '\0';
+		addr->domid = 0;
+		return true;
+	}
 	if (digits[0] < '1' || digits[0] > '9') {
 		return false;
 	}

@@ -412,7 +412,9 @@ static const struct error_case error_cases[] = {
 	{ "[vm a]\nlabel = red\nvchan = socket:run/x\n",
 		"t.conf:3: vchan: 'socket:run/x' is not a vchan address (expected socket:/absolute/dir or xen:DOMID)" },
 	{ "[vm a]\nlabel = red\nvchan = xen:0\n",
-		"t.conf:3: vchan: 'xen:0' is not a vchan address (expected socket:/absolute/dir or xen:DOMID)" },
+		"t.conf:3: vchan: 'xen:0' is dom0, not a VM (expected xen:1 or above)" },
+	{ "[vm a]\nlabel = red\nvchan = xen:00\n",
+		"t.conf:3: vchan: 'xen:00' is not a vchan address (expected socket:/absolute/dir or xen:DOMID)" },
 	{ "[vm a]\nlabel = red\nvchan = tcp:1\n",
 		"t.conf:3: vchan: 'tcp:1' is not a vchan address (expected socket:/absolute/dir or xen:DOMID)" },
 	/* Numbers. */

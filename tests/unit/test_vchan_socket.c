@@ -691,6 +691,12 @@ static void test_address_parse(void **state)
 	assert_true(vchan_address_parse("xen:1", &addr));
 	assert_int_equal(addr.backend, VCHAN_BACKEND_XEN);
 	assert_int_equal(addr.domid, 1);
+	/* dom0, as a VM's agent names it. */
+	assert_true(vchan_address_parse("xen:0", &addr));
+	assert_int_equal(addr.backend, VCHAN_BACKEND_XEN);
+	assert_int_equal(addr.domid, 0);
+	assert_true(vchan_address_format(&addr, out, sizeof(out)));
+	assert_string_equal(out, "xen:0");
 	assert_true(vchan_address_parse("xen:32751", &addr));
 	assert_int_equal(addr.domid, 32751);
 	assert_true(vchan_address_format(&addr, out, sizeof(out)));
@@ -716,7 +722,8 @@ static void test_address_parse(void **state)
 		"socket:relative/dir",
 		"socket:~/x",
 		"xen:",
-		"xen:0",
+		"xen:00",
+		"xen:0 ",
 		"xen:32752",
 		"xen:99999999999999999999",
 		"xen:-1",

@@ -6,6 +6,7 @@
 #include <wlr/types/wlr_input_device.h>
 #include <wlr/types/wlr_keyboard.h>
 #include <wlr/types/wlr_seat.h>
+#include <wlr/types/wlr_surface.h>
 #include <wlr/types/wlr_xdg_shell.h>
 #include <wlr/util/log.h>
 #include <xkbcommon/xkbcommon.h>
@@ -125,15 +126,16 @@ void agent_input_modifiers(struct agent_input *input, const struct wire_modifier
 	wlr_seat_keyboard_notify_modifiers(input->server->seat, &keyboard->modifiers);
 }
 
-/* Gives pointer focus to the surface of the pointer's window under
- * (x, y), window-local; clears it where the window takes no input. */
+/* Gives pointer focus to the surface of the pointer's window under the
+ * pointer; clears it where the window takes no input. Only the window's
+ * own tree: its popups are windows of their own in dom0. */
 static void focus_surface_at(struct agent_input *input, uint32_t time_msec)
 {
 	struct wlr_seat *seat = input->server->seat;
 	struct agent_window *window = agent_window_from_id(input->server, input->pointer_window);
 	double sx = 0, sy = 0;
 	struct wlr_surface *surface = window != NULL
-		? wlr_xdg_surface_surface_at(window->xdg_surface, input->pointer_x,
+		? wlr_surface_surface_at(window->xdg_surface->surface, input->pointer_x,
 			  input->pointer_y, &sx, &sy)
 		: NULL;
 	if (surface == NULL) {
@@ -144,11 +146,24 @@ static void focus_surface_at(struct agent_input *input, uint32_t time_msec)
 	wlr_seat_pointer_notify_motion(seat, time_msec, sx, sy);
 }
 
+/* dom0's window-local position (window pixels, 24.8) as the pointer's
+ * root-surface-local one. */
+static void set_position(struct agent_input *input, int32_t x, int32_t y)
+{
+	struct agent_window *window = agent_window_from_id(input->server, input->pointer_window);
+	if (window == NULL) {
+		input->pointer_x = from_fixed(x);
+		input->pointer_y = from_fixed(y);
+		return;
+	}
+	agent_window_to_surface(window, from_fixed(x), from_fixed(y), &input->pointer_x,
+		&input->pointer_y);
+}
+
 void agent_input_pointer_enter(struct agent_input *input, const struct wire_pointer_enter *enter)
 {
 	input->pointer_window = enter->window_id;
-	input->pointer_x = from_fixed(enter->x);
-	input->pointer_y = from_fixed(enter->y);
+	set_position(input, enter->x, enter->y);
 	focus_surface_at(input, 0);
 }
 
@@ -160,8 +175,7 @@ void agent_input_pointer_leave(struct agent_input *input)
 
 void agent_input_pointer_motion(struct agent_input *input, const struct wire_pointer_motion *motion)
 {
-	input->pointer_x = from_fixed(motion->x);
-	input->pointer_y = from_fixed(motion->y);
+	set_position(input, motion->x, motion->y);
 	struct wlr_seat *seat = input->server->seat;
 	if (seat->pointer_state.button_count > 0 && seat->pointer_state.focused_surface != NULL) {
 		/* Implicit grab: the pressed surface keeps the pointer,

@@ -14,6 +14,7 @@
 #include <wlr/types/wlr_output.h>
 #include <wlr/types/wlr_presentation_time.h>
 #include <wlr/types/wlr_seat.h>
+#include <wlr/types/wlr_viewporter.h>
 #include <wlr/util/log.h>
 
 #include "guest-agent/decoration.h"
@@ -109,6 +110,7 @@ bool agent_server_init(struct agent_server *server, int width, int height)
 	/* So that server_finish can always remove them. */
 	wl_list_init(&server->new_xdg_surface.link);
 	wl_list_init(&server->new_toplevel_decoration.link);
+	server->scale = 1;
 
 	server->display = wl_display_create();
 	if (!server->display) {
@@ -149,6 +151,12 @@ bool agent_server_init(struct agent_server *server, int width, int height)
 	}
 	/* Title bars are dom0's: clients that can leave them out do. */
 	if (!agent_decoration_init(server)) {
+		return false;
+	}
+	/* Crop and scale of surfaces: window.c draws with it. */
+	server->viewporter = wlr_viewporter_create(server->display);
+	if (!server->viewporter) {
+		wlr_log(WLR_ERROR, "Cannot create wp_viewporter");
 		return false;
 	}
 	/* dom0's keys and pointer events reach clients through this seat

@@ -4,15 +4,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <drm_fourcc.h>
 #include <wlr/types/wlr_buffer.h>
+#include <wlr/types/wlr_output.h>
 #include <wlr/types/wlr_presentation_time.h>
 #include <wlr/types/wlr_surface.h>
 #include <wlr/types/wlr_xdg_shell.h>
 #include <wlr/util/log.h>
 
+#include "guest-agent/composite.h"
 #include "guest-agent/dom0_link.h"
 #include "guest-agent/server.h"
-#include "common/util/copy.h"
+#include "guest-agent/subsurface.h"
 #include "common/wire/codec.h"
 #include "common/wire/protocol.h"
 
@@ -120,10 +123,7 @@ static void drop_buffers(struct agent_window *window, bool tell_dom0)
 		buffer_unshare(window, &window->buffers[i], tell_dom0);
 	}
 	window->width = window->height = window->stride = window->format = 0;
-	if (window->pending) {
-		wlr_buffer_unlock(window->pending);
-		window->pending = NULL;
-	}
+	window->pending = false;
 	pixman_region32_clear(&window->unsent);
 	window->damage_all = false;
 	window->share_failed_msec = 0;
@@ -136,27 +136,15 @@ static uint64_t now_msec(void)
 	return (uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_nsec / 1000000;
 }
 
-static bool shape_supported(struct agent_window *window, uint32_t width, uint32_t height,
-	uint32_t format, size_t src_stride)
+static bool shape_supported(struct agent_window *window, uint32_t width, uint32_t height)
 {
-	/* The seam for more formats (and dmabuf's): the bridge's allowlist
-	 * is the wire's, so convert here rather than widen it. */
-	if (format != WIRE_FORMAT_ARGB8888 && format != WIRE_FORMAT_XRGB8888) {
-		if (!window->warned_format) {
-			wlr_log(WLR_INFO,
-				"Window %u: pixel format 0x%08x is not supported yet, not shown",
-				window->id, format);
-			window->warned_format = true;
-		}
-		return false;
-	}
 	uint64_t bytes = (uint64_t)width * BYTES_PER_PIXEL * height;
 	if (width == 0 || height == 0 || width > WIRE_MAX_WIDTH || height > WIRE_MAX_HEIGHT ||
-		bytes > WIRE_MAX_BUFFER_BYTES || src_stride < (size_t)width * BYTES_PER_PIXEL) {
+		bytes > WIRE_MAX_BUFFER_BYTES) {
 		if (!window->warned_size) {
 			wlr_log(WLR_INFO,
-				"Window %u: buffer %ux%u (stride %zu) is outside the wire's limits, not shown",
-				window->id, width, height, src_stride);
+				"Window %u: %ux%u is outside the wire's limits, not shown",
+				window->id, width, height);
 			window->warned_size = true;
 		}
 		return false;
@@ -167,9 +155,9 @@ static bool shape_supported(struct agent_window *window, uint32_t width, uint32_
 /* Gives the window two shared buffers of this shape, replacing any of
  * another shape. False if they cannot be made (logged). */
 static bool ensure_buffers(struct agent_window *window, uint32_t width, uint32_t height,
-	uint32_t format, size_t src_stride)
+	uint32_t format)
 {
-	if (!shape_supported(window, width, height, format, src_stride)) {
+	if (!shape_supported(window, width, height)) {
 		return false;
 	}
 	if (window->buffers[0].id != WIRE_ID_INVALID && window->width == width &&
@@ -188,12 +176,8 @@ static bool ensure_buffers(struct agent_window *window, uint32_t width, uint32_t
 	for (int i = 0; i < WINDOW_BUFFER_COUNT; i++) {
 		buffer_unshare(window, &window->buffers[i], true);
 	}
-	/* Content older than what is being shown now, and the releases it
-	 * waited for will not come. */
-	if (window->pending) {
-		wlr_buffer_unlock(window->pending);
-		window->pending = NULL;
-	}
+	/* The releases it waited for will not come. */
+	window->pending = false;
 	window->width = width;
 	window->height = height;
 	window->stride = width * BYTES_PER_PIXEL;
@@ -241,26 +225,35 @@ static void add_damage(struct agent_window *window, pixman_region32_t *damage)
 }
 
 /* Brings buffer up to date: only what changed since it was last
- * written, row by row. */
-static void copy_stale(struct agent_window *window, struct agent_window_buffer *buffer,
-	const uint8_t *src, size_t src_stride)
+ * written. */
+static void draw_stale(struct agent_window *window, struct agent_window_buffer *buffer)
 {
-	int count;
-	const pixman_box32_t *boxes = pixman_region32_rectangles(&buffer->stale, &count);
-	uint64_t copied = 0;
-	for (int i = 0; i < count; i++) {
-		const pixman_box32_t *box = &boxes[i];
-		size_t offset = (size_t)box->x1 * BYTES_PER_PIXEL;
-		size_t length = (size_t)(box->x2 - box->x1) * BYTES_PER_PIXEL;
-		size_t rows = (size_t)(box->y2 - box->y1);
-		uint8_t *dst_row = buffer->data + (size_t)box->y1 * window->stride + offset;
-		const uint8_t *src_row = src + (size_t)box->y1 * src_stride + offset;
-		copy_rows(dst_row, window->stride, src_row, src_stride, length, rows);
-		copied += (uint64_t)length * rows;
-	}
+	const struct composite_view view = { .geometry = window->geometry, .scale = window->scale };
+	const struct composite_target target = {
+		.data = buffer->data,
+		.width = window->width,
+		.height = window->height,
+		.stride = window->stride,
+		.format = window->format,
+	};
+	struct composite_problems problems = { 0 };
+	uint64_t written = composite_draw(&view, window->xdg_surface->surface, &target,
+		&buffer->stale, &problems);
 	pixman_region32_clear(&buffer->stale);
-	window->bytes_copied += copied;
-	window->server->bytes_copied += copied;
+	window->bytes_copied += written;
+	window->server->bytes_copied += written;
+	if (problems.no_access && !window->warned_access) {
+		/* The seam for dmabuf: LINEAR ones get mmapped, others
+		 * blitted to linear with the VM's GPU. */
+		wlr_log(WLR_INFO, "Window %u: a buffer has no CPU mapping (dmabuf?), not shown",
+			window->id);
+		window->warned_access = true;
+	}
+	if (problems.bad_format && !window->warned_format) {
+		wlr_log(WLR_INFO, "Window %u: pixel format 0x%08x is not supported yet, not shown",
+			window->id, problems.format);
+		window->warned_format = true;
+	}
 }
 
 static void send_damage(struct agent_window *window, struct agent_window_buffer *buffer)
@@ -305,64 +298,195 @@ static void send_damage(struct agent_window *window, struct agent_window_buffer 
 	window->server->frames_sent++;
 }
 
-/* Keeps source's content until dom0 releases a buffer. */
-static void hold(struct agent_window *window, struct wlr_buffer *source)
+/* Everything shown is stale: the view moved, so no pixel is where it was. */
+static void damage_whole(struct agent_window *window)
 {
-	if (window->pending == source) {
-		return;
+	for (int i = 0; i < WINDOW_BUFFER_COUNT; i++) {
+		if (window->buffers[i].id != WIRE_ID_INVALID) {
+			pixman_region32_fini(&window->buffers[i].stale);
+			pixman_region32_init_rect(&window->buffers[i].stale, 0, 0, window->width,
+				window->height);
+		}
 	}
-	if (window->pending) {
-		wlr_buffer_unlock(window->pending);
-	}
-	window->pending = wlr_buffer_lock(source);
+	pixman_region32_clear(&window->unsent);
+	window->damage_all = true;
 }
 
-/*
- * Shows source's content in dom0: adds damage (in buffer coordinates, NULL
- * if already added), copies into a free shared buffer what it missed and
- * sends DAMAGE; with both buffers busy, keeps source for the next release.
- */
-static void present(struct agent_window *window, struct wlr_buffer *source,
-	pixman_region32_t *damage)
+/* The view the window has now: its geometry, at the output's scale. */
+static struct composite_view current_view(struct agent_window *window)
 {
-	void *data;
-	uint32_t format;
-	size_t src_stride;
-	if (!wlr_buffer_begin_data_ptr_access(source, WLR_BUFFER_DATA_PTR_ACCESS_READ, &data,
-		    &format, &src_stride)) {
-		/* The seam for dmabuf: LINEAR ones get mmapped here, others
-		 * blitted to linear with the VM's GPU. */
+	struct composite_view view = { .scale = window->server->scale };
+	wlr_xdg_surface_get_geometry(window->xdg_surface, &view.geometry);
+	return view;
+}
+
+/* Follows the geometry and scale; a change redraws the whole window. */
+static void update_view(struct agent_window *window)
+{
+	struct composite_view view = current_view(window);
+	const struct wlr_box *old = &window->geometry;
+	if (view.scale == window->scale && view.geometry.x == old->x && view.geometry.y == old->y &&
+		view.geometry.width == old->width && view.geometry.height == old->height) {
+		return;
+	}
+	window->geometry = view.geometry;
+	window->scale = view.scale;
+	damage_whole(window);
+}
+
+/* The window's size in window pixels (bounded: 0 if beyond the wire's). */
+static void view_size(const struct composite_view *view, uint32_t *width, uint32_t *height)
+{
+	int64_t w = (int64_t)view->geometry.width * view->scale;
+	int64_t h = (int64_t)view->geometry.height * view->scale;
+	if (w <= 0 || h <= 0 || w > WIRE_MAX_WIDTH || h > WIRE_MAX_HEIGHT) {
+		*width = *height = 0;
+		return;
+	}
+	*width = (uint32_t)w;
+	*height = (uint32_t)h;
+}
+
+/* The root's buffer format, if it has a buffer the agent can show. */
+static bool root_format(struct agent_window *window, uint32_t *format)
+{
+	struct wlr_surface *surface = window->xdg_surface->surface;
+	if (!surface->buffer || !surface->buffer->source) {
+		wlr_log(WLR_DEBUG, "Window %u: commit without a readable buffer", window->id);
+		return false;
+	}
+	uint32_t shm_format = surface->buffer->shm_source_format;
+	if (shm_format == DRM_FORMAT_INVALID) {
 		if (!window->warned_access) {
+			/* The seam for dmabuf, as in draw_stale. */
 			wlr_log(WLR_INFO,
 				"Window %u: buffer has no CPU mapping (dmabuf?), not shown",
 				window->id);
 			window->warned_access = true;
 		}
+		return false;
+	}
+	if (!composite_format_supported(shm_format)) {
+		if (!window->warned_format) {
+			wlr_log(WLR_INFO,
+				"Window %u: pixel format 0x%08x is not supported yet, not shown",
+				window->id, shm_format);
+			window->warned_format = true;
+		}
+		return false;
+	}
+	*format = composite_window_format(shm_format);
+	return true;
+}
+
+/*
+ * Shows the tree's content in dom0: draws into a free shared buffer what
+ * it missed (the damage added since) and sends DAMAGE; with both buffers
+ * busy, it waits for the next release.
+ */
+static void present(struct agent_window *window)
+{
+	if (!window->announced) {
 		return;
 	}
-	if (source->width <= 0 || source->height <= 0 ||
-		!ensure_buffers(window, (uint32_t)source->width, (uint32_t)source->height, format,
-			src_stride)) {
-		goto out;
-	}
-	if (damage) {
-		add_damage(window, damage);
+	update_view(window);
+	uint32_t format, width, height;
+	const struct composite_view view = { .geometry = window->geometry, .scale = window->scale };
+	view_size(&view, &width, &height);
+	if (!root_format(window, &format) || !ensure_buffers(window, width, height, format)) {
+		return;
 	}
 	if (!window->damage_all && !pixman_region32_not_empty(&window->unsent)) {
-		goto out;
+		return;
 	}
 	struct agent_window_buffer *buffer = free_buffer(window);
 	if (!buffer) {
-		hold(window, source);
-		goto out;
+		window->pending = true;
+		return;
 	}
-	copy_stale(window, buffer, data, src_stride);
+	window->pending = false;
+	draw_stale(window, buffer);
 	send_damage(window, buffer);
-	/* pending, too, always holds the latest commit's content. */
 	window->sent_seq = window->xdg_surface->surface->current.seq;
 	window->sent_seq_valid = true;
-out:
-	wlr_buffer_end_data_ptr_access(source);
+}
+
+static void handle_present_idle(void *data)
+{
+	struct agent_window *window = data;
+	window->present_idle = NULL;
+	present(window);
+}
+
+/* Presents once the event loop is idle: after the commit (or destroy)
+ * that is on its way has changed the tree. */
+static void schedule_present(struct agent_window *window)
+{
+	if (window->present_idle || !window->announced) {
+		return;
+	}
+	window->present_idle =
+		wl_event_loop_add_idle(window->server->event_loop, handle_present_idle, window);
+	if (!window->present_idle) {
+		wlr_log(WLR_ERROR, "Window %u: cannot schedule a redraw", window->id);
+	}
+}
+
+/* Adds what surface's last commit changed to what dom0 has not seen. */
+static void add_surface_damage(struct agent_window *window, struct wlr_surface *surface)
+{
+	int x, y;
+	if (!composite_surface_position(window->xdg_surface->surface, surface, &x, &y)) {
+		return;
+	}
+	update_view(window);
+	pixman_region32_t damage;
+	pixman_region32_init(&damage);
+	const struct composite_view view = { .geometry = window->geometry, .scale = window->scale };
+	composite_add_surface_damage(&view, surface, x, y, &damage);
+	add_damage(window, &damage);
+	pixman_region32_fini(&damage);
+}
+
+void agent_window_surface_committed(struct agent_window *window, struct wlr_surface *surface)
+{
+	if (!window->announced) {
+		return;
+	}
+	add_surface_damage(window, surface);
+	/* A synchronized subsurface's state is applied by its parent's
+	 * commit, which presents it with everything else. */
+	if (!composite_surface_synchronized(window->xdg_surface->surface, surface)) {
+		present(window);
+	}
+}
+
+void agent_window_subsurface_shown(struct agent_window *window, struct wlr_subsurface *subsurface)
+{
+	if (!window->announced) {
+		return;
+	}
+	int x, y;
+	if (!composite_surface_position(window->xdg_surface->surface, subsurface->parent, &x, &y)) {
+		return;
+	}
+	update_view(window);
+	pixman_region32_t damage;
+	pixman_region32_init(&damage);
+	const struct composite_view view = { .geometry = window->geometry, .scale = window->scale };
+	composite_add_tree_area(&view, subsurface->surface, x + subsurface->current.x,
+		y + subsurface->current.y, &damage);
+	add_damage(window, &damage);
+	pixman_region32_fini(&damage);
+	schedule_present(window);
+}
+
+void agent_window_to_surface(const struct agent_window *window, double x, double y, double *sx,
+	double *sy)
+{
+	int32_t scale = window->scale > 0 ? window->scale : window->server->scale;
+	*sx = x / scale + window->geometry.x;
+	*sy = y / scale + window->geometry.y;
 }
 
 /*
@@ -397,13 +521,6 @@ static void send_presented(struct agent_window *window)
 	wlr_presentation_feedback_destroy(feedback);
 }
 
-/* The client's current buffer, if it still has one. */
-static struct wlr_buffer *current_source(struct agent_window *window)
-{
-	struct wlr_surface *surface = window->xdg_surface->surface;
-	return surface->buffer ? surface->buffer->source : NULL;
-}
-
 static void send_title(struct agent_window *window)
 {
 	const char *title = window->xdg_surface->toplevel->title;
@@ -431,18 +548,16 @@ static void send_title(struct agent_window *window)
 }
 
 /*
- * Where a popup's buffer goes on its parent's buffer: xdg-shell places it
- * relative to the parent's window geometry, and each buffer starts at its
- * surface's origin, before its own geometry.
+ * Where a popup goes on its parent, in window pixels: xdg-shell places the
+ * popup's window geometry relative to its parent's, and each window is its
+ * geometry in dom0.
  */
 static void popup_position(struct agent_window *window, int32_t *x, int32_t *y)
 {
-	struct wlr_box parent_geometry, geometry;
-	wlr_xdg_surface_get_geometry(window->parent->xdg_surface, &parent_geometry);
-	wlr_xdg_surface_get_geometry(window->xdg_surface, &geometry);
 	const struct wlr_box *placed = &window->xdg_surface->popup->geometry;
-	int64_t px = (int64_t)parent_geometry.x + placed->x - geometry.x;
-	int64_t py = (int64_t)parent_geometry.y + placed->y - geometry.y;
+	int64_t scale = window->server->scale;
+	int64_t px = (int64_t)placed->x * scale;
+	int64_t py = (int64_t)placed->y * scale;
 	/* The wire's bounds; dom0 checks the place again anyway. */
 	*x = (int32_t)(px < -WIRE_MAX_WIDTH   ? -WIRE_MAX_WIDTH
 			: px > WIRE_MAX_WIDTH ? WIRE_MAX_WIDTH
@@ -492,11 +607,9 @@ void agent_window_announce(struct agent_window *window)
 		return;
 	}
 	struct wlr_surface *surface = window->xdg_surface->surface;
-	uint32_t width = (uint32_t)surface->current.buffer_width;
-	uint32_t height = (uint32_t)surface->current.buffer_height;
-	if (width > WIRE_MAX_WIDTH || height > WIRE_MAX_HEIGHT) {
-		width = height = 0;
-	}
+	const struct composite_view view = current_view(window);
+	uint32_t width, height;
+	view_size(&view, &width, &height);
 	struct wire_msg msg = {
 		.type = WIRE_WINDOW_CREATE,
 		.window_create = {
@@ -527,12 +640,10 @@ void agent_window_announce(struct agent_window *window)
 
 	/* What the client shows now, in full; its next commit brings only
 	 * its damage. */
-	struct wlr_buffer *source = current_source(window);
-	if (source) {
-		present(window, source, NULL);
-		window->presented_seq = surface->current.seq;
-		window->presented_seq_valid = true;
-	}
+	window->scale = 0; /* so that the view is new */
+	present(window);
+	window->presented_seq = surface->current.seq;
+	window->presented_seq_valid = true;
 	wlr_log(WLR_DEBUG, "Window %u announced to dom0", window->id);
 	announce_popups_of(window);
 }
@@ -620,12 +731,8 @@ void agent_window_buffer_release(struct agent_window *window, uint32_t buffer_id
 		return;
 	}
 	buffer->busy = false;
-
-	struct wlr_buffer *source = window->pending;
-	if (source) {
-		window->pending = NULL;
-		present(window, source, NULL);
-		wlr_buffer_unlock(source);
+	if (window->pending) {
+		present(window);
 	}
 }
 
@@ -682,16 +789,15 @@ static void handle_surface_commit(struct wl_listener *listener, void *data)
 		return;
 	}
 	window->presented_seq_valid = false;
-
-	/* The seam for subsurfaces: composite the tree's damage into the
-	 * window buffer with pixman; today only the root surface is shown. */
-	struct wlr_buffer *source = current_source(window);
-	if (!source) {
-		wlr_log(WLR_DEBUG, "Window %u: commit without a readable buffer", window->id);
-		return;
-	}
-	present(window, source, &surface->buffer_damage);
 	/* Frame callbacks wait for dom0's FRAME_DONE. */
+	agent_window_surface_committed(window, surface);
+}
+
+static void handle_new_subsurface(struct wl_listener *listener, void *data)
+{
+	struct agent_window *window = wl_container_of(listener, window, new_subsurface);
+	struct wlr_subsurface *subsurface = data;
+	agent_subsurface_create(window, subsurface);
 }
 
 static void handle_xdg_surface_map(struct wl_listener *listener, void *data)
@@ -740,6 +846,7 @@ struct agent_window *agent_window_create(struct agent_server *server,
 		pixman_region32_init(&window->buffers[i].stale);
 	}
 	pixman_region32_init(&window->unsent);
+	wl_list_init(&window->subsurfaces);
 
 	window->map.notify = handle_xdg_surface_map;
 	wl_signal_add(&xdg_surface->events.map, &window->map);
@@ -755,7 +862,13 @@ struct agent_window *agent_window_create(struct agent_server *server,
 	wl_signal_add(&xdg_surface->events.destroy, &window->destroy);
 	window->commit.notify = handle_surface_commit;
 	wl_signal_add(&xdg_surface->surface->events.commit, &window->commit);
+	window->new_subsurface.notify = handle_new_subsurface;
+	wl_signal_add(&xdg_surface->surface->events.new_subsurface, &window->new_subsurface);
 	wl_list_insert(&server->windows, &window->link);
+	agent_subsurface_follow_existing(window, xdg_surface->surface);
+	/* The output it will be on, before its first frame: clients pick
+	 * their buffer scale by it. */
+	wlr_surface_send_enter(xdg_surface->surface, server->output);
 	agent_server_schedule_slow_frames(server);
 	return window;
 }
@@ -773,12 +886,20 @@ void agent_window_destroy(struct agent_window *window)
 			child->parent = NULL;
 		}
 	}
+	struct agent_subsurface *subsurface, *tmp;
+	wl_list_for_each_safe(subsurface, tmp, &window->subsurfaces, link) {
+		agent_subsurface_destroy(subsurface);
+	}
+	if (window->present_idle) {
+		wl_event_source_remove(window->present_idle);
+	}
 	window->xdg_surface->data = NULL;
 	wl_list_remove(&window->map.link);
 	wl_list_remove(&window->unmap.link);
 	wl_list_remove(&window->set_title.link);
 	wl_list_remove(&window->destroy.link);
 	wl_list_remove(&window->commit.link);
+	wl_list_remove(&window->new_subsurface.link);
 	wl_list_remove(&window->link);
 	for (int i = 0; i < WINDOW_BUFFER_COUNT; i++) {
 		pixman_region32_fini(&window->buffers[i].stale);

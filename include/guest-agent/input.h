@@ -24,7 +24,7 @@ struct agent_input {
 	/* The seat's keyboard: a headless device whose keymap is dom0's. */
 	struct wlr_input_device *keyboard;
 	/* Where dom0 says the pointer is (0: outside this VM) and its last
-	 * position there, window-local. */
+	 * position there, local to the window's root surface. */
 	uint32_t pointer_window;
 	double pointer_x, pointer_y;
 	/* While a button is held, motion stays with the surface that got

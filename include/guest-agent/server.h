@@ -28,11 +28,14 @@ struct agent_server {
 	struct wlr_xdg_shell *xdg_shell;
 	struct wlr_xdg_decoration_manager_v1 *xdg_decoration_manager;
 	struct wlr_server_decoration_manager *server_decoration_manager;
+	struct wlr_viewporter *viewporter;
 	struct wlr_seat *seat;
 	struct agent_input input; /* the seat's keyboard and pointer */
 	struct wlr_data_device_manager *data_device_manager;
 	struct wlr_presentation *presentation;
 	struct wlr_output *output;
+	/* The output's scale: window pixels per logical pixel. */
+	int32_t scale;
 
 	/* NULL before dom0_link_create and after dom0_link_destroy. */
 	struct dom0_link *dom0;

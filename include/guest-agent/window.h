@@ -3,7 +3,12 @@
  * it (a popup is a window of its own in dom0, placed on its parent). While it
  * is mapped it has a window id; while dom0 knows it (announced) it has two
  * buffers in memory shared with dom0, so dom0 can read one while the agent
- * copies the next frame's damage into the other.
+ * draws the next frame's damage into the other.
+ *
+ * What dom0 sees of a window is its window geometry (xdg_surface), in
+ * pixels of the agent's output scale (composite.h): the shared buffers,
+ * damage, popup positions and pointer coordinates on the wire are all in
+ * these window pixels.
  */
 #ifndef AGENT_WINDOW_H
 #define AGENT_WINDOW_H
@@ -12,9 +17,11 @@
 #include <stdint.h>
 #include <pixman.h>
 #include <wayland-server-core.h>
+#include <wlr/util/box.h>
 
 struct agent_server;
-struct wlr_buffer;
+struct wlr_subsurface;
+struct wlr_surface;
 struct wlr_xdg_surface;
 
 #define WINDOW_BUFFER_COUNT 2
@@ -44,6 +51,8 @@ struct agent_window {
 	int32_t popup_x, popup_y;
 	bool announced; /* dom0 has its WINDOW_CREATE */
 	bool configured; /* initial configure scheduled */
+	/* Every subsurface of the root's tree, at any depth. */
+	struct wl_list subsurfaces; /* agent_subsurface::link */
 	/* A DAMAGE is out: the client's frame callbacks wait for dom0's
 	 * FRAME_DONE rather than the slow timer. */
 	bool awaiting_frame;
@@ -52,6 +61,10 @@ struct agent_window {
 	uint32_t presented_seq;
 	bool presented_seq_valid;
 
+	/* What the shared buffers show: the window geometry (root-surface-
+	 * local) at this scale. Scale 0: not drawn yet. */
+	struct wlr_box geometry;
+	int32_t scale;
 	/* The shared buffers' shape; all 0 while there are none. */
 	uint32_t width, height, stride, format;
 	struct agent_window_buffer buffers[WINDOW_BUFFER_COUNT];
@@ -60,8 +73,11 @@ struct agent_window {
 	pixman_region32_t unsent;
 	/* The next DAMAGE covers the whole buffer (new buffers). */
 	bool damage_all;
-	/* Newest content, locked, while both buffers are busy. */
-	struct wlr_buffer *pending;
+	/* There is unsent content, and both buffers were busy: drawn at the
+	 * next release, from the tree as it is then. */
+	bool pending;
+	/* A present after a subsurface (un)mapped or the scale changed. */
+	struct wl_event_source *present_idle;
 	/* The surface state the last DAMAGE showed, until dom0's
 	 * FRAME_DONE says it was drawn (wp_presentation). */
 	uint32_t sent_seq;
@@ -79,6 +95,7 @@ struct agent_window {
 	struct wl_listener destroy; /* xdg_surface */
 	struct wl_listener set_title; /* xdg_toplevel; unused for popups */
 	struct wl_listener commit; /* wlr_surface */
+	struct wl_listener new_subsurface; /* wlr_surface */
 };
 
 struct agent_window *agent_window_create(struct agent_server *server,
@@ -100,6 +117,15 @@ void agent_window_frame_done(struct agent_window *window);
 void agent_window_buffer_release(struct agent_window *window, uint32_t buffer_id);
 void agent_window_configure(struct agent_window *window, uint32_t width, uint32_t height);
 void agent_window_close(struct agent_window *window);
+
+/* dom0's window pixels to root-surface-local coordinates. */
+void agent_window_to_surface(const struct agent_window *window, double x, double y, double *sx,
+	double *sy);
+
+/* From subsurface.c: a surface of the window's tree committed; a
+ * subsurface is about to be shown or hidden. */
+void agent_window_surface_committed(struct agent_window *window, struct wlr_surface *surface);
+void agent_window_subsurface_shown(struct agent_window *window, struct wlr_subsurface *subsurface);
 
 /* Sends frame done to the client's whole surface tree, now. */
 void agent_window_send_frame_done(struct agent_window *window);

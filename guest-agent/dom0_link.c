@@ -290,7 +290,8 @@ static void handle_hello(struct dom0_link *link, const struct wire_hello *hello)
 		"dom0 handshake done: output %ux%u scale %u, capabilities 0x%x, at most %u windows and %u MiB of buffers",
 		hello->output_width, hello->output_height, hello->output_scale, hello->capabilities,
 		hello->max_windows, hello->max_buffer_mib);
-	agent_server_set_output_size(link->server, hello->output_width, hello->output_height);
+	agent_server_set_output(link->server, hello->output_width, hello->output_height,
+		hello->output_scale);
 
 	struct agent_window *window;
 	wl_list_for_each(window, &link->server->windows, link) {
@@ -310,7 +311,8 @@ static void handle_hello_again(struct dom0_link *link, const struct wire_msg *ms
 		return;
 	}
 	link->dom0_hello = *hello;
-	agent_server_set_output_size(link->server, hello->output_width, hello->output_height);
+	agent_server_set_output(link->server, hello->output_width, hello->output_height,
+		hello->output_scale);
 }
 
 /* dom0 may speak of a window that is already gone here. */
@@ -489,12 +491,11 @@ static void dispatch(struct dom0_link *link, const struct wire_msg *msg)
 		}
 		return;
 	case WIRE_CONFIGURE:
-		/* The seam for configure acks and states: a later issue
-		 * passes serial and states to the client's xdg_toplevel and
-		 * sends CONFIGURE_ACK once the client acked it. */
+		/* Size and states go to the client's xdg_toplevel; the window
+		 * sends CONFIGURE_ACK once the client acked and committed. */
 		window = find_window(link, msg->configure.window_id, "CONFIGURE");
 		if (window) {
-			agent_window_configure(window, msg->configure.width, msg->configure.height);
+			agent_window_configure(window, &msg->configure);
 		}
 		return;
 	case WIRE_CLOSE:

@@ -20,6 +20,7 @@
 #include "guest-agent/decoration.h"
 #include "guest-agent/window.h"
 #include "guest-agent/xdg_shell.h"
+#include "common/wire/protocol.h"
 
 /*
  * Windows dom0 does not pace (not announced, or with no frame out) still
@@ -88,20 +89,33 @@ static bool create_output(struct agent_server *server, int width, int height)
 	return true;
 }
 
-void agent_server_set_output_size(struct agent_server *server, uint32_t width, uint32_t height)
+void agent_server_set_output(struct agent_server *server, uint32_t width, uint32_t height,
+	uint32_t scale)
 {
-	if (width == 0 || height == 0 || width > INT32_MAX || height > INT32_MAX) {
+	if (width != 0 && height != 0 && width <= INT32_MAX && height <= INT32_MAX &&
+		(server->output->width != (int)width || server->output->height != (int)height)) {
+		wlr_output_set_custom_mode(server->output, (int32_t)width, (int32_t)height, 0);
+		if (!wlr_output_commit(server->output)) {
+			wlr_log(WLR_ERROR, "Cannot resize the output to %ux%u", width, height);
+		} else {
+			wlr_log(WLR_INFO, "Output is now %ux%u, as dom0's", width, height);
+		}
+	}
+	/* 1 to WIRE_MAX_OUTPUT_SCALE (decoder); a window's pixels follow it. */
+	if (scale == 0 || scale > WIRE_MAX_OUTPUT_SCALE || (int32_t)scale == server->scale) {
 		return;
 	}
-	if (server->output->width == (int)width && server->output->height == (int)height) {
-		return;
-	}
-	wlr_output_set_custom_mode(server->output, (int32_t)width, (int32_t)height, 0);
+	wlr_output_set_scale(server->output, (float)scale);
 	if (!wlr_output_commit(server->output)) {
-		wlr_log(WLR_ERROR, "Cannot resize the output to %ux%u", width, height);
+		wlr_log(WLR_ERROR, "Cannot set the output's scale to %u", scale);
 		return;
 	}
-	wlr_log(WLR_INFO, "Output is now %ux%u, as dom0's", width, height);
+	server->scale = (int32_t)scale;
+	wlr_log(WLR_INFO, "Output scale is now %u, as dom0's", scale);
+	struct agent_window *window;
+	wl_list_for_each(window, &server->windows, link) {
+		agent_window_scale_changed(window);
+	}
 }
 
 bool agent_server_init(struct agent_server *server, int width, int height)

@@ -481,6 +481,11 @@ void agent_window_subsurface_shown(struct agent_window *window, struct wlr_subsu
 	schedule_present(window);
 }
 
+void agent_window_scale_changed(struct agent_window *window)
+{
+	schedule_present(window);
+}
+
 void agent_window_to_surface(const struct agent_window *window, double x, double y, double *sx,
 	double *sy)
 {
@@ -595,6 +600,56 @@ static void announce_popups_of(struct agent_window *parent)
 	}
 }
 
+/* Tells dom0 the toplevel's size hints when they changed (window
+ * pixels, within the wire's bounds, min never above a bounded max). */
+static void send_hints(struct agent_window *window)
+{
+	const struct wlr_xdg_toplevel_state *state = &window->xdg_surface->toplevel->current;
+	uint64_t scale = (uint64_t)window->server->scale;
+	uint64_t min_width = state->min_width * scale, min_height = state->min_height * scale;
+	uint64_t max_width = state->max_width * scale, max_height = state->max_height * scale;
+	max_width = max_width > WIRE_MAX_WIDTH ? WIRE_MAX_WIDTH : max_width;
+	max_height = max_height > WIRE_MAX_HEIGHT ? WIRE_MAX_HEIGHT : max_height;
+	min_width = min_width > WIRE_MAX_WIDTH ? WIRE_MAX_WIDTH : min_width;
+	min_height = min_height > WIRE_MAX_HEIGHT ? WIRE_MAX_HEIGHT : min_height;
+	if (max_width != 0 && min_width > max_width) {
+		min_width = max_width;
+	}
+	if (max_height != 0 && min_height > max_height) {
+		min_height = max_height;
+	}
+	/* now: every value fits the wire, and min <= max where max bounds */
+	if (min_width == window->hints_min_width && min_height == window->hints_min_height &&
+		max_width == window->hints_max_width && max_height == window->hints_max_height) {
+		return;
+	}
+	struct wire_msg msg = {
+		.type = WIRE_WINDOW_HINTS,
+		.window_hints = {
+			.window_id = window->id,
+			.min_width = (uint32_t)min_width,
+			.min_height = (uint32_t)min_height,
+			.max_width = (uint32_t)max_width,
+			.max_height = (uint32_t)max_height,
+		},
+	};
+	if (send_msg(window, &msg)) {
+		window->hints_min_width = (uint32_t)min_width;
+		window->hints_min_height = (uint32_t)min_height;
+		window->hints_max_width = (uint32_t)max_width;
+		window->hints_max_height = (uint32_t)max_height;
+	}
+}
+
+/* dom0's configures: none outstanding, no ack due, no hints known. */
+static void forget_configures(struct agent_window *window)
+{
+	window->configure_count = 0;
+	window->ack_due = false;
+	window->hints_min_width = window->hints_min_height = 0;
+	window->hints_max_width = window->hints_max_height = 0;
+}
+
 void agent_window_announce(struct agent_window *window)
 {
 	if (window->id == WIRE_ID_INVALID || window->announced ||
@@ -631,11 +686,13 @@ void agent_window_announce(struct agent_window *window)
 	}
 	window->announced = true;
 	window->awaiting_frame = false;
+	forget_configures(window);
 	if (window->popup) {
 		window->popup_x = msg.window_create.x;
 		window->popup_y = msg.window_create.y;
 	} else {
 		send_title(window);
+		send_hints(window);
 	}
 
 	/* What the client shows now, in full; its next commit brings only
@@ -663,6 +720,7 @@ static void withdraw(struct agent_window *window)
 	window->announced = false;
 	window->awaiting_frame = false;
 	window->presented_seq_valid = false;
+	forget_configures(window);
 }
 
 void agent_window_forget_dom0(struct agent_window *window)
@@ -672,6 +730,7 @@ void agent_window_forget_dom0(struct agent_window *window)
 	window->announced = false;
 	window->awaiting_frame = false;
 	window->presented_seq_valid = false;
+	forget_configures(window);
 }
 
 static void window_map(struct agent_window *window)
@@ -736,9 +795,80 @@ void agent_window_buffer_release(struct agent_window *window, uint32_t buffer_id
 	}
 }
 
-void agent_window_configure(struct agent_window *window, uint32_t width, uint32_t height)
+void agent_window_configure(struct agent_window *window, const struct wire_configure *configure)
 {
-	wlr_xdg_toplevel_set_size(window->xdg_surface, width, height);
+	if (window->popup) {
+		/* dom0 places popups by their parent; xdg_popup has no
+		 * configure of dom0's to take. */
+		wlr_log(WLR_DEBUG, "Window %u: CONFIGURE of a popup ignored", window->id);
+		return;
+	}
+	struct wlr_xdg_surface *xdg_surface = window->xdg_surface;
+	/* Window pixels to logical ones; 0 stays 0 (the client chooses),
+	 * and a size never rounds down to it. */
+	uint32_t scale = (uint32_t)window->server->scale;
+	uint32_t width = configure->width / scale, height = configure->height / scale;
+	if (configure->width != 0 && width == 0) {
+		width = 1;
+	}
+	if (configure->height != 0 && height == 0) {
+		height = 1;
+	}
+	wlr_xdg_toplevel_set_size(xdg_surface, width, height);
+	wlr_xdg_toplevel_set_activated(xdg_surface, configure->states & WIRE_STATE_ACTIVATED);
+	wlr_xdg_toplevel_set_maximized(xdg_surface, configure->states & WIRE_STATE_MAXIMIZED);
+	/* All four go out in one xdg configure, with this serial. */
+	uint32_t xdg_serial = wlr_xdg_toplevel_set_fullscreen(xdg_surface,
+		configure->states & WIRE_STATE_FULLSCREEN);
+
+	if (window->configure_count == WINDOW_CONFIGURES_MAX) {
+		memmove(&window->configures[0], &window->configures[1],
+			sizeof(window->configures[0]) * (WINDOW_CONFIGURES_MAX - 1));
+		window->configure_count--;
+	}
+	int last = window->configure_count - 1;
+	if (last >= 0 && window->configures[last].xdg_serial == xdg_serial) {
+		/* Joined a configure not sent yet: the newer serial wins. */
+		window->configures[last].dom0_serial = configure->serial;
+	} else {
+		window->configures[window->configure_count].xdg_serial = xdg_serial;
+		window->configures[window->configure_count].dom0_serial = configure->serial;
+		window->configure_count++;
+	}
+	wlr_log(WLR_DEBUG, "Window %u: configure %u (%ux%u, states 0x%x) sent as %u", window->id,
+		configure->serial, width, height, configure->states, xdg_serial);
+}
+
+static void handle_ack_configure(struct wl_listener *listener, void *data)
+{
+	struct agent_window *window = wl_container_of(listener, window, ack_configure);
+	const struct wlr_xdg_surface_configure *acked = data;
+	/* wlroots signals every configure the ack skipped too, oldest
+	 * first; dom0's are in the same order. */
+	for (int i = 0; i < window->configure_count; i++) {
+		if (window->configures[i].xdg_serial != acked->serial) {
+			continue;
+		}
+		window->ack_due = true;
+		window->ack_serial = window->configures[i].dom0_serial;
+		window->configure_count -= i + 1;
+		memmove(&window->configures[0], &window->configures[i + 1],
+			sizeof(window->configures[0]) * (size_t)window->configure_count);
+		return;
+	}
+}
+
+static void send_configure_ack(struct agent_window *window)
+{
+	if (!window->ack_due) {
+		return;
+	}
+	window->ack_due = false;
+	struct wire_msg msg = {
+		.type = WIRE_CONFIGURE_ACK,
+		.configure_ack = { .window_id = window->id, .serial = window->ack_serial },
+	};
+	send_msg(window, &msg);
 }
 
 void agent_window_close(struct agent_window *window)
@@ -782,6 +912,10 @@ static void handle_surface_commit(struct wl_listener *listener, void *data)
 	}
 	if (window->popup) {
 		send_popup_move(window);
+	} else {
+		/* Before the DAMAGE of the content that follows it. */
+		send_configure_ack(window);
+		send_hints(window);
 	}
 	struct wlr_surface *surface = xdg_surface->surface;
 	/* Already shown by window_announce in this same commit. */
@@ -864,6 +998,8 @@ struct agent_window *agent_window_create(struct agent_server *server,
 	wl_signal_add(&xdg_surface->surface->events.commit, &window->commit);
 	window->new_subsurface.notify = handle_new_subsurface;
 	wl_signal_add(&xdg_surface->surface->events.new_subsurface, &window->new_subsurface);
+	window->ack_configure.notify = handle_ack_configure;
+	wl_signal_add(&xdg_surface->events.ack_configure, &window->ack_configure);
 	wl_list_insert(&server->windows, &window->link);
 	agent_subsurface_follow_existing(window, xdg_surface->surface);
 	/* The output it will be on, before its first frame: clients pick
@@ -900,6 +1036,7 @@ void agent_window_destroy(struct agent_window *window)
 	wl_list_remove(&window->destroy.link);
 	wl_list_remove(&window->commit.link);
 	wl_list_remove(&window->new_subsurface.link);
+	wl_list_remove(&window->ack_configure.link);
 	wl_list_remove(&window->link);
 	for (int i = 0; i < WINDOW_BUFFER_COUNT; i++) {
 		pixman_region32_fini(&window->buffers[i].stale);

@@ -34,7 +34,7 @@ struct agent_server {
 	struct wlr_data_device_manager *data_device_manager;
 	struct wlr_presentation *presentation;
 	struct wlr_output *output;
-	/* The output's scale: window pixels per logical pixel. */
+	/* The output's scale, dom0's: window pixels per logical pixel. */
 	int32_t scale;
 
 	/* NULL before dom0_link_create and after dom0_link_destroy. */
@@ -64,8 +64,10 @@ void agent_server_finish(struct agent_server *server);
 
 /* A fresh nonzero window id. */
 uint32_t agent_server_next_window_id(struct agent_server *server);
-/* Mirrors dom0's output size to the VM's clients. */
-void agent_server_set_output_size(struct agent_server *server, uint32_t width, uint32_t height);
+/* Mirrors dom0's output size (pixels; 0: keep) and scale (1 to
+ * WIRE_MAX_OUTPUT_SCALE; 0: keep) to the VM's clients. */
+void agent_server_set_output(struct agent_server *server, uint32_t width, uint32_t height,
+	uint32_t scale);
 /* Makes sure the slow frame timer runs (a window is not paced by dom0). */
 void agent_server_schedule_slow_frames(struct agent_server *server);
 /* One machine-readable line on stderr for the benchmark:

@@ -7,8 +7,8 @@
  *
  * What dom0 sees of a window is its window geometry (xdg_surface), in
  * pixels of the agent's output scale (composite.h): the shared buffers,
- * damage, popup positions and pointer coordinates on the wire are all in
- * these window pixels.
+ * damage, popup positions, pointer coordinates, configure sizes and size
+ * hints on the wire are all in these window pixels.
  */
 #ifndef AGENT_WINDOW_H
 #define AGENT_WINDOW_H
@@ -20,11 +20,15 @@
 #include <wlr/util/box.h>
 
 struct agent_server;
+struct wire_configure;
 struct wlr_subsurface;
 struct wlr_surface;
 struct wlr_xdg_surface;
 
 #define WINDOW_BUFFER_COUNT 2
+/* dom0's CONFIGUREs the client has not acked yet, at most; an older one
+ * is forgotten (acking a newer one acks it too, on the wire). */
+#define WINDOW_CONFIGURES_MAX 8
 
 struct agent_window_buffer {
 	uint32_t id; /* WIRE_ID_INVALID: not allocated */
@@ -83,6 +87,19 @@ struct agent_window {
 	uint32_t sent_seq;
 	bool sent_seq_valid;
 
+	/* dom0's CONFIGUREs passed to the client, oldest first: the xdg
+	 * configure each went out in, and dom0's serial. */
+	struct {
+		uint32_t xdg_serial, dom0_serial;
+	} configures[WINDOW_CONFIGURES_MAX];
+	int configure_count;
+	/* The client acked dom0's ack_serial: CONFIGURE_ACK goes out with
+	 * its next commit, before that commit's DAMAGE. */
+	bool ack_due;
+	uint32_t ack_serial;
+	/* The size hints dom0 has (window pixels; 0: no bound). */
+	uint32_t hints_min_width, hints_min_height, hints_max_width, hints_max_height;
+
 	bool warned_format, warned_size, warned_access;
 	/* When the pool last had no room for the buffers; 0 if it had. */
 	uint64_t share_failed_msec;
@@ -96,6 +113,7 @@ struct agent_window {
 	struct wl_listener set_title; /* xdg_toplevel; unused for popups */
 	struct wl_listener commit; /* wlr_surface */
 	struct wl_listener new_subsurface; /* wlr_surface */
+	struct wl_listener ack_configure; /* xdg_surface */
 };
 
 struct agent_window *agent_window_create(struct agent_server *server,
@@ -115,8 +133,13 @@ void agent_window_forget_dom0(struct agent_window *window);
 /* dom0 -> VM. */
 void agent_window_frame_done(struct agent_window *window);
 void agent_window_buffer_release(struct agent_window *window, uint32_t buffer_id);
-void agent_window_configure(struct agent_window *window, uint32_t width, uint32_t height);
+/* Size (window pixels) and states for the client; the ack goes to dom0
+ * once the client acked and committed. */
+void agent_window_configure(struct agent_window *window, const struct wire_configure *configure);
 void agent_window_close(struct agent_window *window);
+
+/* The agent's output scale changed: every window is drawn again. */
+void agent_window_scale_changed(struct agent_window *window);
 
 /* dom0's window pixels to root-surface-local coordinates. */
 void agent_window_to_surface(const struct agent_window *window, double x, double y, double *sx,

@@ -176,6 +176,7 @@ static void close_channel(struct dom0_link *link)
 	link->keymap_size = 0;
 	link->keyboard_focus = link->pointer_focus = WIRE_ID_INVALID;
 	agent_input_forget_dom0(&link->server->input);
+	agent_clipboard_forget_dom0(&link->server->clipboard);
 	memset(&link->dom0_hello, 0, sizeof(link->dom0_hello));
 }
 
@@ -264,7 +265,11 @@ static void handle_connected(struct dom0_link *link)
 	watch_fd(link);
 	struct wire_msg hello = {
 		.type = WIRE_HELLO,
-		.hello = { .version = WIRE_VERSION, .capabilities = WIRE_CAP_INPUT },
+		.hello = {
+			.version = WIRE_VERSION,
+			.capabilities = WIRE_CAP_POPUPS | WIRE_CAP_INPUT | WIRE_CAP_CURSOR |
+				WIRE_CAP_CLIPBOARD,
+		},
 	};
 	queue_msg(link, &hello);
 }
@@ -297,6 +302,7 @@ static void handle_hello(struct dom0_link *link, const struct wire_hello *hello)
 	wl_list_for_each(window, &link->server->windows, link) {
 		agent_window_announce(window);
 	}
+	agent_cursor_announce(&link->server->cursor);
 }
 
 /* A later HELLO: dom0's output changed; nothing else may. */
@@ -522,21 +528,11 @@ static void dispatch(struct dom0_link *link, const struct wire_msg *msg)
 			deliver_input(&link->server->input, msg);
 		}
 		return;
-	case WIRE_CLIPBOARD_REQUEST: {
-		/* No clipboard here yet (not in our capabilities): the
-		 * honest answer is an empty one. */
-		struct wire_msg reply = {
-			.type = WIRE_CLIPBOARD_DATA,
-			.clipboard_data = {
-				.serial = msg->clipboard_request.serial,
-			},
-		};
-		queue_msg(link, &reply);
+	case WIRE_CLIPBOARD_REQUEST:
+		agent_clipboard_request(&link->server->clipboard, msg->clipboard_request.serial);
 		return;
-	}
 	case WIRE_CLIPBOARD_SET:
-		wlr_log(WLR_DEBUG,
-			"dom0 sent %u bytes of clipboard, ignored (no clipboard support yet)",
+		agent_clipboard_set(&link->server->clipboard, msg->clipboard_set.data,
 			msg->clipboard_set.length);
 		return;
 	case WIRE_PING: {

@@ -183,6 +183,8 @@ bool agent_server_init(struct agent_server *server, int width, int height)
 	if (!agent_input_init(&server->input, server)) {
 		return false;
 	}
+	agent_clipboard_init(&server->clipboard, server);
+	agent_cursor_init(&server->cursor, server);
 	/* The VM-local clipboard; dom0 moves data between VMs only on an
 	 * explicit key. */
 	server->data_device_manager = wlr_data_device_manager_create(server->display);
@@ -248,6 +250,8 @@ void agent_server_finish(struct agent_server *server)
 	}
 	agent_xdg_shell_finish(server);
 	agent_decoration_finish(server);
+	agent_cursor_finish(&server->cursor);
+	agent_clipboard_finish(&server->clipboard);
 	agent_input_finish(&server->input);
 	/* Takes the output with it. */
 	wlr_backend_destroy(server->backend);

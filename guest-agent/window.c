@@ -650,6 +650,19 @@ static void forget_configures(struct agent_window *window)
 	window->hints_max_width = window->hints_max_height = 0;
 }
 
+/* A request only: dom0 decides, and says so in a CONFIGURE. */
+static void send_request(struct agent_window *window, uint32_t request)
+{
+	if (!window->announced) {
+		return;
+	}
+	struct wire_msg msg = {
+		.type = WIRE_WINDOW_REQUEST,
+		.window_request = { .window_id = window->id, .request = request },
+	};
+	send_msg(window, &msg);
+}
+
 void agent_window_announce(struct agent_window *window)
 {
 	if (window->id == WIRE_ID_INVALID || window->announced ||
@@ -692,6 +705,14 @@ void agent_window_announce(struct agent_window *window)
 		window->popup_y = msg.window_create.y;
 	} else {
 		send_title(window);
+		/* What the client asked for before dom0 knew the window. */
+		const struct wlr_xdg_toplevel_requested *requested =
+			&window->xdg_surface->toplevel->requested;
+		if (requested->fullscreen) {
+			send_request(window, WIRE_REQUEST_FULLSCREEN);
+		} else if (requested->maximized) {
+			send_request(window, WIRE_REQUEST_MAXIMIZE);
+		}
 		send_hints(window);
 	}
 
@@ -952,6 +973,27 @@ static void handle_toplevel_set_title(struct wl_listener *listener, void *data)
 	window_title_changed(window);
 }
 
+static void handle_request_fullscreen(struct wl_listener *listener, void *data)
+{
+	struct agent_window *window = wl_container_of(listener, window, request_fullscreen);
+	struct wlr_xdg_toplevel_set_fullscreen_event *event = data;
+	send_request(window,
+		event->fullscreen ? WIRE_REQUEST_FULLSCREEN : WIRE_REQUEST_UNFULLSCREEN);
+}
+
+static void handle_request_maximize(struct wl_listener *listener, void *data)
+{
+	struct agent_window *window = wl_container_of(listener, window, request_maximize);
+	bool maximized = window->xdg_surface->toplevel->requested.maximized;
+	send_request(window, maximized ? WIRE_REQUEST_MAXIMIZE : WIRE_REQUEST_UNMAXIMIZE);
+}
+
+static void handle_request_minimize(struct wl_listener *listener, void *data)
+{
+	struct agent_window *window = wl_container_of(listener, window, request_minimize);
+	send_request(window, WIRE_REQUEST_MINIMIZE);
+}
+
 static void handle_xdg_surface_destroy(struct wl_listener *listener, void *data)
 {
 	struct agent_window *window = wl_container_of(listener, window, destroy);
@@ -987,10 +1029,20 @@ struct agent_window *agent_window_create(struct agent_server *server,
 	window->unmap.notify = handle_xdg_surface_unmap;
 	wl_signal_add(&xdg_surface->events.unmap, &window->unmap);
 	window->set_title.notify = handle_toplevel_set_title;
+	window->request_fullscreen.notify = handle_request_fullscreen;
+	window->request_maximize.notify = handle_request_maximize;
+	window->request_minimize.notify = handle_request_minimize;
 	if (window->popup) {
 		wl_list_init(&window->set_title.link);
+		wl_list_init(&window->request_fullscreen.link);
+		wl_list_init(&window->request_maximize.link);
+		wl_list_init(&window->request_minimize.link);
 	} else {
-		wl_signal_add(&xdg_surface->toplevel->events.set_title, &window->set_title);
+		struct wlr_xdg_toplevel *toplevel = xdg_surface->toplevel;
+		wl_signal_add(&toplevel->events.set_title, &window->set_title);
+		wl_signal_add(&toplevel->events.request_fullscreen, &window->request_fullscreen);
+		wl_signal_add(&toplevel->events.request_maximize, &window->request_maximize);
+		wl_signal_add(&toplevel->events.request_minimize, &window->request_minimize);
 	}
 	window->destroy.notify = handle_xdg_surface_destroy;
 	wl_signal_add(&xdg_surface->events.destroy, &window->destroy);
@@ -1033,6 +1085,9 @@ void agent_window_destroy(struct agent_window *window)
 	wl_list_remove(&window->map.link);
 	wl_list_remove(&window->unmap.link);
 	wl_list_remove(&window->set_title.link);
+	wl_list_remove(&window->request_fullscreen.link);
+	wl_list_remove(&window->request_maximize.link);
+	wl_list_remove(&window->request_minimize.link);
 	wl_list_remove(&window->destroy.link);
 	wl_list_remove(&window->commit.link);
 	wl_list_remove(&window->new_subsurface.link);

@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <wayland-server-core.h>
 
+#include "guest-agent/clipboard.h"
+#include "guest-agent/cursor.h"
 #include "guest-agent/input.h"
 
 struct dom0_link;
@@ -31,6 +33,8 @@ struct agent_server {
 	struct wlr_viewporter *viewporter;
 	struct wlr_seat *seat;
 	struct agent_input input; /* the seat's keyboard and pointer */
+	struct agent_clipboard clipboard; /* dom0's clipboard keys (clipboard.c) */
+	struct agent_cursor cursor; /* the clients' pointer image (cursor.c) */
 	struct wlr_data_device_manager *data_device_manager;
 	struct wlr_presentation *presentation;
 	struct wlr_output *output;

@@ -69,6 +69,7 @@ static const char usage[] =
 	"  --write-keys FILE     append the text of each pressed key to FILE\n"
 	"  --keymap-file FILE    write the text of each keymap received to FILE\n"
 	"  --title TITLE         window title (default mullion-test-input-client)\n"
+	"  --fullscreen          ask for fullscreen before the first commit\n"
 	"Prints one line per event on stdout; see the top of input-client.c.\n";
 
 struct rect {
@@ -127,6 +128,7 @@ struct client {
 	struct xkb_state *xkb_state;
 	int keys_fd;
 	const char *keymap_path;
+	bool want_fullscreen;
 };
 
 static void say(const char *format, ...) __attribute__((format(printf, 1, 2)));
@@ -821,6 +823,7 @@ static bool parse_options(int argc, char *argv[], struct client *client, const c
 		OPT_WRITE_KEYS,
 		OPT_KEYMAP_FILE,
 		OPT_TITLE,
+		OPT_FULLSCREEN,
 		OPT_SHADOW,
 		OPT_SHADOW_COLOUR,
 		OPT_BUFFER_SCALE,
@@ -842,6 +845,7 @@ static bool parse_options(int argc, char *argv[], struct client *client, const c
 		{ "buffer-scale", required_argument, NULL, OPT_BUFFER_SCALE },
 		{ "min-size", required_argument, NULL, OPT_MIN_SIZE },
 		{ "max-size", required_argument, NULL, OPT_MAX_SIZE },
+		{ "fullscreen", no_argument, NULL, OPT_FULLSCREEN },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -892,6 +896,9 @@ static bool parse_options(int argc, char *argv[], struct client *client, const c
 			break;
 		case OPT_MAX_SIZE:
 			ok = parse_size(optarg, &client->max_width, &client->max_height);
+			break;
+		case OPT_FULLSCREEN:
+			client->want_fullscreen = true;
 			break;
 		case 'h':
 			printf("%s", usage);
@@ -985,6 +992,9 @@ int main(int argc, char *argv[])
 	}
 	if (client.max_width > 0) {
 		xdg_toplevel_set_max_size(client.toplevel, client.max_width, client.max_height);
+	}
+	if (client.want_fullscreen) {
+		xdg_toplevel_set_fullscreen(client.toplevel, NULL);
 	}
 	wl_surface_commit(client.surface);
 

@@ -198,14 +198,28 @@ void agent_clipboard_set(struct agent_clipboard *clipboard, const uint8_t *text,
 	wlr_log(WLR_DEBUG, "dom0 pasted %zu bytes into the VM's clipboard", length);
 }
 
+static void handle_request_set_selection(struct wl_listener *listener, void *data)
+{
+	struct agent_clipboard *clipboard =
+		wl_container_of(listener, clipboard, request_set_selection);
+	struct wlr_seat_request_set_selection_event *event = data;
+	/* Inside the VM its clients share a clipboard as on any desktop;
+	 * only dom0's keys take it out. */
+	wlr_seat_set_selection(clipboard->server->seat, event->source, event->serial);
+}
+
 void agent_clipboard_init(struct agent_clipboard *clipboard, struct agent_server *server)
 {
 	*clipboard = (struct agent_clipboard){ .server = server, .read_fd = -1 };
+	clipboard->request_set_selection.notify = handle_request_set_selection;
+	wl_signal_add(&server->seat->events.request_set_selection,
+		&clipboard->request_set_selection);
 }
 
 void agent_clipboard_finish(struct agent_clipboard *clipboard)
 {
 	stop_reading(clipboard);
+	wl_list_remove(&clipboard->request_set_selection.link);
 }
 
 void agent_clipboard_forget_dom0(struct agent_clipboard *clipboard)

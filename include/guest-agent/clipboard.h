@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <wayland-server-core.h>
 
 struct agent_server;
 struct dom0_link;
@@ -23,6 +24,8 @@ struct agent_clipboard {
 	struct wl_event_source *read_source, *read_timeout;
 	uint8_t *text;
 	size_t length;
+	/* The VM's own clipboard between its clients (wl_data_device). */
+	struct wl_listener request_set_selection; /* wlr_seat */
 };
 
 void agent_clipboard_init(struct agent_clipboard *clipboard, struct agent_server *server);

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "common/limits.h"
+#include "common/util/ini.h"
 #include "common/wire/protocol.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -215,83 +216,40 @@ static bool begin_section(struct parser *p, const char *title)
 	return true;
 }
 
-static char *trim(char *start, char *end)
-{
-	while (start < end && isspace((unsigned char)*start)) {
-		start++;
-	}
-	while (end > start && isspace((unsigned char)end[-1])) {
-		end--;
-	}
-	*end = '\0';
-	return start;
-}
-
-/* One line, len bytes, no newline: compositor/config.c's parse_line. */
+/* One line, len bytes, no newline: the dialect of common/util/ini.c. */
 static bool parse_line(struct parser *p, const char *text, size_t len)
 {
-	while (len > 0 && isspace((unsigned char)*text)) {
-		text++;
-		len--;
-	}
-	if (len == 0 || *text == ';' || *text == '#') {
+	char buf[AGENT_CONFIG_LINE_MAX + 1];
+	struct ini_line line;
+	ini_line_split(text, len, buf, AGENT_CONFIG_LINE_MAX, &line);
+	switch (line.kind) {
+	case INI_LINE_BLANK:
 		return true;
+	case INI_LINE_SECTION:
+		return begin_section(p, line.section);
+	case INI_LINE_PAIR:
+		return set_key(p, line.key, line.value);
+	case INI_LINE_ERROR:
+		break;
 	}
-	/* An inline comment starts at a ';' after whitespace. */
-	for (size_t i = 1; i < len; i++) {
-		if (text[i] == ';' && isspace((unsigned char)text[i - 1])) {
-			len = i;
-			break;
-		}
-	}
-	while (len > 0 && isspace((unsigned char)text[len - 1])) {
-		len--;
-	}
-	if (len > AGENT_CONFIG_LINE_MAX) {
+	if (line.error == INI_ERR_TOO_LONG) {
 		return fail(p, "line too long (at most %d characters before a comment)",
 			AGENT_CONFIG_LINE_MAX);
 	}
-	char buf[AGENT_CONFIG_LINE_MAX + 1];
-	memcpy(buf, text, len);
-	buf[len] = '\0';
-	/* now: buf holds the content, trimmed, and not empty */
+	return fail(p, "%s", ini_error_str(line.error));
+}
 
-	if (buf[0] == '[') {
-		char *close = strchr(buf, ']');
-		if (close == NULL) {
-			return fail(p, "missing ']' in section header");
-		}
-		if (close[1] != '\0') {
-			return fail(p, "unexpected text after ']'");
-		}
-		return begin_section(p, trim(buf + 1, close));
-	}
-	char *equals = strchr(buf, '=');
-	if (equals == NULL) {
-		return fail(p, "expected 'key = value' or '[section]'");
-	}
-	char *value = trim(equals + 1, buf + len);
-	char *key = trim(buf, equals);
-	if (key[0] == '\0') {
-		return fail(p, "missing key name before '='");
-	}
-	return set_key(p, key, value);
+static bool parse_numbered_line(void *data, int number, const char *text, size_t len)
+{
+	struct parser *p = data;
+	p->line = number;
+	return parse_line(p, text, len);
 }
 
 /* text holds len bytes, no NUL among them. */
 static bool parse_text(struct parser *p, const char *text, size_t len)
 {
-	/* A UTF-8 byte order mark would hide a header from the parser. */
-	static const char bom[] = "\xef\xbb\xbf";
-	size_t pos = len >= 3 && memcmp(text, bom, 3) == 0 ? 3 : 0;
-	while (pos < len && !p->failed) {
-		const char *start = text + pos;
-		const char *newline = memchr(start, '\n', len - pos);
-		size_t line_len = newline != NULL ? (size_t)(newline - start) : len - pos;
-		pos += line_len + 1;
-		p->line++;
-		parse_line(p, start, line_len);
-	}
+	ini_each_line(text, len, parse_numbered_line, p);
 	return !p->failed;
 }
 

@@ -459,6 +459,24 @@ def artifacts_dir():
     return path
 
 
+def read_text(path):
+    """The text of a file a client writes (None while it does not exist)."""
+    if not os.path.exists(path):
+        return None
+    with open(path, encoding='utf-8', errors='replace') as f:
+        return f.read()
+
+
+def wait_for_text(path, want, timeout=EVENT_TIMEOUT_S):
+    """Waits until the file at path holds exactly want."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if read_text(path) == want:
+            return
+        time.sleep(0.05)
+    raise Failure('%s holds %r, expected %r' % (os.path.basename(path), read_text(path), want))
+
+
 class Events:
     """A test client's stdout (mullion-test-input-client prints one line
     per event), read line by line as the test goes."""

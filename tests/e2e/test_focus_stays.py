@@ -16,22 +16,6 @@ BORDER = 4
 LABEL_COLOUR = '#cc0000'
 
 
-def read(path):
-    if not os.path.exists(path):
-        return ''
-    with open(path, errors='replace') as f:
-        return f.read()
-
-
-def wait_typed(path, want):
-    deadline = time.monotonic() + h.EVENT_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if read(path) == want:
-            return
-        time.sleep(0.05)
-    raise h.Failure('%s holds %r, expected %r' % (os.path.basename(path), read(path), want))
-
-
 def test(s):
     h.require_tool('grim', 'grim')
     h.require_tool('wtype', 'wtype')
@@ -45,7 +29,7 @@ def test(s):
     dom0_events = h.Events(dom0)
     dom0_events.wait_for('keyboard-enter', timeout=h.READY_TIMEOUT_S)
     s.type_text('before')
-    wait_typed(dom0_keys, 'before')
+    h.wait_for_text(dom0_keys, 'before')
 
     agent = s.start_agent('work', [h.program('MULLION_TEST_INPUT_CLIENT'),
                                    '--write-keys', vm_keys])
@@ -53,17 +37,17 @@ def test(s):
     vm_events.wait_for('ready', timeout=h.READY_TIMEOUT_S)
     s.wait_for_window(h.parse_colour(LABEL_COLOUR), BORDER, timeout=10)
     s.type_text('after')
-    wait_typed(dom0_keys, 'beforeafter')
+    h.wait_for_text(dom0_keys, 'beforeafter')
     vm_saw = [line for line in vm_events.lines()
               if line.startswith(('key ', 'keyboard-enter'))]
-    if vm_saw or read(vm_keys):
+    if vm_saw or h.read_text(vm_keys):
         raise h.Failure('the VM window took the keyboard when it mapped: %r' % vm_saw)
     h.log('the dom0 client kept the keyboard while the VM window mapped')
 
     dom0.kill()
     vm_events.wait_for('keyboard-enter')
     s.type_text('next')
-    wait_typed(vm_keys, 'next')
+    h.wait_for_text(vm_keys, 'next')
     h.log('the focused window went; the focus went to the next window')
     s.check_alive()
 

@@ -16,22 +16,6 @@ BORDER = 4
 VMS = {'alpha': ('blue', '#3465a4'), 'beta': ('red', '#cc0000')}
 
 
-def read(path):
-    if not os.path.exists(path):
-        return ''
-    with open(path, errors='replace') as f:
-        return f.read()
-
-
-def wait_typed(path, want):
-    deadline = time.monotonic() + h.EVENT_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if read(path) == want:
-            return
-        time.sleep(0.05)
-    raise h.Failure('%s holds %r, expected %r' % (os.path.basename(path), read(path), want))
-
-
 def test(s):
     h.require_tool('grim', 'grim')
     h.require_tool('wtype', 'wtype')
@@ -63,9 +47,9 @@ def test(s):
 
     click('alpha')
     s.type_text('for-alpha')
-    wait_typed(keys['alpha'], 'for-alpha')
-    if read(keys['beta']):
-        raise h.Failure('VM beta got keys typed into VM alpha: %r' % read(keys['beta']))
+    h.wait_for_text(keys['alpha'], 'for-alpha')
+    if h.read_text(keys['beta']):
+        raise h.Failure('VM beta got keys typed into VM alpha: %r' % h.read_text(keys['beta']))
     beta_keys = [line for line in events['beta'].lines() if line.startswith('key ')]
     if beta_keys:
         raise h.Failure('VM beta saw key events while alpha had the focus: %r' % beta_keys)
@@ -75,9 +59,9 @@ def test(s):
     click('beta')
     events['alpha'].wait_for('keyboard-leave')
     s.type_text('for-beta')
-    wait_typed(keys['beta'], 'for-beta')
-    if read(keys['alpha']) != 'for-alpha':
-        raise h.Failure('VM alpha got keys typed into VM beta: %r' % read(keys['alpha']))
+    h.wait_for_text(keys['beta'], 'for-beta')
+    if h.read_text(keys['alpha']) != 'for-alpha':
+        raise h.Failure('VM alpha got keys typed into VM beta: %r' % h.read_text(keys['alpha']))
     h.log('a click moved the focus to beta; alpha saw nothing more')
     s.check_alive()
 

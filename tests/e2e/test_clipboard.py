@@ -18,13 +18,6 @@ VMS = {'a': ('blue', '#3465a4', '2040c0'), 'b': ('orange', '#f57900', 'c08020')}
 SECRET = 'copied in A: \u00e9t\u00e9 42'
 
 
-def read(path):
-    if not os.path.exists(path):
-        return None
-    with open(path, encoding='utf-8', errors='replace') as f:
-        return f.read()
-
-
 def keys(s, *combo):
     wtype = h.require_tool('wtype', 'wtype')
     s._dom0_tool([wtype, '-M', 'ctrl', '-M', 'shift', '-k', combo[0], '-m', 'shift',
@@ -62,8 +55,8 @@ def test(s):
     events['b'].seen = 0
     events['b'].wait_for('keyboard-enter')
     time.sleep(0.5)
-    if read(pasted) is not None:
-        raise h.Failure('B read a clipboard before any key was pressed: %r' % read(pasted))
+    if h.read_text(pasted) is not None:
+        raise h.Failure('B read a clipboard before any key was pressed: %r' % h.read_text(pasted))
     h.log('A\'s selection is not readable in B')
 
     focus('a')
@@ -72,11 +65,11 @@ def test(s):
     focus('b')
     keys(s, 'v')
     deadline = time.monotonic() + h.EVENT_TIMEOUT_S
-    while time.monotonic() < deadline and read(pasted) != SECRET:
+    while time.monotonic() < deadline and h.read_text(pasted) != SECRET:
         time.sleep(0.05)
-    if read(pasted) != SECRET:
+    if h.read_text(pasted) != SECRET:
         raise h.Failure('after copy in A and paste in B, B read %r, not %r'
-                        % (read(pasted), SECRET))
+                        % (h.read_text(pasted), SECRET))
     h.log('copy key in A, paste key in B: B read exactly A\'s text')
 
     os.unlink(pasted)
@@ -84,9 +77,9 @@ def test(s):
     time.sleep(0.5)
     with open(s.compositor.stderr_path, errors='replace') as f:
         pastes = [line for line in f if 'Notice: Pasted' in line]
-    if len(pastes) != 1 or read(pasted) is not None:
+    if len(pastes) != 1 or h.read_text(pasted) is not None:
         raise h.Failure('a second paste moved something: %d pastes, B read %r'
-                        % (len(pastes), read(pasted)))
+                        % (len(pastes), h.read_text(pasted)))
     h.log('after the paste dom0\'s clipboard is empty')
     for vm in VMS:
         seen = [line for line in events[vm].lines() if line.startswith('key ')]

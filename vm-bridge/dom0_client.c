@@ -78,7 +78,8 @@ static void handle_registry_global(void *data, struct wl_registry *registry, uin
 		client->wm_base = wl_registry_bind(registry, name, &xdg_wm_base_interface,
 			min_u32(version, WM_BASE_VERSION));
 		xdg_wm_base_add_listener(client->wm_base, &wm_base_listener, client);
-	} else if (strcmp(interface, "mullion_vm_clipboard_v1") == 0 && client->clipboard_name == 0) {
+	} else if (strcmp(interface, "mullion_vm_clipboard_v1") == 0 &&
+		client->clipboard_name == 0) {
 		client->clipboard_name = name;
 	} else if (strcmp(interface, wl_seat_interface.name) == 0 && client->seat_name == 0) {
 		client->seat_name = name;

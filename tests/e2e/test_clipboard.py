@@ -34,11 +34,11 @@ def test(s):
     s.start_compositor('\n'.join(config))
     pasted = s.path('b-pasted.txt')
     events, windows = {}, {}
-    agent = s.start_agent('a', [tool, '--copy', SECRET, '--colour', VMS['a'][2]])
-    events['a'] = h.Events(agent)
-    agent = s.start_agent('b', [tool, '--paste-to', pasted, '--colour', VMS['b'][2]])
-    events['b'] = h.Events(agent)
-    for vm in VMS:
+    # One after the other, so that a's window is the first placed and b's
+    # goes below and right of it (focus() relies on that).
+    for vm, argv in (('a', ['--copy', SECRET]), ('b', ['--paste-to', pasted])):
+        agent = s.start_agent(vm, [tool] + argv + ['--colour', VMS[vm][2]])
+        events[vm] = h.Events(agent)
         events[vm].wait_for('ready', timeout=h.READY_TIMEOUT_S)
         windows[vm] = s.wait_for_window(h.parse_colour(VMS[vm][1]), BORDER, timeout=10)
 

@@ -2,10 +2,11 @@
  * The Xen vchan backend: a libxenvchan ring for the stream and grant
  * tables for the shared pages, the model of Qubes' GUI protocol.
  *
- * The VM side (server) offers the ring to dom0 under its own xenstore home
- * at data/vchan/0/<port>, and shares each buffer as one block of pages
- * allocated with gntalloc and granted read-only to dom0; a ref is a grant
- * ref. The total it shares is capped by pool_pages.
+ * The VM side (server) offers the ring to the domain its address names
+ * (dom0: the agent runs with xen:0) under its own xenstore home at
+ * data/vchan/<that domid>/<port>, and shares each buffer as one block of
+ * pages allocated with gntalloc and granted read-only to that domain; a
+ * ref is a grant ref. The total it shares is capped by pool_pages.
  *
  * The dom0 side (client) connects to that ring and maps ref lists with
  * gntdev into one contiguous read-only view. Grant refs are the VM's to
@@ -42,7 +43,7 @@
 #include "common/util/log.h"
 #include "common/wire/protocol.h"
 
-/* The GUI runs in dom0; the VM only ever talks to it. */
+/* The bridge runs in dom0: the client names itself 0 in the ring's path. */
 #define DOM0_DOMID 0
 /* Xen's DOMID_FIRST_RESERVED: ids from here on are not guests. */
 #define XEN_DOMID_LIMIT 32752
@@ -397,8 +398,13 @@ static bool region_remove(struct xen_vchan *x, const void *addr, uint32_t count)
 
 struct vchan *vchan_xen_server_init(const struct vchan_address *addr, int port, uint32_t pool_pages)
 {
-	(void)addr; /* the VM's peer is always dom0 */
-	struct xen_vchan *x = xen_vchan_alloc(true, DOM0_DOMID, port, pool_pages);
+	/* The address names the peer, where dom0's bridge runs: xen:0. The
+	 * ring and every grant are offered to that domain alone. */
+	if (addr->domid < DOM0_DOMID || addr->domid >= XEN_DOMID_LIMIT) {
+		mlog(MLOG_ERROR, "vchan xen:%d: not a domain id", addr->domid);
+		return NULL;
+	}
+	struct xen_vchan *x = xen_vchan_alloc(true, addr->domid, port, pool_pages);
 	if (x == NULL) {
 		return NULL;
 	}
@@ -411,8 +417,8 @@ struct vchan *vchan_xen_server_init(const struct vchan_address *addr, int port, 
 	if (!xen_vchan_open_ring(x)) {
 		goto error;
 	}
-	mlog(MLOG_DEBUG, "vchan xen: offering port %d to dom0, up to %u shared pages", port,
-		pool_pages);
+	mlog(MLOG_INFO, "vchan xen:%d: offering port %d to domain %d, up to %u shared pages",
+		x->peer_domid, port, x->peer_domid, pool_pages);
 	return &x->base;
 
 error:
@@ -424,15 +430,16 @@ static void *xen_share_pages(struct vchan *ctrl, uint32_t npages, uint32_t *refs
 {
 	struct xen_vchan *x = xen_vchan_from(ctrl);
 	if (npages > x->max_pages - x->pages_held) {
-		mlog(MLOG_ERROR, "vchan xen: %u more pages would pass the cap of %u (%u shared)",
-			npages, x->max_pages, x->pages_held);
+		mlog(MLOG_ERROR, "vchan xen:%d: %u more pages would pass the cap of %u (%u shared)",
+			x->peer_domid, npages, x->max_pages, x->pages_held);
 		return NULL;
 	}
 	/* Read-only: dom0 only ever maps buffers to read them. */
 	void *addr =
 		xengntshr_share_pages(x->gntshr, (uint32_t)x->peer_domid, (int)npages, refs, 0);
 	if (addr == NULL) {
-		mlog_errno(MLOG_ERROR, "vchan xen: cannot share %u pages", npages);
+		mlog_errno(MLOG_ERROR, "vchan xen:%d: cannot share %u pages", x->peer_domid,
+			npages);
 		return NULL;
 	}
 	if (!region_add(x, addr, npages)) {

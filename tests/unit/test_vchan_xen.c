@@ -70,7 +70,7 @@ static struct vchan_address xen_address(const char *text)
 
 static struct vchan *start_server(void)
 {
-	struct vchan_address addr = xen_address("xen:7");
+	struct vchan_address addr = xen_address("xen:0");
 	return vchan_server_init(&addr, VCHAN_GUI_PORT, 1024);
 }
 
@@ -109,11 +109,33 @@ static void test_bad_arguments(void **state)
 	assert_null(vchan_client_init(&addr, -1, 1024));
 	assert_null(vchan_client_init(&addr, VCHAN_GUI_PORT, 0));
 
-	/* Not reachable from the parser, but the API takes a struct. */
-	addr.domid = 0;
+	/* dom0 is the server's peer (xen:0), never the client's. */
+	addr = xen_address("xen:0");
 	assert_null(vchan_client_init(&addr, VCHAN_GUI_PORT, 1024));
+	/* Not reachable from the parser, but the API takes a struct. */
 	addr.domid = 32752;
 	assert_null(vchan_client_init(&addr, VCHAN_GUI_PORT, 1024));
+	assert_null(vchan_server_init(&addr, VCHAN_GUI_PORT, 1024));
+	addr.domid = -1;
+	assert_null(vchan_server_init(&addr, VCHAN_GUI_PORT, 1024));
+}
+
+/* The server offers to the domain its address names: one it cannot name
+ * is refused before any device is opened. */
+static struct vchan *start_server_bad_peer(void)
+{
+	struct vchan_address addr = xen_address("xen:0");
+	addr.domid = 32752;
+	return vchan_server_init(&addr, VCHAN_GUI_PORT, 1024);
+}
+
+static void test_server_bad_peer(void **state)
+{
+	(void)state;
+	assert_null(capture_log(start_server_bad_peer));
+	assert_non_null(strstr(log_text, "xen:32752: not a domain id"));
+	assert_null(strstr(log_text, "/dev/xen"));
+	assert_int_equal(count_lines(log_text), 1);
 }
 
 /* Retrying, as the bridge does every 500 ms, must not accumulate
@@ -142,6 +164,7 @@ int main(void)
 		cmocka_unit_test(test_server_without_xen),
 		cmocka_unit_test(test_client_without_xen),
 		cmocka_unit_test(test_bad_arguments),
+		cmocka_unit_test(test_server_bad_peer),
 		cmocka_unit_test(test_retry_does_not_leak),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -48,8 +48,8 @@ struct vchan *vchan_socket_client_init(const struct vchan_address *addr, int por
 	uint32_t max_pool_pages);
 
 /* The Xen backend (vchan/xen.c, built with -Dxen): a libxenvchan ring and
- * grant-table pages. The VM side's peer is always dom0; the dom0 side
- * connects to addr->domid. */
+ * grant-table pages. Both sides' addr->domid is the peer: the VM side
+ * offers to it (xen:0, dom0), the dom0 side connects to that VM. */
 struct vchan *vchan_xen_server_init(const struct vchan_address *addr, int port,
 	uint32_t pool_pages);
 struct vchan *vchan_xen_client_init(const struct vchan_address *addr, int port,

@@ -607,6 +607,18 @@ class Session:
             % (vm, display, child.pid, ' '.join(command)))
         return child
 
+    def start_vm_program(self, vm, argv, ready_line=None):
+        """Starts argv in vm's place, as start_agent starts the agent: its
+        own runtime dir, logs named 'vm-VM'. A stand-in finds its vchan
+        with vchan_dir(vm). With ready_line, waits until it prints a line
+        starting with that."""
+        env = _child_env(self._private_dir('vm-%s-runtime' % vm))
+        child = Child('vm-' + vm, list(argv), env, self.log_dir)
+        self.children.append(child)
+        if ready_line is not None:
+            child.wait_for_line(ready_line, READY_TIMEOUT_S)
+        return child
+
     def dom0_env(self):
         """Environment of a trusted dom0 client of the compositor."""
         if not self.wayland_display:

@@ -1,0 +1,730 @@
+/*
+ * mullion-test-hostile-agent: stands in for a VM's mullion-agent and
+ * attacks its bridge, one case per run. It is the VM side of a socket
+ * vchan (it listens, shares a pool of pages, sends HELLO) and speaks the
+ * wire protocol with the shared codec; what the codec would refuse to
+ * encode, it writes by hand.
+ *
+ * Three kinds of case:
+ * - refused: a message the bridge must refuse (a violation). The agent
+ *   sends it, then waits for dom0 to close the connection: exit 0 when it
+ *   does, 1 when it is still open after --timeout.
+ * - busy: a valid window, then a burst of valid messages (titles, hints,
+ *   app ids, windows created and destroyed), then the title "flood done".
+ *   The window must survive it. Runs until SIGTERM.
+ * - window, animate: one ordinary window (animate redraws it at every
+ *   FRAME_DONE), for the tests' other VM. Runs until SIGTERM.
+ *
+ * stdout, one line each, flushed: "listening", "connected", "sent N
+ * messages, B bytes" once the burst (or the hostile message) is queued,
+ * "written" once the socket took all of it, "frames N" every 30 frames,
+ * "closed by dom0" when dom0 ends the connection.
+ */
+#define _GNU_SOURCE /* signalfd */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/util/log.h"
+#include "common/vchan/vchan.h"
+#include "common/wire/codec.h"
+#include "common/wire/protocol.h"
+
+#define POOL_PAGES 256
+#define WINDOW_ID 1
+#define BUFFER_ID 1
+#define WINDOW_SIZE 64 /* pixels, square */
+#define WINDOW_STRIDE (WINDOW_SIZE * 4)
+#define WINDOW_PAGES ((WINDOW_STRIDE * WINDOW_SIZE + WIRE_PAGE_SIZE - 1) / WIRE_PAGE_SIZE)
+/* Enough for the largest burst (1 MB title; 100 000 hints of 28 bytes). */
+#define TX_CAP (6u * 1024u * 1024u)
+
+enum case_kind {
+	KIND_REFUSED,
+	KIND_BUSY,
+	KIND_WINDOW,
+};
+
+struct agent;
+
+struct hostile_case {
+	const char *name;
+	enum case_kind kind;
+	/* Queues what the case sends once dom0's HELLO is in. */
+	void (*run)(struct agent *agent);
+	const char *help;
+};
+
+struct agent {
+	const struct hostile_case *hcase;
+	struct vchan *vchan;
+	bool connected;
+	bool started; /* the case's messages are queued */
+	double started_at; /* when, CLOCK_MONOTONIC seconds */
+	bool go; /* SIGUSR1 came (or was not awaited) */
+	bool animate;
+
+	uint8_t *tx;
+	size_t tx_start, tx_end;
+	bool reported_written;
+	unsigned long sent_messages;
+
+	uint8_t *rx;
+	size_t rx_len;
+	bool dom0_hello;
+
+	/* The window's one buffer, in the pool. */
+	uint8_t *pixels;
+	uint32_t refs[WINDOW_PAGES];
+	bool buffer_free, frame_due;
+	unsigned long frames;
+};
+
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void say(const char *fmt, ...)
+{
+	va_list args;
+	va_start(args, fmt);
+	vprintf(fmt, args);
+	va_end(args);
+	putchar('\n');
+	fflush(stdout);
+}
+
+static void put_u32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
+}
+
+/* Queues bytes as they are, valid or not. */
+static void queue_raw(struct agent *agent, const void *data, size_t size)
+{
+	if (size > TX_CAP - agent->tx_end) {
+		fprintf(stderr, "hostile-agent: the send queue is full\n");
+		exit(2);
+	}
+	memcpy(agent->tx + agent->tx_end, data, size);
+	agent->tx_end += size;
+	agent->sent_messages++;
+}
+
+/* Queues a header and then body_size bytes of a body given in words. */
+static void queue_words(struct agent *agent, uint32_t type, uint32_t length, const uint32_t *words,
+	size_t count)
+{
+	uint8_t buf[WIRE_HEADER_SIZE + 64];
+	put_u32(buf, type);
+	put_u32(buf + 4, length);
+	for (size_t i = 0; i < count; i++) {
+		put_u32(buf + WIRE_HEADER_SIZE + 4 * i, words[i]);
+	}
+	queue_raw(agent, buf, WIRE_HEADER_SIZE + 4 * count);
+}
+
+/* Queues a valid message; the codec refuses to encode anything else. */
+static void queue(struct agent *agent, const struct wire_msg *msg)
+{
+	size_t n =
+		wire_encode(msg, WIRE_FROM_VM, agent->tx + agent->tx_end, TX_CAP - agent->tx_end);
+	if (n == 0) {
+		fprintf(stderr, "hostile-agent: cannot encode %s\n", wire_msg_type_str(msg->type));
+		exit(2);
+	}
+	agent->tx_end += n;
+	agent->sent_messages++;
+}
+
+static void queue_hello(struct agent *agent, uint32_t version)
+{
+	struct wire_msg msg = {
+		.type = WIRE_HELLO,
+		.hello = { .version = version },
+	};
+	if (version == WIRE_VERSION) {
+		queue(agent, &msg);
+		return;
+	}
+	/* A HELLO from a later version: the codec writes only this one. */
+	uint32_t words[7] = { version, 0, 0, 0, 0, 0, 0 };
+	queue_words(agent, WIRE_HELLO, sizeof(words), words, 7);
+}
+
+static void queue_title(struct agent *agent, uint32_t window_id, const char *title)
+{
+	struct wire_msg msg = {
+		.type = WIRE_WINDOW_TITLE,
+		.window_title = {
+			.window_id = window_id,
+			.length = (uint32_t)strlen(title),
+			.title = title,
+		},
+	};
+	queue(agent, &msg);
+}
+
+static void queue_app_id(struct agent *agent, uint32_t window_id, const char *app_id)
+{
+	struct wire_msg msg = {
+		.type = WIRE_WINDOW_APP_ID,
+		.window_app_id = {
+			.window_id = window_id,
+			.length = (uint32_t)strlen(app_id),
+			.app_id = app_id,
+		},
+	};
+	queue(agent, &msg);
+}
+
+static void queue_window_create(struct agent *agent, uint32_t id)
+{
+	struct wire_msg msg = {
+		.type = WIRE_WINDOW_CREATE,
+		.window_create = {
+			.window_id = id,
+			.width = WINDOW_SIZE,
+			.height = WINDOW_SIZE,
+			.kind = WIRE_WINDOW_TOPLEVEL,
+		},
+	};
+	queue(agent, &msg);
+}
+
+static void queue_window_destroy(struct agent *agent, uint32_t id)
+{
+	struct wire_msg msg = {
+		.type = WIRE_WINDOW_DESTROY,
+		.window_destroy = { .window_id = id },
+	};
+	queue(agent, &msg);
+}
+
+/* BUFFER_CREATE of the window's buffer, with refs as given. */
+static void queue_buffer_create(struct agent *agent, const uint32_t *refs)
+{
+	uint8_t ref_bytes[4 * WINDOW_PAGES];
+	for (uint32_t i = 0; i < WINDOW_PAGES; i++) {
+		wire_ref_set(ref_bytes, i, refs[i]);
+	}
+	struct wire_msg msg = {
+		.type = WIRE_BUFFER_CREATE,
+		.buffer_create = {
+			.window_id = WINDOW_ID,
+			.buffer_id = BUFFER_ID,
+			.width = WINDOW_SIZE,
+			.height = WINDOW_SIZE,
+			.stride = WINDOW_STRIDE,
+			.format = WIRE_FORMAT_XRGB8888,
+			.ref_count = WINDOW_PAGES,
+			.refs = ref_bytes,
+		},
+	};
+	queue(agent, &msg);
+}
+
+static void queue_damage(struct agent *agent, struct wire_rect rect)
+{
+	struct wire_msg msg = {
+		.type = WIRE_DAMAGE,
+		.damage = {
+			.window_id = WINDOW_ID,
+			.buffer_id = BUFFER_ID,
+			.rect_count = 1,
+			.rects = { rect },
+		},
+	};
+	queue(agent, &msg);
+}
+
+static void draw(struct agent *agent)
+{
+	/* A colour that changes every frame, never the background. */
+	uint32_t colour = 0x00402000u | ((uint32_t)(agent->frames * 7 % 256) << 0) |
+		((uint32_t)(agent->frames * 3 % 128 + 64) << 16);
+	for (size_t i = 0; i < (size_t)WINDOW_SIZE * WINDOW_SIZE; i++) {
+		put_u32(agent->pixels + 4 * i, colour);
+	}
+	agent->buffer_free = false;
+	agent->frame_due = false;
+	queue_damage(agent, (struct wire_rect){ 0, 0, WINDOW_SIZE, WINDOW_SIZE });
+}
+
+/* An ordinary window: created, titled, one buffer drawn and shown. */
+static void queue_window(struct agent *agent, const char *title)
+{
+	queue_window_create(agent, WINDOW_ID);
+	queue_title(agent, WINDOW_ID, title);
+	queue_app_id(agent, WINDOW_ID, "org.example.Hostile");
+	queue_buffer_create(agent, agent->refs);
+	draw(agent);
+}
+
+/* --- the cases --- */
+
+static void case_window(struct agent *agent)
+{
+	queue_window(agent, "hostile-agent window");
+}
+
+static void case_animate(struct agent *agent)
+{
+	agent->animate = true;
+	queue_window(agent, "hostile-agent animate");
+}
+
+/* 20 000 titles and 100 000 hints in one burst: five hints per title. */
+static void case_busy(struct agent *agent)
+{
+	char title[64];
+	for (uint32_t i = 0; i < 100000; i++) {
+		if (i % 5 == 0) {
+			snprintf(title, sizeof(title), "busy title %05u", i / 5);
+			queue_title(agent, WINDOW_ID, title);
+		}
+		struct wire_msg hints = {
+			.type = WIRE_WINDOW_HINTS,
+			.window_hints = {
+				.window_id = WINDOW_ID,
+				.min_width = 1 + i % 32,
+				.min_height = 1 + i % 32,
+				.max_width = 4096,
+				.max_height = 4096,
+			},
+		};
+		queue(agent, &hints);
+	}
+	queue_title(agent, WINDOW_ID, "flood done");
+}
+
+static void case_app_id_flood(struct agent *agent)
+{
+	char app_id[64];
+	for (uint32_t i = 0; i < 20000; i++) {
+		snprintf(app_id, sizeof(app_id), "org.example.App%05u", i);
+		queue_app_id(agent, WINDOW_ID, app_id);
+	}
+	queue_app_id(agent, WINDOW_ID, "org.example.Done");
+	queue_title(agent, WINDOW_ID, "flood done");
+}
+
+/* Windows made and dropped at once: Wayland requests that cannot be
+ * merged, so only the bridge's pause while the compositor catches up
+ * keeps its connection alive. */
+static void case_create_destroy_flood(struct agent *agent)
+{
+	for (uint32_t i = 0; i < 10000; i++) {
+		queue_window_create(agent, 2 + i % 100);
+		queue_window_destroy(agent, 2 + i % 100);
+	}
+	queue_title(agent, WINDOW_ID, "flood done");
+}
+
+static void case_oversized_title(struct agent *agent)
+{
+	/* 1 MB of title: the header alone is refused (too-large). */
+	const uint32_t length = 1024 * 1024;
+	uint32_t words[2] = { WINDOW_ID, length };
+	queue_words(agent, WIRE_WINDOW_TITLE, 8 + length, words, 2);
+	uint8_t *title = malloc(length);
+	if (title == NULL) {
+		exit(2);
+	}
+	memset(title, 'A', length);
+	queue_raw(agent, title, length);
+	agent->sent_messages--; /* one message in two pieces */
+	free(title);
+}
+
+static void case_long_title(struct agent *agent)
+{
+	/* One byte beyond WIRE_MAX_TITLE_BYTES: a count error. */
+	uint8_t msg[WIRE_HEADER_SIZE + 8 + WIRE_MAX_TITLE_BYTES + 1];
+	memset(msg, 'A', sizeof(msg));
+	put_u32(msg, WIRE_WINDOW_TITLE);
+	put_u32(msg + 4, 8 + WIRE_MAX_TITLE_BYTES + 1);
+	put_u32(msg + 8, WINDOW_ID);
+	put_u32(msg + 12, WIRE_MAX_TITLE_BYTES + 1);
+	queue_raw(agent, msg, sizeof(msg));
+}
+
+static void case_unknown_type(struct agent *agent)
+{
+	queue_words(agent, 0x3f, 0, NULL, 0);
+}
+
+static void case_future_version(struct agent *agent)
+{
+	queue_hello(agent, WIRE_VERSION + 1);
+}
+
+static void case_size_overflow(struct agent *agent)
+{
+	/* width x height x 4 wraps to 0 in 32 bits; stride likewise. */
+	uint32_t words[8] = { WINDOW_ID, BUFFER_ID, 0x40000000u, 0x40000000u, 0,
+		WIRE_FORMAT_XRGB8888, 1, 0 };
+	queue_words(agent, WIRE_BUFFER_CREATE, 32, words, 8);
+}
+
+static void case_small_stride(struct agent *agent)
+{
+	/* 100 pixels of 4 bytes in rows of 396 bytes. */
+	uint32_t words[8] = { WINDOW_ID, BUFFER_ID, 100, 10, 396, WIRE_FORMAT_XRGB8888, 1, 0 };
+	queue_words(agent, WIRE_BUFFER_CREATE, 32, words, 8);
+}
+
+static void case_ref_out_of_range(struct agent *agent)
+{
+	queue_window_create(agent, WINDOW_ID);
+	uint32_t refs[WINDOW_PAGES];
+	memcpy(refs, agent->refs, sizeof(refs));
+	refs[WINDOW_PAGES - 1] = POOL_PAGES + 1000;
+	queue_buffer_create(agent, refs);
+}
+
+static void case_damage_outside(struct agent *agent)
+{
+	queue_window_create(agent, WINDOW_ID);
+	queue_buffer_create(agent, agent->refs);
+	queue_damage(agent, (struct wire_rect){ WINDOW_SIZE / 2, 0, WINDOW_SIZE, WINDOW_SIZE });
+}
+
+static void case_orphan_popup(struct agent *agent)
+{
+	struct wire_msg msg = {
+		.type = WIRE_WINDOW_CREATE,
+		.window_create = {
+			.window_id = 2,
+			.width = 10,
+			.height = 10,
+			.kind = WIRE_WINDOW_POPUP,
+			.parent_id = 77,
+		},
+	};
+	queue(agent, &msg);
+}
+
+static const struct hostile_case cases[] = {
+	{ "window", KIND_WINDOW, case_window, "one ordinary window" },
+	{ "animate", KIND_WINDOW, case_animate, "one window, redrawn at every FRAME_DONE" },
+	{ "busy", KIND_BUSY, case_busy, "20000 titles and 100000 hints in a burst" },
+	{ "app-id-flood", KIND_BUSY, case_app_id_flood, "20000 app ids in a burst" },
+	{ "create-destroy-flood", KIND_BUSY, case_create_destroy_flood,
+		"10000 windows created and destroyed" },
+	{ "oversized-title", KIND_REFUSED, case_oversized_title, "a 1 MB title" },
+	{ "long-title", KIND_REFUSED, case_long_title, "a title of 257 bytes" },
+	{ "unknown-type", KIND_REFUSED, case_unknown_type, "message type 0x3f" },
+	{ "future-version", KIND_REFUSED, case_future_version, "HELLO of protocol version 2" },
+	{ "size-overflow", KIND_REFUSED, case_size_overflow,
+		"a buffer whose width x height x 4 wraps" },
+	{ "small-stride", KIND_REFUSED, case_small_stride, "a stride below width x 4" },
+	{ "ref-out-of-range", KIND_REFUSED, case_ref_out_of_range, "a page ref beyond the pool" },
+	{ "damage-outside", KIND_REFUSED, case_damage_outside, "damage beyond its buffer" },
+	{ "orphan-popup", KIND_REFUSED, case_orphan_popup, "a popup whose parent does not exist" },
+};
+#define CASE_COUNT (sizeof(cases) / sizeof(cases[0]))
+
+/* --- the connection --- */
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void start_case(struct agent *agent)
+{
+	agent->started = true;
+	agent->started_at = now_s();
+	size_t before = agent->tx_end;
+	unsigned long messages = agent->sent_messages;
+	agent->hcase->run(agent);
+	say("sent %lu messages, %zu bytes", agent->sent_messages - messages,
+		agent->tx_end - before);
+	agent->reported_written = false;
+}
+
+static void on_connected(struct agent *agent)
+{
+	agent->connected = true;
+	say("connected");
+	if (agent->hcase->run == case_future_version) {
+		start_case(agent); /* its HELLO is the attack */
+		return;
+	}
+	queue_hello(agent, WIRE_VERSION);
+	/* Busy cases first show their window; the burst follows. */
+	if (agent->hcase->kind == KIND_BUSY) {
+		queue_window(agent, "hostile-agent busy");
+	}
+}
+
+static void handle_dom0_msg(struct agent *agent, const struct wire_msg *msg)
+{
+	switch (msg->type) {
+	case WIRE_HELLO:
+		agent->dom0_hello = true;
+		return;
+	case WIRE_BUFFER_RELEASE:
+		agent->buffer_free = true;
+		break;
+	case WIRE_FRAME_DONE:
+		agent->frame_due = true;
+		agent->frames++;
+		if (agent->frames % 30 == 0) {
+			say("frames %lu", agent->frames);
+		}
+		break;
+	default:
+		return;
+	}
+	if (agent->animate && agent->buffer_free && agent->frame_due) {
+		draw(agent);
+	}
+}
+
+/* False when dom0 closed the connection or broke the protocol. */
+static bool receive(struct agent *agent)
+{
+	for (;;) {
+		size_t room = WIRE_MAX_MESSAGE_SIZE - agent->rx_len;
+		ssize_t n = vchan_read(agent->vchan, agent->rx + agent->rx_len, room);
+		if (n < 0) {
+			return false;
+		}
+		agent->rx_len += (size_t)n;
+		size_t at = 0;
+		for (;;) {
+			struct wire_msg msg;
+			size_t consumed = 0;
+			enum wire_status status = wire_decode(agent->rx + at, agent->rx_len - at,
+				WIRE_FROM_DOM0, &msg, &consumed);
+			if (status == WIRE_INCOMPLETE) {
+				break;
+			}
+			if (status != WIRE_OK) {
+				fprintf(stderr, "hostile-agent: dom0 sent a bad message: %s\n",
+					wire_status_str(status));
+				return false;
+			}
+			handle_dom0_msg(agent, &msg);
+			at += consumed;
+		}
+		memmove(agent->rx, agent->rx + at, agent->rx_len - at);
+		agent->rx_len -= at;
+		/* Less than asked: the channel is empty for now. */
+		if ((size_t)n < room) {
+			return true;
+		}
+	}
+}
+
+/* False when dom0 closed the connection. */
+static bool flush(struct agent *agent)
+{
+	while (agent->tx_start < agent->tx_end) {
+		ssize_t n = vchan_write(agent->vchan, agent->tx + agent->tx_start,
+			agent->tx_end - agent->tx_start);
+		if (n < 0) {
+			return false;
+		}
+		if (n == 0) {
+			return true;
+		}
+		agent->tx_start += (size_t)n;
+	}
+	agent->tx_start = agent->tx_end = 0;
+	if (agent->started && !agent->reported_written) {
+		agent->reported_written = true;
+		say("written");
+	}
+	return true;
+}
+
+static int signal_fd_create(void)
+{
+	sigset_t mask;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	return signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+}
+
+/* Returns the exit status. */
+static int run(struct agent *agent, double timeout_s)
+{
+	int signal_fd = signal_fd_create();
+	if (signal_fd < 0) {
+		perror("hostile-agent: signalfd");
+		return 2;
+	}
+	for (;;) {
+		if (agent->connected && agent->dom0_hello && !agent->started && agent->go) {
+			start_case(agent);
+		}
+		if (agent->connected && !flush(agent)) {
+			break;
+		}
+		int timeout_ms = -1;
+		if (agent->hcase->kind == KIND_REFUSED && agent->started) {
+			double left = agent->started_at + timeout_s - now_s();
+			if (left <= 0) {
+				say("still connected %.1f s after the hostile message", timeout_s);
+				return 1;
+			}
+			timeout_ms = (int)(left * 1000) + 1;
+		}
+		struct pollfd fds[2] = {
+			{ .fd = vchan_fd(agent->vchan), .events = POLLIN },
+			{ .fd = signal_fd, .events = POLLIN },
+		};
+		if (agent->connected && agent->tx_start < agent->tx_end) {
+			fds[0].events |= POLLOUT;
+		}
+		if (poll(fds, 2, timeout_ms) < 0) {
+			if (errno == EINTR) {
+				continue;
+			}
+			perror("hostile-agent: poll");
+			return 2;
+		}
+		if (fds[1].revents & POLLIN) {
+			struct signalfd_siginfo info;
+			if (read(signal_fd, &info, sizeof(info)) == (ssize_t)sizeof(info) &&
+				info.ssi_signo == SIGUSR1) {
+				agent->go = true;
+			} else {
+				return 0;
+			}
+		}
+		if (fds[0].revents == 0) {
+			continue;
+		}
+		if (!agent->connected) {
+			enum vchan_state state = vchan_wait(agent->vchan);
+			if (state == VCHAN_CONNECTED) {
+				on_connected(agent);
+			} else if (state == VCHAN_CLOSED) {
+				fprintf(stderr,
+					"hostile-agent: the channel closed before dom0 came\n");
+				return 2;
+			}
+			continue;
+		}
+		if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+			if (vchan_wait(agent->vchan) == VCHAN_CLOSED || !receive(agent)) {
+				break;
+			}
+		}
+	}
+	say("closed by dom0");
+	return agent->hcase->kind == KIND_REFUSED ? 0 : 1;
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: mullion-test-hostile-agent --vchan socket:DIR --case NAME [options]\n"
+		"\n"
+		"Plays a VM's agent that attacks its bridge; see hostile-agent.c.\n"
+		"\n"
+		"  --vchan socket:DIR   where to listen, as mullion-agent\n"
+		"  --case NAME          the attack (below)\n"
+		"  --wait-signal        after the first window, wait for SIGUSR1\n"
+		"  --timeout SECONDS    refused cases: how long dom0 may take to\n"
+		"                       close the connection (default 5)\n"
+		"\n"
+		"Cases:\n");
+	for (size_t i = 0; i < CASE_COUNT; i++) {
+		fprintf(out, "  %-22s %s\n", cases[i].name, cases[i].help);
+	}
+}
+
+int main(int argc, char *argv[])
+{
+	static const struct option options[] = {
+		{ "vchan", required_argument, NULL, 'c' },
+		{ "case", required_argument, NULL, 'k' },
+		{ "wait-signal", no_argument, NULL, 'w' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	const char *vchan = NULL, *name = NULL;
+	bool wait_signal = false;
+	double timeout_s = 5.0;
+	int opt;
+	while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			vchan = optarg;
+			break;
+		case 'k':
+			name = optarg;
+			break;
+		case 'w':
+			wait_signal = true;
+			break;
+		case 't':
+			timeout_s = strtod(optarg, NULL);
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	const struct hostile_case *hcase = NULL;
+	for (size_t i = 0; name != NULL && i < CASE_COUNT; i++) {
+		if (strcmp(cases[i].name, name) == 0) {
+			hcase = &cases[i];
+		}
+	}
+	struct vchan_address address;
+	if (vchan == NULL || hcase == NULL || !vchan_address_parse(vchan, &address) ||
+		!(timeout_s > 0)) {
+		usage(stderr);
+		return 2;
+	}
+	mlog_init("hostile-agent", MLOG_INFO);
+
+	struct agent agent = {
+		.hcase = hcase,
+		.go = !wait_signal,
+		.buffer_free = true,
+		.tx = malloc(TX_CAP),
+		.rx = malloc(WIRE_MAX_MESSAGE_SIZE),
+	};
+	agent.vchan = vchan_server_init(&address, VCHAN_GUI_PORT, POOL_PAGES);
+	if (agent.tx == NULL || agent.rx == NULL || agent.vchan == NULL) {
+		return 2;
+	}
+	agent.pixels = vchan_share_pages(agent.vchan, WINDOW_PAGES, agent.refs);
+	if (agent.pixels == NULL) {
+		return 2;
+	}
+	say("listening");
+	int status = run(&agent, timeout_s);
+	vchan_close(agent.vchan);
+	free(agent.rx);
+	free(agent.tx);
+	return status;
+}

@@ -633,9 +633,12 @@ class Session:
             raise Failure('the compositor exited with status %s'
                           % self.compositor.proc.returncode)
 
-    def toplevels(self, wait_prefix=None, count=None, timeout=None):
-        """Runs mullion-test-toplevels; returns (exit status, titles, stderr)."""
+    def toplevels(self, wait_prefix=None, count=None, timeout=None, app_ids=False):
+        """Runs mullion-test-toplevels; returns (exit status, titles, stderr).
+        With app_ids, each title is "APP_ID\tTITLE" ('' for no app id)."""
         argv = [program('MULLION_TOPLEVELS')]
+        if app_ids:
+            argv.append('--app-ids')
         if wait_prefix is not None:
             argv += ['--wait-prefix', wait_prefix]
         if count is not None:

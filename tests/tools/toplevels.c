@@ -1,7 +1,8 @@
 /*
  * mullion-test-toplevels: lists the toplevels a dom0 client sees through
  * wlr-foreign-toplevel-management, and can wait for one to appear. The
- * end-to-end tests judge titles from here, as a panel in dom0 would.
+ * end-to-end tests judge titles (and app ids, with --app-ids) from here,
+ * as a panel in dom0 would.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -27,6 +28,9 @@ struct toplevel {
 	struct zwlr_foreign_toplevel_handle_v1 *handle;
 	char *pending_title; // set by title events, applied at done
 	char *title; // as of the last done event, NULL before the first
+	char *pending_app_id; // set by app_id events, applied at done
+	char *app_id; // as of the last done event, NULL if none yet
+	struct state *state;
 	struct wl_list link; // state::toplevels
 };
 
@@ -37,6 +41,10 @@ struct state {
 	struct wl_list toplevels; // toplevel::link
 	bool finished;
 
+	bool print_app_ids; // print "app_id\ttitle" lines
+	double roundtrips_s; // > 0: time round trips for this long
+	long title_events; // title events received, every toplevel's
+	long app_id_events; // app_id events likewise
 	const char *wait_prefix; // NULL: do not wait for a title
 	long wait_count; // negative: do not wait for a count
 	double timeout_s;
@@ -51,26 +59,36 @@ static void toplevel_destroy(struct toplevel *toplevel)
 	zwlr_foreign_toplevel_handle_v1_destroy(toplevel->handle);
 	free(toplevel->pending_title);
 	free(toplevel->title);
+	free(toplevel->pending_app_id);
+	free(toplevel->app_id);
 	free(toplevel);
+}
+
+static void replace_string(char **field, const char *value)
+{
+	char *copy = strdup(value);
+	if (!copy) {
+		fprintf(stderr, "mullion-test-toplevels: out of memory\n");
+		exit(EXIT_SETUP_FAILED);
+	}
+	free(*field);
+	*field = copy;
 }
 
 static void handle_toplevel_title(void *data, struct zwlr_foreign_toplevel_handle_v1 *handle,
 	const char *title)
 {
 	struct toplevel *toplevel = data;
-	char *copy = strdup(title);
-	if (!copy) {
-		fprintf(stderr, "mullion-test-toplevels: out of memory\n");
-		exit(EXIT_SETUP_FAILED);
-	}
-	free(toplevel->pending_title);
-	toplevel->pending_title = copy;
+	replace_string(&toplevel->pending_title, title);
+	toplevel->state->title_events++;
 }
 
 static void handle_toplevel_app_id(void *data, struct zwlr_foreign_toplevel_handle_v1 *handle,
 	const char *app_id)
 {
-	// Only titles are judged; the app id is whatever the bridge chose.
+	struct toplevel *toplevel = data;
+	replace_string(&toplevel->pending_app_id, app_id);
+	toplevel->state->app_id_events++;
 }
 
 static void handle_toplevel_output_enter(void *data, struct zwlr_foreign_toplevel_handle_v1 *handle,
@@ -91,6 +109,11 @@ static void handle_toplevel_state(void *data, struct zwlr_foreign_toplevel_handl
 static void handle_toplevel_done(void *data, struct zwlr_foreign_toplevel_handle_v1 *handle)
 {
 	struct toplevel *toplevel = data;
+	if (toplevel->pending_app_id) {
+		free(toplevel->app_id);
+		toplevel->app_id = toplevel->pending_app_id;
+		toplevel->pending_app_id = NULL;
+	}
 	if (!toplevel->pending_title) {
 		// A done without a new title keeps the old one (or none yet).
 		if (!toplevel->title) {
@@ -134,6 +157,7 @@ static void handle_manager_toplevel(void *data, struct zwlr_foreign_toplevel_man
 		exit(EXIT_SETUP_FAILED);
 	}
 	toplevel->handle = handle;
+	toplevel->state = state;
 	wl_list_insert(state->toplevels.prev, &toplevel->link);
 	zwlr_foreign_toplevel_handle_v1_add_listener(handle, &toplevel_listener, toplevel);
 }
@@ -266,11 +290,48 @@ connection_error:
 	return false;
 }
 
+/*
+ * Round trips, one every 10 ms for the given time: how long the compositor
+ * takes to answer a dom0 client while it is busy. Each round trip reads
+ * every event queued before it, so this client never falls behind.
+ */
+static bool time_roundtrips(struct state *state)
+{
+	double deadline = now_s() + state->roundtrips_s;
+	double max_s = 0;
+	long count = 0;
+	long titles_before = state->title_events;
+	long app_ids_before = state->app_id_events;
+	while (now_s() < deadline) {
+		double start = now_s();
+		if (wl_display_roundtrip(state->display) < 0) {
+			fprintf(stderr,
+				"mullion-test-toplevels: lost the connection to the compositor after %ld round trips: %s\n",
+				count, strerror(errno));
+			return false;
+		}
+		double took = now_s() - start;
+		max_s = took > max_s ? took : max_s;
+		count++;
+		nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
+	}
+	printf("roundtrips %ld max_ms %.1f title_events %ld app_id_events %ld\n", count,
+		max_s * 1000, state->title_events - titles_before,
+		state->app_id_events - app_ids_before);
+	return true;
+}
+
 static void print_titles(struct state *state, FILE *out, const char *indent)
 {
 	struct toplevel *toplevel;
 	wl_list_for_each(toplevel, &state->toplevels, link) {
-		if (toplevel->title) {
+		if (!toplevel->title) {
+			continue;
+		}
+		if (state->print_app_ids && out == stdout) {
+			fprintf(out, "%s%s\t%s\n", indent, toplevel->app_id ? toplevel->app_id : "",
+				toplevel->title);
+		} else {
 			fprintf(out, "%s%s\n", indent, toplevel->title);
 		}
 	}
@@ -302,10 +363,16 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"Usage: mullion-test-toplevels [--wait-prefix P] [--count N] [--timeout SECONDS]\n"
+		"                              [--app-ids]\n"
 		"\n"
 		"Prints the title of each toplevel the compositor announces over\n"
 		"wlr-foreign-toplevel-management, one per line.\n"
 		"\n"
+		"  -a, --app-ids         print each one's app id, a tab, then its title\n"
+		"  -r, --roundtrips S    for S seconds, time a round trip every 10 ms\n"
+		"                        (reading every event, as a panel would), then\n"
+		"                        print \"roundtrips N max_ms M title_events T\n"
+		"                        app_id_events A\" instead (what came meanwhile)\n"
 		"  -p, --wait-prefix P   wait until a title starting with P exists\n"
 		"  -n, --count N         wait until exactly N toplevels exist\n"
 		"  -t, --timeout S       give up waiting after S seconds (default %.0f)\n"
@@ -321,12 +388,14 @@ static bool parse_args(struct state *state, int argc, char *argv[])
 		{ "wait-prefix", required_argument, NULL, 'p' },
 		{ "count", required_argument, NULL, 'n' },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "app-ids", no_argument, NULL, 'a' },
+		{ "roundtrips", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	char *end;
 	int opt;
-	while ((opt = getopt_long(argc, argv, "p:n:t:h", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "p:n:t:ar:h", options, NULL)) != -1) {
 		switch (opt) {
 		case 'p':
 			state->wait_prefix = optarg;
@@ -346,6 +415,19 @@ static bool parse_args(struct state *state, int argc, char *argv[])
 			if (errno || *end || end == optarg || !(state->timeout_s >= 0) ||
 				state->timeout_s > 86400) {
 				fprintf(stderr, "mullion-test-toplevels: bad timeout \"%s\"\n",
+					optarg);
+				return false;
+			}
+			break;
+		case 'a':
+			state->print_app_ids = true;
+			break;
+		case 'r':
+			errno = 0;
+			state->roundtrips_s = strtod(optarg, &end);
+			if (errno || *end || end == optarg || !(state->roundtrips_s > 0) ||
+				state->roundtrips_s > 3600) {
+				fprintf(stderr, "mullion-test-toplevels: bad duration \"%s\"\n",
 					optarg);
 				return false;
 			}
@@ -413,7 +495,13 @@ int main(int argc, char *argv[])
 			goto out;
 		}
 	}
-	print_titles(&state, stdout, "");
+	if (state.roundtrips_s > 0) {
+		if (!time_roundtrips(&state)) {
+			goto out;
+		}
+	} else {
+		print_titles(&state, stdout, "");
+	}
 	fflush(stdout);
 	status = EXIT_SUCCESS;
 

@@ -151,6 +151,9 @@ void dom0_client_destroy(struct dom0_client *client)
 	if (client == NULL) {
 		return;
 	}
+	if (client->budget_sync != NULL) {
+		wl_callback_destroy(client->budget_sync);
+	}
 	if (client->output != NULL) {
 		wl_output_destroy(client->output);
 	}
@@ -170,4 +173,51 @@ void dom0_client_destroy(struct dom0_client *client)
 		wl_display_disconnect(client->display);
 	}
 	free(client);
+}
+
+static void handle_budget_done(void *data, struct wl_callback *callback, uint32_t time)
+{
+	struct dom0_client *client = data;
+	wl_callback_destroy(callback);
+	client->budget_sync = NULL;
+}
+
+static const struct wl_callback_listener budget_listener = {
+	.done = handle_budget_done,
+};
+
+bool dom0_client_ready(const struct dom0_client *client)
+{
+	return !client->blocked && client->budget_sync == NULL;
+}
+
+bool dom0_client_flush(struct dom0_client *client)
+{
+	/* A connection libwayland gave up on reports its last error, which
+	 * may be EAGAIN too: that is no full socket. */
+	if (wl_display_get_error(client->display) != 0) {
+		return false;
+	}
+	int sent = wl_display_flush(client->display);
+	if (sent >= 0) {
+		client->blocked = false;
+		client->sent_bytes += (size_t)sent;
+		if (client->sent_bytes < DOM0_CLIENT_BUDGET_BYTES || client->budget_sync != NULL) {
+			return true;
+		}
+		/* Its answer comes once the compositor handled everything
+		 * before it, and only it lets the VM be read again: it goes
+		 * out now, not with some later flush. */
+		client->sent_bytes = 0;
+		client->budget_sync = wl_display_sync(client->display);
+		wl_callback_add_listener(client->budget_sync, &budget_listener, client);
+		if (wl_display_flush(client->display) >= 0) {
+			return true;
+		}
+	}
+	if (errno == EAGAIN) {
+		client->blocked = true;
+		return true;
+	}
+	return false;
 }

@@ -277,13 +277,28 @@ static enum run_end run(struct dom0_client *dom0, struct vm_link *link, int sign
 				goto lost;
 			}
 		}
-		bool wayland_out = false;
-		if (wl_display_flush(display) < 0) {
-			if (errno != EAGAIN) {
-				wl_display_cancel_read(display);
-				goto lost;
-			}
-			wayland_out = true;
+		/* The safe point: the latest titles, hints, acks and frames the
+		 * windows held back, once the compositor's socket takes them.
+		 * Whatever stays held back stays while the socket is full, and
+		 * its POLLOUT brings the loop back here. */
+		if (!dom0_client_flush(dom0)) {
+			wl_display_cancel_read(display);
+			goto lost;
+		}
+		vm_link_send_pending(link);
+		if (!dom0_client_flush(dom0)) {
+			wl_display_cancel_read(display);
+			goto lost;
+		}
+		/* While the compositor's socket is full, or it has not caught
+		 * up with the budget, the VM is not read (it is still written
+		 * to): what it sends waits in the vchan, and the VM's writes
+		 * wait with it (wire-protocol.md, section 10). */
+		bool wayland_out = dom0->blocked;
+		bool read_vm = dom0_client_ready(dom0);
+		short vchan_events = vm_link_vchan_events(link);
+		if (!read_vm) {
+			vchan_events &= (short)~POLLIN;
 		}
 
 		/* A negative fd is skipped by poll. */
@@ -297,15 +312,15 @@ static enum run_end run(struct dom0_client *dom0, struct vm_link *link, int sign
 				.events = POLLIN,
 			},
 			[SLOT_VCHAN] = {
-				.fd = sandboxed ? vm_link_vchan_fd(link) : -1,
-				.events = vm_link_vchan_events(link),
+				.fd = sandboxed && vchan_events != 0 ? vm_link_vchan_fd(link) : -1,
+				.events = vchan_events,
 			},
 			[SLOT_SIGNAL] = {
 				.fd = signal_fd,
 				.events = POLLIN,
 			},
 		};
-		int timeout = sandboxed && vm_link_has_backlog(link) ? 0 : -1;
+		int timeout = sandboxed && read_vm && vm_link_has_backlog(link) ? 0 : -1;
 		if (poll(fds, SLOT_COUNT, timeout) < 0) {
 			wl_display_cancel_read(display);
 			if (errno == EINTR) {
@@ -348,7 +363,8 @@ static enum run_end run(struct dom0_client *dom0, struct vm_link *link, int sign
 				return connection_end(link);
 			}
 			short vchan_revents = fds[SLOT_VCHAN].revents;
-			if (vchan_revents != 0 || vm_link_has_backlog(link)) {
+			if (vchan_revents != 0 ||
+				(vm_link_has_backlog(link) && dom0_client_ready(dom0))) {
 				vm_link_handle_vchan(link, vchan_revents);
 			}
 		} else if (fds[SLOT_TIMER].revents & POLLIN) {

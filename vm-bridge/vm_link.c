@@ -215,6 +215,9 @@ void vm_link_destroy(struct vm_link *link)
 		return;
 	}
 	close_connection(link);
+	if (link->properties_sync != NULL) {
+		wl_callback_destroy(link->properties_sync);
+	}
 	if (link->timer_fd >= 0) {
 		close(link->timer_fd);
 	}
@@ -522,15 +525,11 @@ static void handle_msg(struct vm_link *link, const struct wire_msg *untrusted_ms
 	case WIRE_WINDOW_APP_ID: {
 		char app_id[APP_ID_SANITISED_MAX];
 		app_id_sanitise(msg->window_app_id.app_id, msg->window_app_id.length, app_id);
-		xdg_toplevel_set_app_id(window->toplevel, app_id);
+		bridge_window_set_app_id(window, app_id);
 		return;
 	}
 	case WIRE_WINDOW_HINTS:
-		/* Bounded by WIRE_MAX_WIDTH/HEIGHT: they fit int32_t. */
-		xdg_toplevel_set_min_size(window->toplevel, (int32_t)msg->window_hints.min_width,
-			(int32_t)msg->window_hints.min_height);
-		xdg_toplevel_set_max_size(window->toplevel, (int32_t)msg->window_hints.max_width,
-			(int32_t)msg->window_hints.max_height);
+		bridge_window_set_hints(window, &msg->window_hints);
 		return;
 	case WIRE_WINDOW_REQUEST:
 		handle_window_request(window, msg->window_request.request);
@@ -591,7 +590,11 @@ static void receive(struct vm_link *link)
 	unsigned handled = 0;
 	bool short_read = false;
 	while (!link->failed) {
-		if (handled == VM_LINK_MSGS_PER_WAKEUP) {
+		/* Nothing more from the VM while the compositor cannot take
+		 * what the last message asked of it (its requests would
+		 * overfill libwayland's buffer, which ends the connection),
+		 * or has not caught up with the budget sent before. */
+		if (handled == VM_LINK_MSGS_PER_WAKEUP || !dom0_client_ready(link->dom0)) {
 			link->rx_backlog = true;
 			return;
 		}
@@ -604,6 +607,13 @@ static void receive(struct vm_link *link)
 			link->rx_start += consumed;
 			handle_msg(link, &msg);
 			handled++;
+			/* A message's requests are at most a few hundred bytes
+			 * (titles and hints wait for the safe point), so one
+			 * fits whatever the buffer still holds. */
+			if (!dom0_client_flush(link->dom0)) {
+				link->rx_backlog = true; /* the loop finds it lost */
+				return;
+			}
 			continue;
 		}
 		if (status != WIRE_INCOMPLETE) {
@@ -644,6 +654,45 @@ static void receive(struct vm_link *link)
 		 * let poll say when there is more, rather than spend a read
 		 * on finding nothing. */
 		short_read = (size_t)n < room;
+	}
+}
+
+static void handle_properties_done(void *data, struct wl_callback *callback, uint32_t time)
+{
+	struct vm_link *link = data;
+	wl_callback_destroy(callback);
+	link->properties_sync = NULL;
+}
+
+static const struct wl_callback_listener properties_sync_listener = {
+	.done = handle_properties_done,
+};
+
+void vm_link_send_pending(struct vm_link *link)
+{
+	/* Titles, app ids and hints: one batch in flight at a time, so a VM
+	 * that changes them without end sends them at the pace the
+	 * compositor handles them, and never more than one per window
+	 * waits in its socket ahead of other clients. */
+	bool properties = link->properties_sync == NULL;
+	bool sent = false;
+	struct bridge_window *window;
+	wl_list_for_each(window, &link->windows, link) {
+		if (link->dom0->blocked) {
+			break; /* the rest at the next safe point */
+		}
+		uint32_t due = properties ? window->dirty : window->dirty & BRIDGE_WINDOW_DIRTY_ACK;
+		if (due == 0 && window->pending_id == WIRE_ID_INVALID) {
+			continue;
+		}
+		sent |= bridge_window_send_pending(window, properties);
+		if (!dom0_client_flush(link->dom0)) {
+			return; /* the loop finds it lost */
+		}
+	}
+	if (sent) {
+		link->properties_sync = wl_display_sync(link->dom0->display);
+		wl_callback_add_listener(link->properties_sync, &properties_sync_listener, link);
 	}
 }
 

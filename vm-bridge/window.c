@@ -28,6 +28,9 @@
 
 /* Log the copy counters at debug level every so many frames. */
 #define WINDOW_STATS_EVERY 300
+/* Damage rectangles one commit sends at most (24 bytes each); beyond,
+ * their bounding box. */
+#define WINDOW_DAMAGE_BOXES_MAX 16
 
 /* One bridge serves one VM: these sum its windows, past and present. */
 static uint64_t total_frames;
@@ -105,10 +108,10 @@ static void handle_xdg_surface_configure(void *data, struct xdg_surface *xdg_sur
 	uint32_t serial)
 {
 	struct bridge_window *window = data;
-	xdg_surface_ack_configure(xdg_surface, serial);
-	window->configured = true;
-	/* Content that arrived before the first configure waits for it. */
-	present(window);
+	/* Acked at the safe point, where a full socket is known; content
+	 * that arrived before the first configure waits for it. */
+	window->configure_serial = serial;
+	window->dirty |= BRIDGE_WINDOW_DIRTY_ACK;
 }
 
 static const struct xdg_surface_listener xdg_surface_listener = {
@@ -210,8 +213,10 @@ static const struct xdg_popup_listener popup_listener = {
 
 static void handle_dom0_release(struct shm_buffer *buffer, void *data)
 {
-	struct bridge_window *window = data;
-	present(window);
+	/* A dom0 buffer is free: a frame that waited for one goes out at
+	 * the safe point (bridge_window_send_pending), not from inside the
+	 * compositor's events, whose requests could overfill libwayland's
+	 * buffer while the socket is full. */
 }
 
 static void dom0_buffers_destroy(struct bridge_window *window)
@@ -315,7 +320,8 @@ static size_t copy_stale(struct shm_buffer *dst, const struct vm_buffer *src)
  * free, and gives the VM buffer back. */
 static void present(struct bridge_window *window)
 {
-	if (!window->configured || window->pending_id == WIRE_ID_INVALID || window->vm->failed) {
+	if (!window->configured || window->pending_id == WIRE_ID_INVALID || window->vm->failed ||
+		window->vm->dom0->blocked) {
 		return;
 	}
 	struct vm_buffer *src = find_vm_buffer(window, window->pending_id);
@@ -346,6 +352,12 @@ static void present(struct bridge_window *window)
 	wl_surface_attach(window->surface, dst->buffer, 0, 0);
 	int n = 0;
 	const pixman_box32_t *boxes = pixman_region32_rectangles(&window->surface_damage, &n);
+	if (n > WINDOW_DAMAGE_BOXES_MAX) {
+		/* Damage piled up over many frames: one box, so that a frame's
+		 * requests stay far below libwayland's 4 KiB buffer. */
+		boxes = pixman_region32_extents(&window->surface_damage);
+		n = 1;
+	}
 	for (int i = 0; i < n; i++) {
 		wl_surface_damage_buffer(window->surface, boxes[i].x1, boxes[i].y1,
 			boxes[i].x2 - boxes[i].x1, boxes[i].y2 - boxes[i].y1);
@@ -554,7 +566,52 @@ struct bridge_window *bridge_window_find(struct vm_link *vm, uint32_t id)
 
 void bridge_window_set_title(struct bridge_window *window, const char *title)
 {
-	xdg_toplevel_set_title(window->toplevel, title);
+	snprintf(window->title, sizeof(window->title), "%s", title);
+	window->dirty |= BRIDGE_WINDOW_DIRTY_TITLE;
+}
+
+void bridge_window_set_app_id(struct bridge_window *window, const char *app_id)
+{
+	snprintf(window->app_id, sizeof(window->app_id), "%s", app_id);
+	window->dirty |= BRIDGE_WINDOW_DIRTY_APP_ID;
+}
+
+void bridge_window_set_hints(struct bridge_window *window, const struct wire_window_hints *hints)
+{
+	window->hints = *hints;
+	window->dirty |= BRIDGE_WINDOW_DIRTY_HINTS;
+}
+
+bool bridge_window_send_pending(struct bridge_window *window, bool properties)
+{
+	uint32_t dirty = window->dirty;
+	if (!properties) {
+		dirty &= BRIDGE_WINDOW_DIRTY_ACK;
+	}
+	window->dirty &= ~dirty;
+	if (dirty & BRIDGE_WINDOW_DIRTY_ACK) {
+		xdg_surface_ack_configure(window->xdg_surface, window->configure_serial);
+		window->configured = true;
+	}
+	/* validate.c allows titles, app ids and hints on toplevels only. */
+	if (window->toplevel != NULL) {
+		if (dirty & BRIDGE_WINDOW_DIRTY_TITLE) {
+			xdg_toplevel_set_title(window->toplevel, window->title);
+		}
+		if (dirty & BRIDGE_WINDOW_DIRTY_APP_ID) {
+			xdg_toplevel_set_app_id(window->toplevel, window->app_id);
+		}
+		if (dirty & BRIDGE_WINDOW_DIRTY_HINTS) {
+			/* Bounded by WIRE_MAX_WIDTH/HEIGHT: they fit int32_t. */
+			const struct wire_window_hints *h = &window->hints;
+			xdg_toplevel_set_min_size(window->toplevel, (int32_t)h->min_width,
+				(int32_t)h->min_height);
+			xdg_toplevel_set_max_size(window->toplevel, (int32_t)h->max_width,
+				(int32_t)h->max_height);
+		}
+	}
+	present(window);
+	return (dirty & BRIDGE_WINDOW_DIRTY_PROPERTIES) != 0;
 }
 
 bool bridge_window_buffer_create(struct bridge_window *window,

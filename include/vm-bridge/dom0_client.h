@@ -27,7 +27,28 @@ struct dom0_client {
 	uint32_t input_serial;
 	uint32_t output_name;
 	int32_t output_width, output_height; /* 0 until its mode is known */
+	/*
+	 * The compositor's socket was full at the last flush: requests wait
+	 * in libwayland's 4 KiB buffer, and one that does not fit there is
+	 * fatal to the connection (libwayland-client 1.21). While this is
+	 * set the bridge reads nothing from its VM and sends the compositor
+	 * nothing it can put off (dom0_client_flush).
+	 */
+	bool blocked;
+	/*
+	 * The budget: bytes of requests sent since the compositor last
+	 * answered a wl_display.sync. Past DOM0_CLIENT_BUDGET_BYTES a sync
+	 * goes out (budget_sync) and the VM is not read until its answer:
+	 * the compositor never has more than about that much of this VM's
+	 * work queued, so it stays quick for everyone else.
+	 */
+	size_t sent_bytes;
+	struct wl_callback *budget_sync;
 };
+
+/* The bytes of requests a bridge may have in flight before it waits for
+ * the compositor; a frame is a few hundred, a window's creation ~100. */
+#define DOM0_CLIENT_BUDGET_BYTES (16 * 1024)
 
 /*
  * Connects (WAYLAND_SOCKET, or WAYLAND_DISPLAY for manual runs) and waits
@@ -35,5 +56,19 @@ struct dom0_client {
  */
 struct dom0_client *dom0_client_connect(void);
 void dom0_client_destroy(struct dom0_client *client);
+
+/*
+ * Sends what the bridge asked of the compositor, as far as its socket
+ * takes it, and sets client->blocked to whether some is left; past the
+ * budget, asks for a sync (budget_sync). Call it after each piece of work
+ * that made requests, so that libwayland's buffer holds at most one
+ * piece's worth when the socket is full. False when the connection is
+ * lost.
+ */
+bool dom0_client_flush(struct dom0_client *client);
+
+/* Whether the bridge should read its VM now: false while the socket is
+ * full or the budget is spent. */
+bool dom0_client_ready(const struct dom0_client *client);
 
 #endif

@@ -64,6 +64,9 @@ struct vm_link {
 
 	struct validate_state validate;
 	struct wl_list windows; /* window::link */
+	/* Titles, app ids and hints sent and not yet answered by the
+	 * compositor (wl_display.sync): until then, no more are sent. */
+	struct wl_callback *properties_sync;
 	/* dom0 buffers of all windows, bounded like the VM's own. */
 	uint64_t dom0_bytes, max_dom0_bytes;
 
@@ -101,6 +104,14 @@ void vm_link_handle_vchan(struct vm_link *link, short revents);
 void vm_link_flush(struct vm_link *link);
 /* Disconnects the VM if a failure was flagged. */
 void vm_link_reap(struct vm_link *link);
+/*
+ * The safe point, once per loop before the compositor connection is
+ * flushed: each window sends what it held back (a configure's ack, a
+ * frame that waited, and the latest title, app id and hints unless the
+ * last ones sent are not answered yet), window by window, flushing after
+ * each, until the compositor's socket is full.
+ */
+void vm_link_send_pending(struct vm_link *link);
 
 /*
  * Queues msg for the VM; false (and the VM flagged to go) if the VM is

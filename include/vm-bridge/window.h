@@ -11,11 +11,22 @@
 #include <pixman.h>
 #include <wayland-client.h>
 
+#include "vm-bridge/sanitise.h"
 #include "vm-bridge/validate.h"
 #include "common/wire/protocol.h"
 
 struct vm_link;
 struct shm_buffer;
+
+/* What a window has to tell the compositor at the next safe point. */
+enum bridge_window_dirty {
+	BRIDGE_WINDOW_DIRTY_TITLE = 1 << 0,
+	BRIDGE_WINDOW_DIRTY_APP_ID = 1 << 1,
+	BRIDGE_WINDOW_DIRTY_HINTS = 1 << 2,
+	BRIDGE_WINDOW_DIRTY_ACK = 1 << 3, /* a configure to ack */
+};
+#define BRIDGE_WINDOW_DIRTY_PROPERTIES \
+	(BRIDGE_WINDOW_DIRTY_TITLE | BRIDGE_WINDOW_DIRTY_APP_ID | BRIDGE_WINDOW_DIRTY_HINTS)
 
 /* A VM buffer: a read-only view of pages the VM shares. */
 struct vm_buffer {
@@ -37,6 +48,7 @@ struct bridge_window {
 	struct wl_callback *frame_callback;
 	/* No buffer may be attached before the first configure is acked. */
 	bool configured;
+	uint32_t configure_serial; /* to ack, with BRIDGE_WINDOW_DIRTY_ACK */
 	/* The last CONFIGURE sent to the VM (size 0: the VM chooses). */
 	bool configure_sent;
 	uint32_t configure_width, configure_height, configure_states;
@@ -55,6 +67,17 @@ struct bridge_window {
 	uint32_t copied_id;
 	/* Changed since the last commit: what the compositor must redraw. */
 	pixman_region32_t surface_damage;
+
+	/*
+	 * The latest title, app id and size hints the VM set, sanitised, not
+	 * yet sent where dirty says so: they go out at the bridge's next
+	 * safe point (bridge_window_send_pending), so a burst of a thousand
+	 * titles costs the compositor one.
+	 */
+	uint32_t dirty; /* enum bridge_window_dirty */
+	char title[TITLE_SANITISED_MAX];
+	char app_id[APP_ID_SANITISED_MAX];
+	struct wire_window_hints hints;
 
 	uint64_t bytes_copied;
 	uint64_t frames;
@@ -78,7 +101,19 @@ void bridge_window_destroy(struct bridge_window *window);
 struct bridge_window *bridge_window_from_surface(struct vm_link *vm, struct wl_surface *surface);
 struct bridge_window *bridge_window_find(struct vm_link *vm, uint32_t id);
 
+/* Record a toplevel's sanitised title, app id, or size hints; they reach
+ * the compositor at bridge_window_send_pending. */
 void bridge_window_set_title(struct bridge_window *window, const char *title);
+void bridge_window_set_app_id(struct bridge_window *window, const char *app_id);
+void bridge_window_set_hints(struct bridge_window *window, const struct wire_window_hints *hints);
+/*
+ * The safe point: sends the compositor what the window holds back (a
+ * configure's ack, a frame that waited for a full socket, and with
+ * properties the latest title, app id and hints). Call only while the
+ * compositor's socket takes requests (dom0_client::blocked false), and
+ * flush after it. True if it sent properties.
+ */
+bool bridge_window_send_pending(struct bridge_window *window, bool properties);
 /* Maps a validated BUFFER_CREATE's pages. False if they cannot be. */
 bool bridge_window_buffer_create(struct bridge_window *window,
 	const struct wire_buffer_create *create);

@@ -552,6 +552,26 @@ static void send_title(struct agent_window *window)
 	send_msg(window, &msg);
 }
 
+static void send_app_id(struct agent_window *window)
+{
+	const char *app_id = window->xdg_surface->toplevel->app_id;
+	if (app_id == NULL) {
+		return;
+	}
+	/* Longer ones are cut; dom0 sanitises and prefixes the rest. */
+	size_t length = strlen(app_id);
+	struct wire_msg msg = {
+		.type = WIRE_WINDOW_APP_ID,
+		.window_app_id = {
+			.window_id = window->id,
+			.length = (uint32_t)(length < WIRE_MAX_APP_ID_BYTES ? length
+									  : WIRE_MAX_APP_ID_BYTES),
+			.app_id = app_id,
+		},
+	};
+	send_msg(window, &msg);
+}
+
 /*
  * Where a popup goes on its parent, in window pixels: xdg-shell places the
  * popup's window geometry relative to its parent's, and each window is its
@@ -705,6 +725,7 @@ void agent_window_announce(struct agent_window *window)
 		window->popup_y = msg.window_create.y;
 	} else {
 		send_title(window);
+		send_app_id(window);
 		/* What the client asked for before dom0 knew the window. */
 		const struct wlr_xdg_toplevel_requested *requested =
 			&window->xdg_surface->toplevel->requested;
@@ -973,6 +994,14 @@ static void handle_toplevel_set_title(struct wl_listener *listener, void *data)
 	window_title_changed(window);
 }
 
+static void handle_toplevel_set_app_id(struct wl_listener *listener, void *data)
+{
+	struct agent_window *window = wl_container_of(listener, window, set_app_id);
+	if (window->announced) {
+		send_app_id(window);
+	}
+}
+
 static void handle_request_fullscreen(struct wl_listener *listener, void *data)
 {
 	struct agent_window *window = wl_container_of(listener, window, request_fullscreen);
@@ -1029,17 +1058,20 @@ struct agent_window *agent_window_create(struct agent_server *server,
 	window->unmap.notify = handle_xdg_surface_unmap;
 	wl_signal_add(&xdg_surface->events.unmap, &window->unmap);
 	window->set_title.notify = handle_toplevel_set_title;
+	window->set_app_id.notify = handle_toplevel_set_app_id;
 	window->request_fullscreen.notify = handle_request_fullscreen;
 	window->request_maximize.notify = handle_request_maximize;
 	window->request_minimize.notify = handle_request_minimize;
 	if (window->popup) {
 		wl_list_init(&window->set_title.link);
+		wl_list_init(&window->set_app_id.link);
 		wl_list_init(&window->request_fullscreen.link);
 		wl_list_init(&window->request_maximize.link);
 		wl_list_init(&window->request_minimize.link);
 	} else {
 		struct wlr_xdg_toplevel *toplevel = xdg_surface->toplevel;
 		wl_signal_add(&toplevel->events.set_title, &window->set_title);
+		wl_signal_add(&toplevel->events.set_app_id, &window->set_app_id);
 		wl_signal_add(&toplevel->events.request_fullscreen, &window->request_fullscreen);
 		wl_signal_add(&toplevel->events.request_maximize, &window->request_maximize);
 		wl_signal_add(&toplevel->events.request_minimize, &window->request_minimize);
@@ -1085,6 +1117,7 @@ void agent_window_destroy(struct agent_window *window)
 	wl_list_remove(&window->map.link);
 	wl_list_remove(&window->unmap.link);
 	wl_list_remove(&window->set_title.link);
+	wl_list_remove(&window->set_app_id.link);
 	wl_list_remove(&window->request_fullscreen.link);
 	wl_list_remove(&window->request_maximize.link);
 	wl_list_remove(&window->request_minimize.link);

@@ -111,6 +111,7 @@ struct agent_window {
 	struct wl_listener unmap; /* xdg_surface */
 	struct wl_listener destroy; /* xdg_surface */
 	struct wl_listener set_title; /* xdg_toplevel; unused for popups */
+	struct wl_listener set_app_id; /* xdg_toplevel; unused for popups */
 	/* xdg_toplevel requests, passed to dom0 to decide (unused for popups) */
 	struct wl_listener request_fullscreen, request_maximize, request_minimize;
 	struct wl_listener commit; /* wlr_surface */

@@ -6,6 +6,7 @@ click on B's window gives B the keyboard (and takes it from A).
 """
 
 import os
+import subprocess
 import sys
 import time
 
@@ -63,6 +64,15 @@ def test(s):
     if h.read_text(keys['alpha']) != 'for-alpha':
         raise h.Failure('VM alpha got keys typed into VM beta: %r' % h.read_text(keys['alpha']))
     h.log('a click moved the focus to beta; alpha saw nothing more')
+
+    # The app ids the VMs' clients set reach dom0's clients, each with its
+    # VM's name in front, so no VM can claim another's app.
+    result = subprocess.run([h.program('MULLION_TOPLEVELS'), '--app-ids'], env=s.dom0_env(),
+                            capture_output=True, text=True, timeout=10)
+    app_ids = sorted(line.split('\t')[0] for line in result.stdout.splitlines())
+    if app_ids != ['alpha:mullion-test-input-client', 'beta:mullion-test-input-client']:
+        raise h.Failure('dom0 clients see the app ids %r' % app_ids)
+    h.log('app ids as dom0 clients see them: %r' % app_ids)
     s.check_alive()
 
 

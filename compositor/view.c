@@ -533,16 +533,63 @@ static void handle_commit(struct wl_listener *listener, void *data)
 	}
 }
 
+static int64_t now_ms(void)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+static int handle_names_timer(void *data)
+{
+	struct view *view = data;
+	view->names_sent_ms = now_ms();
+	view->names_dirty = false;
+	update_title(view);
+	update_app_id(view);
+	return 0;
+}
+
+/*
+ * A window's title and app id reach dom0's clients (the foreign-toplevel
+ * list, a panel) and its title bar at most every VIEW_NAMES_MIN_MS: a VM
+ * that renames its windows thousands of times a second shows the latest
+ * name, and no dom0 client is flooded into being dropped.
+ */
+static void names_changed(struct view *view)
+{
+	int64_t now = now_ms();
+	if (!view->names_dirty && now - view->names_sent_ms >= VIEW_NAMES_MIN_MS) {
+		view->names_sent_ms = now;
+		update_title(view);
+		update_app_id(view);
+		return;
+	}
+	if (!view->names_dirty && view->names_timer) {
+		view->names_dirty = true;
+		int64_t wait = VIEW_NAMES_MIN_MS - (now - view->names_sent_ms);
+		wl_event_source_timer_update(view->names_timer, wait > 0 ? (int)wait : 1);
+	}
+}
+
 static void handle_set_title(struct wl_listener *listener, void *data)
 {
 	struct view *view = wl_container_of(listener, view, set_title);
-	update_title(view);
+	if (view->vm) {
+		names_changed(view);
+	} else {
+		update_title(view);
+	}
 }
 
 static void handle_set_app_id(struct wl_listener *listener, void *data)
 {
 	struct view *view = wl_container_of(listener, view, set_app_id);
-	update_app_id(view);
+	if (view->vm) {
+		names_changed(view);
+	} else {
+		update_app_id(view);
+	}
 }
 
 static void handle_destroy(struct wl_listener *listener, void *data)
@@ -597,6 +644,7 @@ struct view *view_create(struct server *server, struct wlr_xdg_surface *xdg_surf
 	wl_signal_add(&xdg_surface->toplevel->events.set_title, &view->set_title);
 	view->set_app_id.notify = handle_set_app_id;
 	wl_signal_add(&xdg_surface->toplevel->events.set_app_id, &view->set_app_id);
+	view->names_timer = wl_event_loop_add_timer(server->event_loop, handle_names_timer, view);
 	view->request_fullscreen.notify = handle_request_fullscreen;
 	wl_signal_add(&xdg_surface->toplevel->events.request_fullscreen, &view->request_fullscreen);
 	view->request_maximize.notify = handle_request_maximize;
@@ -621,6 +669,9 @@ void view_destroy(struct view *view)
 	wl_list_remove(&view->set_title.link);
 	wl_list_remove(&view->set_app_id.link);
 	grab_forget_view(view->server, view);
+	if (view->names_timer) {
+		wl_event_source_remove(view->names_timer);
+	}
 	switcher_forget_view(view->server, view);
 	wl_list_remove(&view->request_fullscreen.link);
 	wl_list_remove(&view->request_maximize.link);

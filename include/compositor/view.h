@@ -8,6 +8,7 @@
 #define COMPOSITOR_VIEW_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <wayland-server-core.h>
 #include <wlr/types/wlr_foreign_toplevel_management_v1.h>
 #include <wlr/types/wlr_scene.h>
@@ -38,6 +39,10 @@ struct view {
 	/* Fullscreen (no frame: only where the VM's config allows it, with
 	 * a dom0 notice) or maximized; where it was before either. */
 	bool fullscreen, maximized;
+	/* Names go out at most every VIEW_NAMES_MIN_MS (view.c). */
+	struct wl_event_source *names_timer;
+	int64_t names_sent_ms;
+	bool names_dirty;
 	int restore_x, restore_y;
 	struct wlr_foreign_toplevel_handle_v1 *toplevel_handle;
 
@@ -52,6 +57,9 @@ struct view {
 	struct wl_listener request_fullscreen;
 	struct wl_listener request_maximize;
 };
+
+/* The fastest a VM window's title and app id reach dom0's clients. */
+#define VIEW_NAMES_MIN_MS 100
 
 struct view *view_create(struct server *server, struct wlr_xdg_surface *xdg_surface);
 void view_destroy(struct view *view);

@@ -166,13 +166,13 @@ def refused_cases(s, other):
         exited = 'VM %s: bridge exited: its VM broke the protocol' % case
         while True:
             log = read(s.compositor.stderr_path)
-            line = re.search(r'^bridge\[%s\]: error: .*vm %s: (%s)$' % (case, case, rule), log,
+            line = re.search(r'bridge\[%s\]: error: .*vm %s: (%s)$' % (case, case, rule), log,
                              re.M)
             if line and exited in log:
                 break
             s.check_alive()
             if time.monotonic() > start + CASE_TIMEOUT_S:
-                found = re.findall(r'^bridge\[%s\]: error: .*$' % case, log, re.M)
+                found = re.findall(r'bridge\[%s\]: error: .*$' % case, log, re.M)
                 raise h.Failure('case %s: the bridge did not log the rule %r and exit for a '
                                 'violation; its errors:\n  %s'
                                 % (case, rule, '\n  '.join(found) or '(none)'))
@@ -191,7 +191,7 @@ def check_same_bridge(s, case, pid, child):
     """Fails, with the bridge's last lines, if the VM lost its bridge."""
     if bridge_pid(s, case) == pid and child.running():
         return
-    lines = re.findall(r'^bridge\[%s\]: (?:info|error): .*$' % case,
+    lines = re.findall(r'bridge\[%s\]: (?:info|error): .*$' % case,
                        read(s.compositor.stderr_path), re.M)
     raise h.Failure('case %s: the VM lost its bridge during the burst; its last lines:\n  %s'
                     % (case, '\n  '.join(lines[-4:])))
@@ -223,7 +223,7 @@ def busy_cases(s, other):
         if titles + app_ids > COALESCED_LIMIT:
             raise h.Failure('case %s: a dom0 client got %d titles and %d app ids: the '
                             'burst was not merged' % (case, titles, app_ids))
-        errors = re.findall(r'^bridge\[%s\]: error: .*$' % case, read(s.compositor.stderr_path),
+        errors = re.findall(r'bridge\[%s\]: error: .*$' % case, read(s.compositor.stderr_path),
                             re.M)
         if errors:
             raise h.Failure('case %s: the bridge logged errors:\n  %s'

@@ -22,22 +22,39 @@
  * Neither side blocks: the ring is set non-blocking, writes take only the
  * space the ring has, and the event channel is only read once poll says
  * an event is there.
+ *
+ * A VM that is destroyed never says so: its side of the ring stays as it
+ * was, and Xen unbinds dom0's end of the event channel without an event.
+ * dom0 would wait on it forever, and its mappings would keep the dead
+ * domain's memory. So the client forks a watcher before the bridge is
+ * sandboxed: it holds a xenstore connection of its own, watches
+ * @releaseDomain, and says when the VM's domain is no longer there; the
+ * channel then reads as closed (Qubes' vchan asks Xen the event channel's
+ * status for the same reason, a hypercall the sandbox cannot allow). The
+ * client's fd is an epoll set of the event channel and the watcher's pipe.
  */
+#define _GNU_SOURCE /* pipe2, close_range */
 #include "common/vchan/vchan_impl.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 
 #include <libxenvchan.h>
 #include <xen/grant_table.h>
 #include <xengnttab.h>
+#include <xenstore.h>
 #include <xentoollog.h>
 
 #include "common/util/log.h"
@@ -57,6 +74,8 @@
 /* gntalloc and gntdev, the first devices each side opens. */
 #define GNTALLOC_DEVICE "/dev/xen/gntalloc"
 #define GNTDEV_DEVICE "/dev/xen/gntdev"
+/* What the watcher writes when the peer's domain is gone. */
+#define WATCH_GONE 'g'
 
 /* A block this side shared (server) or mapped (client), remembered so
  * vchan_close can undo it and unshare/unmap can refuse an address it
@@ -80,6 +99,11 @@ struct xen_vchan {
 	uint32_t max_pages; /* pool_pages or max_pool_pages */
 	uint32_t pages_held; /* in regions, always <= max_pages */
 	struct xen_region *regions;
+	/* Client: the watcher's pipe (WATCH_GONE, or EOF if it failed),
+	 * and the epoll set of it and the ring's event channel that
+	 * callers poll. -1 on the server. */
+	int watch_fd;
+	int poll_fd;
 };
 
 static const struct vchan_impl xen_impl;
@@ -160,6 +184,8 @@ static struct xen_vchan *xen_vchan_alloc(bool is_server, int peer_domid, int por
 	x->peer_domid = peer_domid;
 	x->port = port;
 	x->max_pages = max_pages;
+	x->watch_fd = -1;
+	x->poll_fd = -1;
 	return x;
 }
 
@@ -183,6 +209,13 @@ static void xen_vchan_destroy(struct xen_vchan *x)
 	}
 	if (x->gnttab != NULL) {
 		xengnttab_close(x->gnttab);
+	}
+	/* The watcher sees its pipe close and ends. */
+	if (x->poll_fd >= 0) {
+		close(x->poll_fd);
+	}
+	if (x->watch_fd >= 0) {
+		close(x->watch_fd);
 	}
 	free(x);
 }
@@ -270,7 +303,27 @@ static void xen_close(struct vchan *ctrl)
 
 static int xen_fd(const struct vchan *ctrl)
 {
-	return libxenvchan_fd_for_select(xen_vchan_from(ctrl)->ring);
+	const struct xen_vchan *x = xen_vchan_from(ctrl);
+	return x->poll_fd >= 0 ? x->poll_fd : libxenvchan_fd_for_select(x->ring);
+}
+
+/* The watcher spoke, or ended: either way the channel is over. */
+static void read_watch(struct xen_vchan *x)
+{
+	char byte = 0;
+	ssize_t n = read(x->watch_fd, &byte, 1);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+		return;
+	}
+	if (n == 1 && byte == WATCH_GONE) {
+		mlog(MLOG_INFO, "vchan xen:%d port %d: domain %d is gone", x->peer_domid, x->port,
+			x->peer_domid);
+	} else {
+		mlog(MLOG_ERROR,
+			"vchan xen:%d port %d: the watch on the domain ended; closing the channel",
+			x->peer_domid, x->port);
+	}
+	x->state = VCHAN_CLOSED;
 }
 
 static enum vchan_state xen_state(const struct vchan *ctrl)
@@ -286,17 +339,23 @@ static enum vchan_state xen_wait(struct vchan *ctrl)
 	}
 	/* libxenvchan_wait reads the event channel, which blocks when no
 	 * event is pending: only call it when poll says one is. */
-	struct pollfd pfd = {
-		.fd = libxenvchan_fd_for_select(x->ring),
-		.events = POLLIN,
+	struct pollfd pfd[2] = {
+		{ .fd = libxenvchan_fd_for_select(x->ring), .events = POLLIN },
+		{ .fd = x->watch_fd, .events = POLLIN },
 	};
-	int n = poll(&pfd, 1, 0);
+	int n = poll(pfd, x->watch_fd >= 0 ? 2 : 1, 0);
 	if (n < 0 && errno != EINTR) {
 		mlog_errno(MLOG_ERROR, "vchan xen:%d: poll", x->peer_domid);
 		x->state = VCHAN_CLOSED;
 		return x->state;
 	}
-	if (n > 0 && (pfd.revents & POLLIN) && libxenvchan_wait(x->ring) < 0) {
+	if (n > 0 && x->watch_fd >= 0 && pfd[1].revents != 0) {
+		read_watch(x);
+		if (x->state == VCHAN_CLOSED) {
+			return x->state;
+		}
+	}
+	if (n > 0 && (pfd[0].revents & POLLIN) && libxenvchan_wait(x->ring) < 0) {
 		mlog_errno(MLOG_ERROR, "vchan xen:%d: event channel", x->peer_domid);
 		x->state = VCHAN_CLOSED;
 		return x->state;
@@ -462,6 +521,96 @@ static void xen_unshare_pages(struct vchan *ctrl, void *addr, uint32_t npages, c
 
 /* --- client (dom0 side) --- */
 
+/* The watcher process: until the domain is gone, or the client closes its
+ * end of the pipe (fd). It reads no VM bytes: watch events of its own
+ * token and xenstored's answer to "is this domain there". */
+__attribute__((noreturn)) static void watch_domain(int domid, int fd)
+{
+	struct xs_handle *xs = xs_open(0);
+	if (xs == NULL || !xs_watch(xs, "@releaseDomain", "mullion")) {
+		mlog_errno(MLOG_ERROR, "vchan xen:%d: cannot watch xenstore for the domain's end",
+			domid);
+		_exit(1);
+	}
+	for (;;) {
+		/* xenstored forgets a domain once it is dying. */
+		if (!xs_is_domain_introduced(xs, (unsigned)domid)) {
+			char gone = WATCH_GONE;
+			_exit(write(fd, &gone, 1) == 1 ? 0 : 1);
+		}
+		/* No events asked on the pipe: POLLERR says its reader left. */
+		struct pollfd pfd[2] = {
+			{ .fd = xs_fileno(xs), .events = POLLIN },
+			{ .fd = fd, .events = 0 },
+		};
+		if (poll(pfd, 2, -1) < 0 && errno != EINTR) {
+			_exit(1);
+		}
+		if (pfd[1].revents != 0) {
+			_exit(0);
+		}
+		if (pfd[0].revents & POLLIN) {
+			unsigned count;
+			free(xs_read_watch(xs, &count));
+		}
+	}
+}
+
+/* Forks the watcher and builds the epoll set callers poll. */
+static bool start_watch(struct xen_vchan *x)
+{
+	int pipe_fds[2];
+	if (pipe2(pipe_fds, O_CLOEXEC) < 0) {
+		mlog_errno(MLOG_ERROR, "vchan xen:%d: pipe", x->peer_domid);
+		return false;
+	}
+	pid_t parent = getpid();
+	fflush(stderr);
+	pid_t pid = fork();
+	if (pid < 0) {
+		mlog_errno(MLOG_ERROR, "vchan xen:%d: fork of the domain watcher", x->peer_domid);
+		close(pipe_fds[0]);
+		close(pipe_fds[1]);
+		return false;
+	}
+	if (pid == 0) {
+		/* Ends with its parent, and holds nothing of it: the VM's
+		 * pages are not copied into a child (gntdev maps them
+		 * VM_DONTCOPY), and every fd but the pipe and stdio is
+		 * closed. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent) {
+			_exit(0);
+		}
+		int fd = pipe_fds[1];
+		if (fd > 3) {
+			close_range(3, (unsigned)fd - 1, 0);
+		}
+		close_range((unsigned)fd + 1, ~0u, 0);
+		watch_domain(x->peer_domid, fd);
+	}
+	close(pipe_fds[1]);
+	x->watch_fd = pipe_fds[0];
+	if (fcntl(x->watch_fd, F_SETFL, O_NONBLOCK) < 0) {
+		mlog_errno(MLOG_ERROR, "vchan xen:%d: fcntl", x->peer_domid);
+		return false;
+	}
+	x->poll_fd = epoll_create1(EPOLL_CLOEXEC);
+	if (x->poll_fd < 0) {
+		mlog_errno(MLOG_ERROR, "vchan xen:%d: epoll_create1", x->peer_domid);
+		return false;
+	}
+	struct epoll_event ring_event = { .events = EPOLLIN };
+	struct epoll_event watch_event = { .events = EPOLLIN };
+	if (epoll_ctl(x->poll_fd, EPOLL_CTL_ADD, libxenvchan_fd_for_select(x->ring), &ring_event) <
+			0 ||
+		epoll_ctl(x->poll_fd, EPOLL_CTL_ADD, x->watch_fd, &watch_event) < 0) {
+		mlog_errno(MLOG_ERROR, "vchan xen:%d: epoll_ctl", x->peer_domid);
+		return false;
+	}
+	return true;
+}
+
 struct vchan *vchan_xen_client_init(const struct vchan_address *addr, int port,
 	uint32_t max_pool_pages)
 {
@@ -483,7 +632,7 @@ struct vchan *vchan_xen_client_init(const struct vchan_address *addr, int port,
 	if (xengnttab_set_max_grants(x->gnttab, max_pool_pages) < 0) {
 		mlog_errno(MLOG_DEBUG, "vchan xen:%d: no kernel grant limit", x->peer_domid);
 	}
-	if (!xen_vchan_open_ring(x)) {
+	if (!xen_vchan_open_ring(x) || !start_watch(x)) {
 		goto error;
 	}
 	update_state(x);

@@ -713,12 +713,14 @@ class Session:
             argv += ['-k', key]
         self._dom0_tool(argv, 'wtype %s' % ' '.join(keys))
 
-    def screenshot(self, label):
-        """Takes a screenshot with grim as a dom0 client; returns an Image."""
+    def screenshot(self, label, cursor=False):
+        """Takes a screenshot with grim as a dom0 client (with the pointer
+        drawn in if cursor); returns an Image."""
         grim = require_tool('grim', 'grim')
         path = self.path('%s-%s.ppm' % (self.name, label))
+        argv = [grim, '-t', 'ppm'] + (['-c'] if cursor else []) + [path]
         try:
-            result = subprocess.run([grim, '-t', 'ppm', path], env=self.dom0_env(),
+            result = subprocess.run(argv, env=self.dom0_env(),
                                     stdin=subprocess.DEVNULL, capture_output=True,
                                     timeout=10)
         except subprocess.TimeoutExpired:

@@ -70,6 +70,7 @@ static const char usage[] =
 	"  --keymap-file FILE    write the text of each keymap received to FILE\n"
 	"  --title TITLE         window title (default mullion-test-input-client)\n"
 	"  --fullscreen          ask for fullscreen before the first commit\n"
+	"  --cursor RRGGBB       set a 16x16 pointer image of that colour on each enter\n"
 	"Prints one line per event on stdout; see the top of input-client.c.\n";
 
 struct rect {
@@ -129,6 +130,10 @@ struct client {
 	int keys_fd;
 	const char *keymap_path;
 	bool want_fullscreen;
+	/* --cursor: a 16x16 pointer image of this colour, set on each enter. */
+	bool has_cursor;
+	uint32_t cursor_colour;
+	struct wl_surface *cursor_surface;
 };
 
 static void say(const char *format, ...) __attribute__((format(printf, 1, 2)));
@@ -435,6 +440,14 @@ static void handle_pointer_enter(void *data, struct wl_pointer *pointer, uint32_
 	client->pointer_y = wl_fixed_to_double(y);
 	say("pointer-enter %s %.2f %.2f", surface_name(client, surface), client->pointer_x,
 		client->pointer_y);
+	if (client->has_cursor) {
+		if (client->cursor_surface == NULL) {
+			client->cursor_surface = wl_compositor_create_surface(client->compositor);
+			attach_solid(client, client->cursor_surface, 16, 16, client->cursor_colour);
+			wl_surface_commit(client->cursor_surface);
+		}
+		wl_pointer_set_cursor(pointer, serial, client->cursor_surface, 0, 0);
+	}
 }
 
 static void handle_pointer_leave(void *data, struct wl_pointer *pointer, uint32_t serial,
@@ -824,6 +837,7 @@ static bool parse_options(int argc, char *argv[], struct client *client, const c
 		OPT_KEYMAP_FILE,
 		OPT_TITLE,
 		OPT_FULLSCREEN,
+		OPT_CURSOR,
 		OPT_SHADOW,
 		OPT_SHADOW_COLOUR,
 		OPT_BUFFER_SCALE,
@@ -846,6 +860,7 @@ static bool parse_options(int argc, char *argv[], struct client *client, const c
 		{ "min-size", required_argument, NULL, OPT_MIN_SIZE },
 		{ "max-size", required_argument, NULL, OPT_MAX_SIZE },
 		{ "fullscreen", no_argument, NULL, OPT_FULLSCREEN },
+		{ "cursor", required_argument, NULL, OPT_CURSOR },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -896,6 +911,10 @@ static bool parse_options(int argc, char *argv[], struct client *client, const c
 			break;
 		case OPT_MAX_SIZE:
 			ok = parse_size(optarg, &client->max_width, &client->max_height);
+			break;
+		case OPT_CURSOR:
+			ok = parse_colour(optarg, &client->cursor_colour);
+			client->has_cursor = true;
 			break;
 		case OPT_FULLSCREEN:
 			client->want_fullscreen = true;

@@ -91,6 +91,14 @@ static void handle_unmap(struct wl_listener *listener, void *data)
 {
 	struct popup *popup = wl_container_of(listener, popup, unmap);
 	wlr_scene_node_set_enabled(&popup->tree->node, false);
+	/* A menu with a grab had the keyboard; when it closes, the keyboard
+	 * goes back to its window (not nowhere), if nothing else took it. */
+	struct wlr_seat *seat = popup->view->server->seat;
+	struct wlr_surface *focused = seat->keyboard_state.focused_surface;
+	if (focused == NULL || focused == popup->xdg_surface->surface) {
+		wlr_seat_keyboard_notify_clear_focus(seat);
+		view_focus(popup->view);
+	}
 }
 
 static void handle_commit(struct wl_listener *listener, void *data)

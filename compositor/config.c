@@ -136,18 +136,9 @@ __attribute__((format(printf, 3, 4))) static bool fail_at(struct parser *p, int 
 	if (p->error == NULL || p->error_size == 0) {
 		return false;
 	}
-	int n;
-	if (line > 0) {
-		n = snprintf(p->error, p->error_size, "%s:%d: ", p->name, line);
-	} else {
-		n = snprintf(p->error, p->error_size, "%s: ", p->name);
-	}
-	if (n < 0 || (size_t)n >= p->error_size) {
-		return false;
-	}
 	va_list args;
 	va_start(args, fmt);
-	vsnprintf(p->error + n, p->error_size - (size_t)n, fmt, args);
+	ini_format_error(p->error, p->error_size, p->name, line, fmt, args);
 	va_end(args);
 	return false;
 }

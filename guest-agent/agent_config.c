@@ -64,18 +64,9 @@ __attribute__((format(printf, 2, 3))) static bool fail(struct parser *p, const c
 	if (p->error == NULL || p->error_size == 0) {
 		return false;
 	}
-	int n;
-	if (p->line > 0) {
-		n = snprintf(p->error, p->error_size, "%s:%d: ", p->name, p->line);
-	} else {
-		n = snprintf(p->error, p->error_size, "%s: ", p->name);
-	}
-	if (n < 0 || (size_t)n >= p->error_size) {
-		return false;
-	}
 	va_list args;
 	va_start(args, fmt);
-	vsnprintf(p->error + n, p->error_size - (size_t)n, fmt, args);
+	ini_format_error(p->error, p->error_size, p->name, p->line, fmt, args);
 	va_end(args);
 	return false;
 }

@@ -1,6 +1,7 @@
 #include "common/util/ini.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 
 static char *trim(char *start, char *end)
@@ -107,4 +108,15 @@ bool ini_each_line(const char *text, size_t len,
 		}
 	}
 	return true;
+}
+
+void ini_format_error(char *error, size_t size, const char *name, int line, const char *fmt,
+	va_list args)
+{
+	int n = line > 0 ? snprintf(error, size, "%s:%d: ", name, line)
+			 : snprintf(error, size, "%s: ", name);
+	if (n < 0 || (size_t)n >= size) {
+		return;
+	}
+	vsnprintf(error + n, size - (size_t)n, fmt, args);
 }

@@ -8,6 +8,7 @@
 #ifndef COMMON_UTIL_INI_H
 #define COMMON_UTIL_INI_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -50,5 +51,13 @@ const char *ini_error_str(enum ini_error error);
  */
 bool ini_each_line(const char *text, size_t len,
 	bool (*line)(void *data, int number, const char *text, size_t len), void *data);
+
+/*
+ * Writes a file's fault into error (size bytes, not NULL, not 0) as both
+ * parsers report it: "NAME:LINE: message", or "NAME: message" for line 0
+ * (a fault of the whole file).
+ */
+__attribute__((format(printf, 5, 0))) void ini_format_error(char *error, size_t size,
+	const char *name, int line, const char *fmt, va_list args);
 
 #endif

@@ -146,21 +146,6 @@ static bool fill_sockaddr(const char *path, struct sockaddr_un *sa)
 	return true;
 }
 
-static struct socket_vchan *socket_vchan_alloc(bool is_server)
-{
-	struct socket_vchan *s = calloc(1, sizeof(*s));
-	if (s == NULL) {
-		mlog(MLOG_ERROR, "vchan: out of memory");
-		return NULL;
-	}
-	s->base.impl = &socket_impl;
-	s->base.is_server = is_server;
-	s->state = VCHAN_WAITING;
-	s->fd = -1;
-	s->pool_fd = -1;
-	return s;
-}
-
 static void socket_vchan_destroy(struct socket_vchan *s)
 {
 	struct socket_mapping *m = s->mappings;
@@ -184,6 +169,28 @@ static void socket_vchan_destroy(struct socket_vchan *s)
 		unlink(s->path);
 	}
 	free(s);
+}
+
+/* A vchan of either side, knowing its socket's path and address. */
+static struct socket_vchan *socket_vchan_alloc(bool is_server, const struct vchan_address *addr,
+	int port, struct sockaddr_un *sa)
+{
+	struct socket_vchan *s = calloc(1, sizeof(*s));
+	if (s == NULL) {
+		mlog(MLOG_ERROR, "vchan: out of memory");
+		return NULL;
+	}
+	s->base.impl = &socket_impl;
+	s->base.is_server = is_server;
+	s->state = VCHAN_WAITING;
+	s->fd = -1;
+	s->pool_fd = -1;
+	if (!vchan_socket_path(addr, port, s->path, sizeof(s->path)) ||
+		!fill_sockaddr(s->path, sa)) {
+		socket_vchan_destroy(s);
+		return NULL;
+	}
+	return s;
 }
 
 static void socket_close(struct vchan *ctrl)
@@ -293,14 +300,10 @@ static bool pool_create(struct socket_vchan *s, uint32_t pool_pages)
 struct vchan *vchan_socket_server_init(const struct vchan_address *addr, int port,
 	uint32_t pool_pages)
 {
-	struct socket_vchan *s = socket_vchan_alloc(true);
+	struct sockaddr_un sa;
+	struct socket_vchan *s = socket_vchan_alloc(true, addr, port, &sa);
 	if (s == NULL) {
 		return NULL;
-	}
-	struct sockaddr_un sa;
-	if (!vchan_socket_path(addr, port, s->path, sizeof(s->path)) ||
-		!fill_sockaddr(s->path, &sa)) {
-		goto error;
 	}
 	if (!pool_create(s, pool_pages)) {
 		goto error;
@@ -462,14 +465,10 @@ static void socket_unshare_pages(struct vchan *ctrl, void *addr, uint32_t npages
 struct vchan *vchan_socket_client_init(const struct vchan_address *addr, int port,
 	uint32_t max_pool_pages)
 {
-	struct socket_vchan *s = socket_vchan_alloc(false);
+	struct sockaddr_un sa;
+	struct socket_vchan *s = socket_vchan_alloc(false, addr, port, &sa);
 	if (s == NULL) {
 		return NULL;
-	}
-	struct sockaddr_un sa;
-	if (!vchan_socket_path(addr, port, s->path, sizeof(s->path)) ||
-		!fill_sockaddr(s->path, &sa)) {
-		goto error;
 	}
 	if (max_pool_pages == 0) {
 		mlog(MLOG_ERROR, "vchan %s: a pool limit of 0 pages admits no VM", s->path);

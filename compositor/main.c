@@ -29,6 +29,9 @@ static const char usage[] =
 	"  -o, --output WxH      size of the headless output (default 1280x720)\n"
 	"  -B, --benchmark       render on every commit, not at the refresh rate\n"
 	"                        (for measurements; see bench/run)\n"
+	"      --benchmark-refresh HZ\n"
+	"                        benchmark mode, but render at HZ by a steady\n"
+	"                        clock, as a real display's vblank paces it\n"
 	"  -v, --verbose         log debug messages\n"
 	"      --check-config    load the configuration (FILE, or -c's, or the\n"
 	"                        default), print the error or 'ok' and exit\n"
@@ -45,6 +48,7 @@ struct options {
 	const char *startup_cmd;
 	int output_width, output_height;
 	bool benchmark;
+	int benchmark_hz; /* 0: render on every commit */
 	bool check_config;
 	enum wlr_log_importance verbosity;
 };
@@ -62,12 +66,14 @@ static int parse_options(int argc, char *argv[], struct options *options)
 	enum {
 		OPT_VERSION = 256,
 		OPT_CHECK_CONFIG,
+		OPT_BENCHMARK_REFRESH,
 	};
 	static const struct option long_options[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "startup", required_argument, NULL, 's' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "benchmark", no_argument, NULL, 'B' },
+		{ "benchmark-refresh", required_argument, NULL, OPT_BENCHMARK_REFRESH },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
@@ -94,6 +100,17 @@ static int parse_options(int argc, char *argv[], struct options *options)
 		case 'B':
 			options->benchmark = true;
 			break;
+		case OPT_BENCHMARK_REFRESH: {
+			char tail;
+			if (sscanf(optarg, "%d%c", &options->benchmark_hz, &tail) != 1 ||
+				options->benchmark_hz < 1 || options->benchmark_hz > 1000) {
+				fprintf(stderr, "mullion: bad refresh rate '%s' (1 to 1000 Hz)\n",
+					optarg);
+				return EXIT_FAILURE;
+			}
+			options->benchmark = true;
+			break;
+		}
 		case 'v':
 			options->verbosity = WLR_DEBUG;
 			break;
@@ -334,6 +351,7 @@ int main(int argc, char *argv[])
 		.headless_width = options.output_width,
 		.headless_height = options.output_height,
 		.benchmark = options.benchmark,
+		.benchmark_hz = options.benchmark_hz,
 	};
 	struct server server = { 0 };
 	status = EXIT_FAILURE;

@@ -44,10 +44,8 @@ static void handle_output_frame(struct wl_listener *listener, void *data)
 	output_render(output);
 }
 
-static void render_all_now(void *data)
+static void render_all(struct server *server)
 {
-	struct server *server = data;
-	server->render_idle = NULL;
 	struct output *output;
 	wl_list_for_each(output, &server->outputs, link) {
 		output_render(output);
@@ -60,9 +58,63 @@ static void render_all_now(void *data)
 	}
 }
 
+static void render_all_now(void *data)
+{
+	struct server *server = data;
+	server->render_idle = NULL;
+	render_all(server);
+}
+
+static uint64_t now_nsec(void)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
+}
+
+/* Arms the timer for the next tick of the steady clock; the timer counts
+ * whole milliseconds, so a tick may come up to 1 ms late, never early,
+ * and the rate stays exact. */
+static void arm_refresh(struct server *server)
+{
+	uint64_t period = 1000000000u / (uint64_t)server->benchmark_hz;
+	uint64_t now = now_nsec();
+	server->render_next_nsec += period;
+	if (server->render_next_nsec < now) {
+		/* Fell behind (a long render): start the beat again. */
+		server->render_next_nsec = now + period;
+	}
+	uint64_t delay_ms = (server->render_next_nsec - now + 999999u) / 1000000u;
+	wl_event_source_timer_update(server->render_timer, delay_ms > 0 ? (int)delay_ms : 1);
+}
+
+static int handle_refresh_timer(void *data)
+{
+	struct server *server = data;
+	render_all(server);
+	arm_refresh(server);
+	return 0;
+}
+
+bool output_start_refresh(struct server *server)
+{
+	if (!server->benchmark || server->benchmark_hz <= 0) {
+		return true;
+	}
+	server->render_timer =
+		wl_event_loop_add_timer(server->event_loop, handle_refresh_timer, server);
+	if (!server->render_timer) {
+		wlr_log(WLR_ERROR, "Cannot create the benchmark refresh timer");
+		return false;
+	}
+	server->render_next_nsec = now_nsec();
+	arm_refresh(server);
+	return true;
+}
+
 void output_render_soon(struct server *server)
 {
-	if (!server->benchmark || server->render_idle) {
+	if (!server->benchmark || server->benchmark_hz > 0 || server->render_idle) {
 		return;
 	}
 	server->render_idle = wl_event_loop_add_idle(server->event_loop, render_all_now, server);

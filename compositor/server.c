@@ -53,6 +53,7 @@ bool server_init(struct server *server, const struct server_options *options)
 	server->headless_width = options->headless_width;
 	server->headless_height = options->headless_height;
 	server->benchmark = options->benchmark;
+	server->benchmark_hz = options->benchmark_hz;
 	wl_list_init(&server->outputs);
 	wl_list_init(&server->views);
 	wl_list_init(&server->keyboards);
@@ -139,7 +140,7 @@ bool server_start(struct server *server)
 		return false;
 	}
 	output_add_headless(server);
-	return true;
+	return output_start_refresh(server);
 }
 
 void server_finish(struct server *server)
@@ -151,6 +152,10 @@ void server_finish(struct server *server)
 	if (server->render_idle) {
 		wl_event_source_remove(server->render_idle);
 		server->render_idle = NULL;
+	}
+	if (server->render_timer) {
+		wl_event_source_remove(server->render_timer);
+		server->render_timer = NULL;
 	}
 	wl_display_destroy_clients(server->display);
 	notice_finish(server);

@@ -26,6 +26,14 @@ void output_destroy(struct output *output);
  * output's refresh rate. Does nothing in normal mode.
  */
 void output_render_soon(struct server *server);
+/*
+ * Benchmark mode with benchmark_hz: render every output at that rate by
+ * a steady clock (wlroots 0.15's headless timer counts each period from
+ * the end of the last render, so its rate falls as rendering takes
+ * longer; a display's vblank does not). False if the timer cannot be
+ * made; does nothing otherwise.
+ */
+bool output_start_refresh(struct server *server);
 
 /* Adds a headless output when the headless backend runs without one. */
 void output_add_headless(struct server *server);

@@ -46,9 +46,13 @@ struct server {
 	struct wlr_output_layout *output_layout;
 	struct wl_list outputs; // output::link
 	int headless_width, headless_height;
-	/* Render on every commit instead of at the refresh rate. */
+	/* Render on every commit instead of at the refresh rate; with
+	 * benchmark_hz, at that rate by a steady clock instead. */
 	bool benchmark;
+	int benchmark_hz;
 	struct wl_event_source *render_idle;
+	struct wl_event_source *render_timer;
+	uint64_t render_next_nsec; /* CLOCK_MONOTONIC, the next tick's */
 
 	struct wlr_scene *scene;
 	/* Stacking, bottom to top. Views live in view_tree. */
@@ -105,6 +109,7 @@ struct server_options {
 	const char *bridge_path;
 	int headless_width, headless_height;
 	bool benchmark;
+	int benchmark_hz;
 };
 
 bool server_init(struct server *server, const struct server_options *options);

@@ -1,19 +1,26 @@
 /*
  * A Wayland client that pushes frames as fast as the compositor lets it,
- * for the benchmark: three wl_shm buffers, fresh incompressible pixels in
- * the damaged region of each frame, one frame per frame callback, and
- * wp_presentation feedback for commit-to-present latency. After a
- * warm-up it prints its figures as `key=value` lines.
+ * for the benchmark: three wl_shm buffers per window, fresh
+ * incompressible pixels in the damaged region of each frame, one frame
+ * per frame callback (or at most --rate a second), and wp_presentation
+ * feedback for commit-to-present latency. After a warm-up it prints its
+ * figures as `key=value` lines.
  *
  * bench/run reads its stdout as it goes: `pid=N` first, `phase=measure`
  * when the warm-up ends and `phase=done` when the last measured frame is
  * in, so it can sample the other processes' CPU time at the same moments.
  * The measured loop allocates nothing: every slot is made before it.
+ *
+ * With --windows N it opens N windows, each its own surface, buffers and
+ * frame pacing (the scale case: many small windows at 60 Hz). With
+ * --solid each frame is one colour, different from the last one's (the
+ * tearing test: a screenshot must never show two colours in a window).
  */
 #define _GNU_SOURCE /* memfd_create */
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -30,11 +37,23 @@
 
 #define BUFFER_COUNT 3
 #define BOX_SIZE 64
+#define MAX_WINDOWS 256
 /* Independent generators filled side by side: the compiler turns the
  * inner loop into vector code, so drawing costs about what a memcpy of
  * the same bytes does and the figures are about the path, not the
  * client. */
 #define RNG_LANES 8
+
+/* --solid's colours, in turn: far apart, so that a mix is obvious. */
+static const uint32_t solid_colours[] = {
+	0xffff0000u,
+	0xff00ff00u,
+	0xff0000ffu,
+	0xffffff00u,
+	0xff00ffffu,
+	0xffff00ffu,
+};
+#define SOLID_COLOURS (sizeof(solid_colours) / sizeof(solid_colours[0]))
 
 struct frame_buffer {
 	struct wl_buffer *wl_buffer;
@@ -43,12 +62,37 @@ struct frame_buffer {
 };
 
 struct client;
+struct window;
 
 /* One measured frame: commit time, then commit-to-present latency. */
 struct latency_slot {
-	struct client *client;
+	struct window *window;
 	double value_ms; // < 0: discarded
 	bool done;
+};
+
+struct window {
+	struct client *client;
+	int index;
+	struct wl_surface *surface;
+	struct xdg_surface *xdg_surface;
+	struct xdg_toplevel *xdg_toplevel;
+	bool configured;
+	bool frame_pending;
+	struct frame_buffer buffers[BUFFER_COUNT];
+	int box_x, box_y, box_dx, box_dy;
+	int frame_index;
+	/* --rate: when the next frame is due (CLOCK_MONOTONIC, ms). */
+	double next_due_ms;
+
+	int measured; /* frames committed while measuring */
+	/* The measured frame waiting for its callback; -1 if none. */
+	int callback_slot;
+	struct timespec commit_time; /* of the frame waiting for its callback */
+	struct latency_slot *slots;
+	/* Commit to frame callback, for every measured frame: the one
+	 * latency every path reports the same way. */
+	double *frame_latencies_ms;
 };
 
 struct client {
@@ -58,47 +102,55 @@ struct client {
 	struct xdg_wm_base *wm_base;
 	struct wp_presentation *presentation;
 	clockid_t presentation_clock;
-
-	struct wl_surface *surface;
-	struct xdg_surface *xdg_surface;
-	struct xdg_toplevel *xdg_toplevel;
-	bool configured;
-	bool frame_pending;
 	bool closed;
 
 	int width, height;
 	bool full_damage;
-	struct frame_buffer buffers[BUFFER_COUNT];
+	bool solid;
+	double rate; /* frames a second per window; 0: as fast as allowed */
+	/* Commit at rate without waiting for frame callbacks (a client that
+	 * ignores them; the server must not copy more for it). */
+	bool unpaced;
+	int window_count;
+	struct window windows[MAX_WINDOWS];
 	uint32_t rng[RNG_LANES];
-	int box_x, box_y, box_dx, box_dy;
 
-	int warmup, frames, frame_index;
+	int warmup, frames;
 	/* Time limits of the warm-up and the measurement; 0: none. */
 	double warmup_s, measure_s;
 	bool hold;
-	bool measuring;
-	int measured; /* frames committed while measuring */
+	bool measuring, measured_done;
 	struct timespec start, end, warmup_start;
 	struct rusage start_usage, end_usage;
-	struct latency_slot *slots;
-	/* Commit to frame callback, for every measured frame: the one
-	 * latency every path reports the same way. */
-	double *frame_latencies_ms;
-	double *latencies_ms;
-	struct timespec commit_time; /* of the frame waiting for its callback */
+	double *latencies_ms; /* scratch for the percentiles */
 	int presented, discarded;
 };
+
+/* SIGUSR2: end the measurement now (bench/run's scale case, which
+ * samples the other processes over one interval for every client). */
+static volatile sig_atomic_t stop_requested;
+
+static void handle_stop_signal(int signal)
+{
+	(void)signal;
+	stop_requested = 1;
+}
 
 static double timespec_ms(const struct timespec *ts)
 {
 	return (double)ts->tv_sec * 1e3 + (double)ts->tv_nsec / 1e6;
 }
 
-static double elapsed_s(const struct timespec *from)
+static double now_ms(void)
 {
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (timespec_ms(&now) - timespec_ms(from)) / 1e3;
+	return timespec_ms(&now);
+}
+
+static double elapsed_s(const struct timespec *from)
+{
+	return (now_ms() - timespec_ms(from)) / 1e3;
 }
 
 static inline uint32_t xorshift32(uint32_t x)
@@ -132,6 +184,14 @@ static void fill_random(struct client *client, uint32_t *pixels, int x, int y, i
 	memcpy(client->rng, lanes, sizeof(lanes));
 }
 
+static void fill_solid(struct client *client, uint32_t *pixels, uint32_t colour)
+{
+	size_t count = (size_t)client->width * (size_t)client->height;
+	for (size_t i = 0; i < count; i++) {
+		pixels[i] = colour;
+	}
+}
+
 static void handle_buffer_release(void *data, struct wl_buffer *wl_buffer)
 {
 	struct frame_buffer *buffer = data;
@@ -142,8 +202,9 @@ static const struct wl_buffer_listener buffer_listener = {
 	.release = handle_buffer_release,
 };
 
-static bool create_buffers(struct client *client)
+static bool create_buffers(struct window *window)
 {
+	struct client *client = window->client;
 	size_t stride = (size_t)client->width * 4;
 	size_t size = stride * (size_t)client->height;
 	int fd = memfd_create("frame-client", MFD_CLOEXEC);
@@ -160,7 +221,7 @@ static bool create_buffers(struct client *client)
 	struct wl_shm_pool *pool =
 		wl_shm_create_pool(client->shm, fd, (int32_t)(size * BUFFER_COUNT));
 	for (int i = 0; i < BUFFER_COUNT; i++) {
-		struct frame_buffer *buffer = &client->buffers[i];
+		struct frame_buffer *buffer = &window->buffers[i];
 		buffer->pixels = (uint32_t *)(data + size * i);
 		buffer->wl_buffer = wl_shm_pool_create_buffer(pool, (int32_t)(size * i),
 			client->width, client->height, (int32_t)stride, WL_SHM_FORMAT_XRGB8888);
@@ -183,7 +244,7 @@ static void handle_presented(void *data, struct wp_presentation_feedback *feedba
 	};
 	slot->value_ms = timespec_ms(&presented) - slot->value_ms;
 	slot->done = true;
-	slot->client->presented++;
+	slot->window->client->presented++;
 	wp_presentation_feedback_destroy(feedback);
 }
 
@@ -192,7 +253,7 @@ static void handle_discarded(void *data, struct wp_presentation_feedback *feedba
 	struct latency_slot *slot = data;
 	slot->value_ms = -1;
 	slot->done = true;
-	slot->client->discarded++;
+	slot->window->client->discarded++;
 	wp_presentation_feedback_destroy(feedback);
 }
 
@@ -209,14 +270,13 @@ static const struct wp_presentation_feedback_listener feedback_listener = {
 
 static void handle_frame_done(void *data, struct wl_callback *callback, uint32_t time)
 {
-	struct client *client = data;
+	struct window *window = data;
 	wl_callback_destroy(callback);
-	client->frame_pending = false;
-	if (client->measuring && client->measured > 0) {
-		struct timespec now;
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		client->frame_latencies_ms[client->measured - 1] =
-			timespec_ms(&now) - timespec_ms(&client->commit_time);
+	window->frame_pending = false;
+	if (window->callback_slot >= 0) {
+		window->frame_latencies_ms[window->callback_slot] =
+			now_ms() - timespec_ms(&window->commit_time);
+		window->callback_slot = -1;
 	}
 }
 
@@ -224,65 +284,76 @@ static const struct wl_callback_listener frame_listener = {
 	.done = handle_frame_done,
 };
 
-static struct frame_buffer *free_buffer(struct client *client)
+static struct frame_buffer *free_buffer(struct window *window)
 {
 	for (int i = 0; i < BUFFER_COUNT; i++) {
-		if (!client->buffers[i].busy) {
-			return &client->buffers[i];
+		if (!window->buffers[i].busy) {
+			return &window->buffers[i];
 		}
 	}
 	return NULL;
 }
 
-static void draw_frame(struct client *client)
+/* Draws and commits the window's next frame; false if no buffer is free
+ * (the next release comes back). */
+static bool draw_frame(struct window *window)
 {
-	struct frame_buffer *buffer = free_buffer(client);
+	struct client *client = window->client;
+	struct frame_buffer *buffer = free_buffer(window);
 	if (!buffer) {
-		return; /* wait for a release */
+		return false;
 	}
 
 	int x = 0, y = 0, width = client->width, height = client->height;
-	if (!client->full_damage) {
-		/* Bounce a box around, so damage moves but stays one box. */
-		client->box_x += client->box_dx;
-		client->box_y += client->box_dy;
-		if (client->box_x < 0 || client->box_x > client->width - BOX_SIZE) {
-			client->box_dx = -client->box_dx;
-			client->box_x += 2 * client->box_dx;
+	if (client->solid) {
+		fill_solid(client, buffer->pixels,
+			solid_colours[(size_t)window->frame_index % SOLID_COLOURS]);
+	} else {
+		if (!client->full_damage) {
+			/* Bounce a box around, so damage moves but stays one box. */
+			window->box_x += window->box_dx;
+			window->box_y += window->box_dy;
+			if (window->box_x < 0 || window->box_x > client->width - BOX_SIZE) {
+				window->box_dx = -window->box_dx;
+				window->box_x += 2 * window->box_dx;
+			}
+			if (window->box_y < 0 || window->box_y > client->height - BOX_SIZE) {
+				window->box_dy = -window->box_dy;
+				window->box_y += 2 * window->box_dy;
+			}
+			x = window->box_x;
+			y = window->box_y;
+			width = height = BOX_SIZE;
 		}
-		if (client->box_y < 0 || client->box_y > client->height - BOX_SIZE) {
-			client->box_dy = -client->box_dy;
-			client->box_y += 2 * client->box_dy;
+		fill_random(client, buffer->pixels, x, y, width, height);
+	}
+
+	wl_surface_attach(window->surface, buffer->wl_buffer, 0, 0);
+	wl_surface_damage_buffer(window->surface, x, y, width, height);
+	struct wl_callback *callback = wl_surface_frame(window->surface);
+	wl_callback_add_listener(callback, &frame_listener, window);
+	window->frame_pending = true;
+	window->callback_slot = -1;
+
+	if (client->measuring && window->measured < client->frames) {
+		if (client->presentation) {
+			struct wp_presentation_feedback *feedback =
+				wp_presentation_feedback(client->presentation, window->surface);
+			struct latency_slot *slot = &window->slots[window->measured];
+			struct timespec now;
+			clock_gettime(client->presentation_clock, &now);
+			slot->window = window;
+			slot->value_ms = timespec_ms(&now);
+			wp_presentation_feedback_add_listener(feedback, &feedback_listener, slot);
 		}
-		x = client->box_x;
-		y = client->box_y;
-		width = height = BOX_SIZE;
+		window->callback_slot = window->measured;
+		window->measured++;
 	}
-	fill_random(client, buffer->pixels, x, y, width, height);
-
-	wl_surface_attach(client->surface, buffer->wl_buffer, 0, 0);
-	wl_surface_damage_buffer(client->surface, x, y, width, height);
-	struct wl_callback *callback = wl_surface_frame(client->surface);
-	wl_callback_add_listener(callback, &frame_listener, client);
-	client->frame_pending = true;
-
-	if (client->measuring && client->presentation) {
-		struct wp_presentation_feedback *feedback =
-			wp_presentation_feedback(client->presentation, client->surface);
-		struct latency_slot *slot = &client->slots[client->measured];
-		struct timespec now;
-		clock_gettime(client->presentation_clock, &now);
-		slot->client = client;
-		slot->value_ms = timespec_ms(&now);
-		wp_presentation_feedback_add_listener(feedback, &feedback_listener, slot);
-	}
-	clock_gettime(CLOCK_MONOTONIC, &client->commit_time);
-	wl_surface_commit(client->surface);
+	clock_gettime(CLOCK_MONOTONIC, &window->commit_time);
+	wl_surface_commit(window->surface);
 	buffer->busy = true;
-	client->frame_index++;
-	if (client->measuring) {
-		client->measured++;
-	}
+	window->frame_index++;
+	return true;
 }
 
 static void start_measuring(struct client *client)
@@ -299,26 +370,46 @@ static void stop_measuring(struct client *client)
 	clock_gettime(CLOCK_MONOTONIC, &client->end);
 	getrusage(RUSAGE_SELF, &client->end_usage);
 	client->measuring = false;
+	client->measured_done = true;
 }
 
-/* Whether the next frame is still part of the run; moves from warm-up to
- * measurement to the end as the limits say. */
-static bool next_frame_wanted(struct client *client)
+/* Moves from warm-up to measurement to the end as the limits say;
+ * whether frames are still wanted. */
+static bool update_phase(struct client *client)
 {
-	if (!client->measuring && client->measured == 0) {
-		bool warm = client->frame_index >= client->warmup ||
-			(client->warmup_s > 0 &&
-				elapsed_s(&client->warmup_start) >= client->warmup_s);
+	if (client->measured_done) {
+		return false;
+	}
+	if (stop_requested) {
+		if (!client->measuring) {
+			start_measuring(client);
+		}
+		stop_measuring(client);
+		return false;
+	}
+	if (!client->measuring) {
+		bool warm = client->warmup_s > 0 &&
+			elapsed_s(&client->warmup_start) >= client->warmup_s;
+		if (!warm) {
+			warm = true;
+			for (int i = 0; i < client->window_count; i++) {
+				if (client->windows[i].frame_index < client->warmup) {
+					warm = false;
+				}
+			}
+		}
 		if (warm) {
 			start_measuring(client);
 		}
 		return true;
 	}
-	if (!client->measuring) {
-		return false;
+	bool full = false;
+	for (int i = 0; i < client->window_count; i++) {
+		if (client->windows[i].measured >= client->frames) {
+			full = true;
+		}
 	}
-	if (client->measured >= client->frames ||
-		(client->measure_s > 0 && elapsed_s(&client->start) >= client->measure_s)) {
+	if (full || (client->measure_s > 0 && elapsed_s(&client->start) >= client->measure_s)) {
 		stop_measuring(client);
 		return false;
 	}
@@ -328,9 +419,9 @@ static bool next_frame_wanted(struct client *client)
 static void handle_xdg_surface_configure(void *data, struct xdg_surface *xdg_surface,
 	uint32_t serial)
 {
-	struct client *client = data;
+	struct window *window = data;
 	xdg_surface_ack_configure(xdg_surface, serial);
-	client->configured = true;
+	window->configured = true;
 }
 
 static const struct xdg_surface_listener xdg_surface_listener = {
@@ -344,8 +435,8 @@ static void handle_toplevel_configure(void *data, struct xdg_toplevel *toplevel,
 
 static void handle_toplevel_close(void *data, struct xdg_toplevel *toplevel)
 {
-	struct client *client = data;
-	client->closed = true;
+	struct window *window = data;
+	window->client->closed = true;
 }
 
 static const struct xdg_toplevel_listener toplevel_listener = {
@@ -423,59 +514,106 @@ static double percentile(double *values, int count, double p)
 	return values[i < count ? i : count - 1];
 }
 
+/* The presented frames' latencies of windows [first, first + count) into
+ * the scratch array; how many there are. Counts the frames without
+ * feedback into *missing. */
+static int gather_latencies(struct client *client, int first, int count, int *missing)
+{
+	int n = 0;
+	for (int w = first; w < first + count; w++) {
+		const struct window *window = &client->windows[w];
+		for (int i = 0; i < window->measured; i++) {
+			const struct latency_slot *slot = &window->slots[i];
+			if (!slot->window || !slot->done) {
+				(*missing)++;
+			} else if (slot->value_ms >= 0 && slot->value_ms < 1e6) {
+				client->latencies_ms[n++] = slot->value_ms;
+			}
+		}
+	}
+	return n;
+}
+
+/* Commit-to-callback latencies of windows [first, first + count). */
+static int gather_frame_latencies(struct client *client, int first, int count)
+{
+	int n = 0;
+	for (int w = first; w < first + count; w++) {
+		const struct window *window = &client->windows[w];
+		for (int i = 0; i < window->measured; i++) {
+			client->latencies_ms[n++] = window->frame_latencies_ms[i];
+		}
+	}
+	return n;
+}
+
 static void print_results(struct client *client)
 {
-	int frames = client->measured;
+	int frames = 0;
+	for (int w = 0; w < client->window_count; w++) {
+		frames += client->windows[w].measured;
+	}
 	double elapsed_ms = timespec_ms(&client->end) - timespec_ms(&client->start);
 	double cpu_ms = rusage_ms(&client->end_usage) - rusage_ms(&client->start_usage);
 
 	/* Only frames whose feedback said "presented" count. */
-	int count = 0, missing = 0;
-	for (int i = 0; i < frames; i++) {
-		const struct latency_slot *slot = &client->slots[i];
-		if (!slot->client || !slot->done) {
-			missing++;
-		} else if (slot->value_ms >= 0 && slot->value_ms < 1e6) {
-			client->latencies_ms[count++] = slot->value_ms;
-		}
-	}
+	int missing = 0, ignored = 0;
+	int count = gather_latencies(client, 0, client->window_count, &missing);
 	double p50 = percentile(client->latencies_ms, count, 0.5);
 	double p99 = percentile(client->latencies_ms, count, 0.99);
-	/* The last frame's callback ends the run, so every one has one. */
-	double f50 = percentile(client->frame_latencies_ms, frames, 0.5);
-	double f99 = percentile(client->frame_latencies_ms, frames, 0.99);
+	count = gather_latencies(client, 0, 1, &ignored);
+	double first_p50 = percentile(client->latencies_ms, count, 0.5);
+	double first_p99 = percentile(client->latencies_ms, count, 0.99);
+	/* Every measured frame's callback came before the loop ended. */
+	count = gather_frame_latencies(client, 0, client->window_count);
+	double f50 = percentile(client->latencies_ms, count, 0.5);
+	double f99 = percentile(client->latencies_ms, count, 0.99);
+	count = gather_frame_latencies(client, 0, 1);
+	double first_f99 = percentile(client->latencies_ms, count, 0.99);
 
 	printf("size=%dx%d\n", client->width, client->height);
-	printf("damage=%s\n", client->full_damage ? "full" : "box64");
+	printf("damage=%s\n", client->solid ? "solid" : client->full_damage ? "full" : "box64");
+	printf("windows=%d\n", client->window_count);
 	printf("frames=%d\n", frames);
 	printf("elapsed_ms=%.3f\n", elapsed_ms);
 	printf("fps=%.2f\n", frames / (elapsed_ms / 1e3));
+	printf("fps_per_window=%.2f\n", frames / (elapsed_ms / 1e3) / client->window_count);
 	printf("presentation=%s\n", client->presentation ? "yes" : "no");
 	printf("presented=%d\n", client->presented);
 	printf("discarded=%d\n", client->discarded);
 	printf("feedback_missing=%d\n", client->presentation ? missing : frames);
 	printf("latency_p50_ms=%.3f\n", p50);
 	printf("latency_p99_ms=%.3f\n", p99);
+	printf("first_latency_p50_ms=%.3f\n", first_p50);
+	printf("first_latency_p99_ms=%.3f\n", first_p99);
 	printf("frame_latency_p50_ms=%.3f\n", f50);
 	printf("frame_latency_p99_ms=%.3f\n", f99);
+	printf("first_frame_latency_p99_ms=%.3f\n", first_f99);
 	printf("client_cpu_ms_per_frame=%.4f\n", frames ? cpu_ms / frames : -1);
 	printf("client_cpu_ms=%.3f\n", cpu_ms);
 	fflush(stdout);
 }
 
 static const char usage[] =
-	"Usage: mullion-frame-client [--size WxH] [--damage full|box]\n"
+	"Usage: mullion-frame-client [--size WxH] [--damage full|box] [--solid]\n"
+	"                            [--windows N] [--rate HZ]\n"
 	"                            [--frames N] [--warmup N] [--seconds S]\n"
 	"                            [--warmup-seconds S] [--hold]\n"
 	"Pushes frames as fast as frame callbacks allow and prints fps,\n"
 	"commit-to-present latency and CPU per frame as key=value lines.\n"
 	"\n"
-	"  --frames N           measure at most N frames (default 300)\n"
+	"  --windows N          open N windows (default 1, at most 256)\n"
+	"  --rate HZ            at most HZ frames a second in each window\n"
+	"  --solid              each frame all one colour, never the last one's\n"
+	"  --unpaced            with --rate, commit without waiting for frame\n"
+	"                       callbacks (latencies are then not measured)\n"
+	"  --frames N           measure at most N frames a window (default 300)\n"
 	"  --seconds S          ... and for at most S seconds\n"
-	"  --warmup N           warm up for N frames (default 30)\n"
+	"  --warmup N           warm up for N frames a window (default 30)\n"
 	"  --warmup-seconds S   ... or S seconds, whichever ends first\n"
 	"  --hold               after the results, wait for a signal to exit\n"
-	"                       (so a runner can read /proc meanwhile)\n";
+	"                       (so a runner can read /proc meanwhile)\n"
+	"SIGUSR2 ends the measurement at once.\n";
 
 static double parse_seconds(const char *text)
 {
@@ -484,21 +622,131 @@ static double parse_seconds(const char *text)
 	return (end == text || *end != '\0' || !(value >= 0)) ? -1 : value;
 }
 
+static bool window_init(struct client *client, struct window *window, int index)
+{
+	window->client = client;
+	window->index = index;
+	window->callback_slot = -1;
+	/* Boxes start apart, so that windows do not all draw alike. */
+	window->box_dx = 7;
+	window->box_dy = 5;
+	window->box_x = (index * 37) % (client->width - BOX_SIZE);
+	window->box_y = (index * 23) % (client->height - BOX_SIZE);
+	/* Before any frame, and touched, so measuring allocates nothing. */
+	window->slots = calloc((size_t)client->frames, sizeof(*window->slots));
+	window->frame_latencies_ms = calloc((size_t)client->frames, sizeof(double));
+	if (!window->slots || !window->frame_latencies_ms) {
+		fprintf(stderr, "frame-client: out of memory\n");
+		return false;
+	}
+	window->surface = wl_compositor_create_surface(client->compositor);
+	window->xdg_surface = xdg_wm_base_get_xdg_surface(client->wm_base, window->surface);
+	xdg_surface_add_listener(window->xdg_surface, &xdg_surface_listener, window);
+	window->xdg_toplevel = xdg_surface_get_toplevel(window->xdg_surface);
+	xdg_toplevel_add_listener(window->xdg_toplevel, &toplevel_listener, window);
+	char title[32];
+	snprintf(title, sizeof(title), "frame-client %d", index);
+	xdg_toplevel_set_title(window->xdg_toplevel, index == 0 ? "frame-client" : title);
+	wl_surface_commit(window->surface);
+	return true;
+}
+
+static bool all_configured(struct client *client)
+{
+	for (int i = 0; i < client->window_count; i++) {
+		if (!client->windows[i].configured) {
+			return false;
+		}
+	}
+	return true;
+}
+
+static bool any_frame_pending(struct client *client)
+{
+	for (int i = 0; i < client->window_count; i++) {
+		if (client->windows[i].frame_pending) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Draws every window that may draw now; returns how long (ms) until one
+ * may by the clock alone, or -1 if only an event can let one draw.
+ */
+static int draw_due(struct client *client)
+{
+	double period = client->rate > 0 ? 1e3 / client->rate : 0;
+	double now = now_ms();
+	double wait = -1;
+	for (int i = 0; i < client->window_count; i++) {
+		struct window *window = &client->windows[i];
+		if (window->frame_pending && !client->unpaced) {
+			continue;
+		}
+		if (period > 0 && now < window->next_due_ms) {
+			double left = window->next_due_ms - now;
+			wait = wait < 0 || left < wait ? left : wait;
+			continue;
+		}
+		if (!draw_frame(window)) {
+			continue; /* no free buffer: a release comes */
+		}
+		if (period > 0) {
+			/* Keep the beat; after a stall, start it again. */
+			window->next_due_ms += period;
+			if (window->next_due_ms < now) {
+				window->next_due_ms = now + period;
+			}
+		}
+	}
+	return wait < 0 ? -1 : (int)wait + 1;
+}
+
+/* Waits for events for at most timeout_ms (-1: no limit) and dispatches
+ * them; false if the connection is lost. */
+static bool dispatch_for(struct client *client, int timeout_ms)
+{
+	while (wl_display_prepare_read(client->display) != 0) {
+		if (wl_display_dispatch_pending(client->display) < 0) {
+			return false;
+		}
+	}
+	if (wl_display_flush(client->display) < 0 && errno != EAGAIN) {
+		wl_display_cancel_read(client->display);
+		return false;
+	}
+	struct pollfd pfd = { .fd = wl_display_get_fd(client->display), .events = POLLIN };
+	int ready = poll(&pfd, 1, timeout_ms);
+	if (ready <= 0) {
+		wl_display_cancel_read(client->display);
+		return ready == 0 || errno == EINTR;
+	}
+	if (wl_display_read_events(client->display) < 0) {
+		return false;
+	}
+	return wl_display_dispatch_pending(client->display) >= 0;
+}
+
 int main(int argc, char *argv[])
 {
-	struct client client = {
+	static struct client client = {
 		.width = 1280,
 		.height = 720,
 		.full_damage = true,
 		.frames = 300,
 		.warmup = 30,
-		.box_dx = 7,
-		.box_dy = 5,
+		.window_count = 1,
 		.presentation_clock = CLOCK_MONOTONIC,
 	};
 	static const struct option options[] = {
 		{ "size", required_argument, NULL, 's' },
 		{ "damage", required_argument, NULL, 'd' },
+		{ "solid", no_argument, NULL, 'c' },
+		{ "unpaced", no_argument, NULL, 'u' },
+		{ "windows", required_argument, NULL, 'N' },
+		{ "rate", required_argument, NULL, 'r' },
 		{ "frames", required_argument, NULL, 'n' },
 		{ "warmup", required_argument, NULL, 'w' },
 		{ "seconds", required_argument, NULL, 'S' },
@@ -520,6 +768,18 @@ int main(int argc, char *argv[])
 			break;
 		case 'd':
 			client.full_damage = strcmp(optarg, "full") == 0;
+			break;
+		case 'c':
+			client.solid = true;
+			break;
+		case 'u':
+			client.unpaced = true;
+			break;
+		case 'N':
+			client.window_count = atoi(optarg);
+			break;
+		case 'r':
+			client.rate = parse_seconds(optarg);
 			break;
 		case 'n':
 			client.frames = atoi(optarg);
@@ -545,7 +805,8 @@ int main(int argc, char *argv[])
 		}
 	}
 	if (client.frames <= 0 || client.warmup < 0 || client.measure_s < 0 ||
-		client.warmup_s < 0) {
+		client.warmup_s < 0 || client.rate < 0 || (client.unpaced && client.rate <= 0) ||
+		client.window_count < 1 || client.window_count > MAX_WINDOWS) {
 		fputs(usage, stderr);
 		return 2;
 	}
@@ -553,14 +814,16 @@ int main(int argc, char *argv[])
 		/* Any nonzero seeds; distinct so the lanes differ. */
 		client.rng[i] = 0x9e3779b9u * (uint32_t)(i + 1);
 	}
-	/* Before any frame, and touched, so measuring allocates nothing. */
-	client.slots = calloc((size_t)client.frames, sizeof(*client.slots));
-	client.latencies_ms = calloc((size_t)client.frames, sizeof(double));
-	client.frame_latencies_ms = calloc((size_t)client.frames, sizeof(double));
-	if (!client.slots || !client.latencies_ms || !client.frame_latencies_ms) {
+	client.latencies_ms =
+		calloc((size_t)client.frames * (size_t)client.window_count, sizeof(double));
+	if (!client.latencies_ms) {
 		fprintf(stderr, "frame-client: out of memory\n");
 		return 1;
 	}
+
+	struct sigaction stop = { .sa_handler = handle_stop_signal };
+	sigemptyset(&stop.sa_mask);
+	sigaction(SIGUSR2, &stop, NULL);
 
 	printf("pid=%d\n", (int)getpid());
 	fflush(stdout);
@@ -581,28 +844,34 @@ int main(int argc, char *argv[])
 		fprintf(stderr, "frame-client: no wp_presentation; latency will not be measured\n");
 	}
 
-	client.surface = wl_compositor_create_surface(client.compositor);
-	client.xdg_surface = xdg_wm_base_get_xdg_surface(client.wm_base, client.surface);
-	xdg_surface_add_listener(client.xdg_surface, &xdg_surface_listener, &client);
-	client.xdg_toplevel = xdg_surface_get_toplevel(client.xdg_surface);
-	xdg_toplevel_add_listener(client.xdg_toplevel, &toplevel_listener, &client);
-	xdg_toplevel_set_title(client.xdg_toplevel, "frame-client");
-	wl_surface_commit(client.surface);
-	while (!client.configured && wl_display_dispatch(client.display) >= 0) {
+	for (int i = 0; i < client.window_count; i++) {
+		if (!window_init(&client, &client.windows[i], i)) {
+			return 1;
+		}
 	}
-	if (!create_buffers(&client)) {
-		return 1;
+	while (!all_configured(&client) && wl_display_dispatch(client.display) >= 0) {
+	}
+	for (int i = 0; i < client.window_count; i++) {
+		if (!create_buffers(&client.windows[i])) {
+			return 1;
+		}
 	}
 
+	/* Windows start their beats spread over one period. */
+	double start = now_ms();
+	for (int i = 0; i < client.window_count; i++) {
+		client.windows[i].next_due_ms =
+			client.rate > 0 ? start + 1e3 / client.rate * i / client.window_count : 0;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &client.warmup_start);
 	while (!client.closed) {
-		if (!client.frame_pending) {
-			if (!next_frame_wanted(&client)) {
-				break;
-			}
-			draw_frame(&client);
+		int wait = -1;
+		if (update_phase(&client)) {
+			wait = draw_due(&client);
+		} else if (!any_frame_pending(&client)) {
+			break; /* every measured frame has its callback */
 		}
-		if (wl_display_dispatch(client.display) < 0) {
+		if (!dispatch_for(&client, wait)) {
 			fprintf(stderr, "frame-client: connection lost\n");
 			return 1;
 		}
@@ -614,15 +883,14 @@ int main(int argc, char *argv[])
 	fflush(stdout);
 	/* Let the last feedback arrive before reporting: a presentation
 	 * may come a little after its frame callback. */
-	for (int i = 0; i < 100 && client.presentation &&
-		client.presented + client.discarded < client.measured;
+	int measured = 0;
+	for (int i = 0; i < client.window_count; i++) {
+		measured += client.windows[i].measured;
+	}
+	for (int i = 0;
+		i < 100 && client.presentation && client.presented + client.discarded < measured;
 		i++) {
-		struct pollfd pfd = {
-			.fd = wl_display_get_fd(client.display),
-			.events = POLLIN,
-		};
-		wl_display_flush(client.display);
-		if (poll(&pfd, 1, 10) > 0 && wl_display_dispatch(client.display) < 0) {
+		if (!dispatch_for(&client, 10)) {
 			break;
 		}
 	}
@@ -635,8 +903,10 @@ int main(int argc, char *argv[])
 		pause();
 	}
 	wl_display_disconnect(client.display);
-	free(client.frame_latencies_ms);
+	for (int i = 0; i < client.window_count; i++) {
+		free(client.windows[i].frame_latencies_ms);
+		free(client.windows[i].slots);
+	}
 	free(client.latencies_ms);
-	free(client.slots);
 	return 0;
 }

@@ -399,6 +399,13 @@ static void present(struct agent_window *window)
 	if (!window->damage_all && !pixman_region32_not_empty(&window->unsent)) {
 		return;
 	}
+	if (window->awaiting_frame) {
+		/* Paced by the frames dom0 shows: one copy per FRAME_DONE.
+		 * Commits meanwhile only add to unsent and stale, and the
+		 * FRAME_DONE draws them once. */
+		window->pending = true;
+		return;
+	}
 	struct agent_window_buffer *buffer = free_buffer(window);
 	if (!buffer) {
 		window->pending = true;
@@ -815,6 +822,10 @@ void agent_window_frame_done(struct agent_window *window)
 	send_presented(window);
 	window->awaiting_frame = false;
 	agent_window_send_frame_done(window);
+	if (window->pending) {
+		/* What the client committed while the last frame was out. */
+		present(window);
+	}
 }
 
 void agent_window_buffer_release(struct agent_window *window, uint32_t buffer_id)

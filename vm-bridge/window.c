@@ -9,6 +9,9 @@
  * that buffer missed. The VM buffer a DAMAGE names holds the complete
  * latest frame (the agent keeps it so), which is why any stale region can
  * be refreshed from it.
+ *
+ * Copies follow the frames the compositor shows: at most one per frame
+ * callback.
  */
 #include "vm-bridge/window.h"
 
@@ -35,6 +38,7 @@
 /* One bridge serves one VM: these sum its windows, past and present. */
 static uint64_t total_frames;
 static uint64_t total_bytes_copied;
+static uint64_t total_shown; /* frame callbacks: frames the compositor showed */
 
 static void present(struct bridge_window *window);
 
@@ -90,8 +94,10 @@ static void handle_frame_done(void *data, struct wl_callback *callback, uint32_t
 	struct bridge_window *window = data;
 	wl_callback_destroy(callback);
 	window->frame_callback = NULL;
+	total_shown++;
 	/* Before FRAME_DONE, in the same write: the VM draws its next
-	 * frame on FRAME_DONE and finds the buffer free. */
+	 * frame on FRAME_DONE and finds the buffer free. A frame that came
+	 * meanwhile is copied at the next safe point (present). */
 	release_copied(window);
 	struct wire_msg msg = {
 		.type = WIRE_FRAME_DONE,
@@ -322,6 +328,15 @@ static void present(struct bridge_window *window)
 {
 	if (!window->configured || window->pending_id == WIRE_ID_INVALID || window->vm->failed ||
 		window->vm->dom0->blocked) {
+		return;
+	}
+	/*
+	 * Paced by the frames the compositor shows: one copy per frame.
+	 * Until the last copy's frame callback comes, a newer DAMAGE only
+	 * adds to the dom0 buffers' stale regions and replaces the pending
+	 * VM buffer; the safe point after the callback copies it once.
+	 */
+	if (window->frame_callback != NULL) {
 		return;
 	}
 	struct vm_buffer *src = find_vm_buffer(window, window->pending_id);
@@ -711,7 +726,8 @@ bool bridge_window_damage(struct bridge_window *window, const struct wire_damage
 
 void bridge_window_print_stats(void)
 {
-	fprintf(stderr, "mullion-stats: frames=%llu bytes_copied=%llu\n",
-		(unsigned long long)total_frames, (unsigned long long)total_bytes_copied);
+	fprintf(stderr, "mullion-stats: frames=%llu bytes_copied=%llu shown=%llu\n",
+		(unsigned long long)total_frames, (unsigned long long)total_bytes_copied,
+		(unsigned long long)total_shown);
 	fflush(stderr);
 }

@@ -57,8 +57,8 @@ struct agent_window {
 	bool configured; /* initial configure scheduled */
 	/* Every subsurface of the root's tree, at any depth. */
 	struct wl_list subsurfaces; /* agent_subsurface::link */
-	/* A DAMAGE is out: the client's frame callbacks wait for dom0's
-	 * FRAME_DONE rather than the slow timer. */
+	/* A DAMAGE is out: the client's frame callbacks, and the next copy,
+	 * wait for dom0's FRAME_DONE (rather than the slow timer). */
 	bool awaiting_frame;
 	/* The surface state window_announce already showed, so that the
 	 * commit that mapped the window does not copy it twice. */
@@ -77,8 +77,9 @@ struct agent_window {
 	pixman_region32_t unsent;
 	/* The next DAMAGE covers the whole buffer (new buffers). */
 	bool damage_all;
-	/* There is unsent content, and both buffers were busy: drawn at the
-	 * next release, from the tree as it is then. */
+	/* There is unsent content, and a frame was out (awaiting_frame) or
+	 * both buffers were busy: drawn at the next FRAME_DONE or release,
+	 * from the tree as it is then. */
 	bool pending;
 	/* A present after a subsurface (un)mapped or the scale changed. */
 	struct wl_event_source *present_idle;

@@ -123,7 +123,8 @@ bool bridge_window_damage(struct bridge_window *window, const struct wire_damage
 
 /* One machine-readable line on stderr for the benchmark, the totals of
  * every window this process has shown, gone ones included:
- * "mullion-stats: frames=N bytes_copied=M". */
+ * "mullion-stats: frames=N bytes_copied=M shown=S" (N: frames copied,
+ * S: frame callbacks, frames shown). */
 void bridge_window_print_stats(void);
 
 #endif

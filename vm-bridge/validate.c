@@ -537,6 +537,10 @@ static bool check_msg(struct validate_state *state, const struct wire_msg *msg, 
 		return check_buffer_destroy(state, &msg->buffer_destroy, why);
 	case WIRE_DAMAGE:
 		return check_damage(state, &msg->damage, why);
+	case WIRE_DAMAGE_PART:
+		/* Checked as a DAMAGE: its buffer exists, its rectangles
+		 * lie inside it. */
+		return check_damage(state, &msg->damage_part, why);
 	case WIRE_CURSOR_IMAGE:
 		/* Stateless: the decoder checked size, hotspot, length. */
 		return true;

@@ -474,6 +474,8 @@ static uint32_t window_id_of(const struct wire_msg *msg)
 		return msg->buffer_destroy.window_id;
 	case WIRE_DAMAGE:
 		return msg->damage.window_id;
+	case WIRE_DAMAGE_PART:
+		return msg->damage_part.window_id;
 	default:
 		return WIRE_ID_INVALID;
 	}
@@ -542,6 +544,10 @@ static void handle_msg(struct vm_link *link, const struct wire_msg *untrusted_ms
 		return;
 	case WIRE_DAMAGE:
 		bridge_window_damage(window, &msg->damage);
+		return;
+	case WIRE_DAMAGE_PART:
+		/* Checked in full; this bridge does not announce
+		 * WIRE_CAP_DAMAGE_PARTS, and a frame's DAMAGE copies it all. */
 		return;
 	/* Checked and recorded; what dom0 does with them comes with the
 	 * issues that give them behaviour (configure acks gate resizes,

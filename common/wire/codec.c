@@ -101,6 +101,9 @@ static const struct msg_desc msg_table[] = {
 	{ WIRE_DAMAGE, "DAMAGE", VM, 3, { ID(damage.window_id),
 		ID(damage.buffer_id), ANY(damage.rect_count) },
 		RECT_SIZE, 1, WIRE_MAX_DAMAGE_RECTS },
+	{ WIRE_DAMAGE_PART, "DAMAGE_PART", VM, 3, { ID(damage_part.window_id),
+		ID(damage_part.buffer_id), ANY(damage_part.rect_count) },
+		RECT_SIZE, 1, WIRE_MAX_DAMAGE_RECTS },
 	{ WIRE_WINDOW_APP_ID, "WINDOW_APP_ID", VM, 2, {
 		ID(window_app_id.window_id), ANY(window_app_id.length) },
 		1, 0, WIRE_MAX_APP_ID_BYTES },
@@ -328,6 +331,7 @@ static const void *get_tail(const struct wire_msg *msg)
 	case WIRE_BUFFER_CREATE:
 		return msg->buffer_create.refs;
 	case WIRE_DAMAGE:
+	case WIRE_DAMAGE_PART:
 		return msg->damage.rects;
 	case WIRE_CURSOR_IMAGE:
 		return msg->cursor_image.pixels;
@@ -501,6 +505,7 @@ static enum wire_status check_values(const struct msg_desc *desc, const struct w
 	case WIRE_BUFFER_CREATE:
 		return check_buffer_create(&msg->buffer_create);
 	case WIRE_DAMAGE:
+	case WIRE_DAMAGE_PART:
 		return check_damage(&msg->damage);
 	case WIRE_CURSOR_IMAGE:
 		return check_cursor(&msg->cursor_image);
@@ -579,7 +584,7 @@ enum wire_status wire_decode(const uint8_t *data, size_t len, enum wire_sender f
 	for (uint32_t i = 0; i < desc->words; i++) {
 		*field_at(&decoded, desc->field[i].offset) = get_u32(body + 4 * i);
 	}
-	if (decoded.type == WIRE_DAMAGE) {
+	if (decoded.type == WIRE_DAMAGE || decoded.type == WIRE_DAMAGE_PART) {
 		for (uint32_t i = 0; i < count; i++) {
 			const uint8_t *r = body + fixed + (size_t)i * RECT_SIZE;
 			decoded.damage.rects[i] = (struct wire_rect){
@@ -650,7 +655,7 @@ size_t wire_encode(const struct wire_msg *msg, enum wire_sender from, uint8_t *o
 	for (uint32_t i = 0; i < desc->words; i++) {
 		put_u32(body + 4 * i, field_get(msg, desc->field[i].offset));
 	}
-	if (msg->type == WIRE_DAMAGE) {
+	if (msg->type == WIRE_DAMAGE || msg->type == WIRE_DAMAGE_PART) {
 		for (uint32_t i = 0; i < msg->damage.rect_count; i++) {
 			uint8_t *r = body + fixed + (size_t)i * RECT_SIZE;
 			put_u32(r, (uint32_t)msg->damage.rects[i].x);

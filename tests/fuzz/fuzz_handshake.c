@@ -199,12 +199,13 @@ static const char *broken_rule(struct model *model, const struct wire_msg *msg)
 								      : NULL;
 	}
 	case WIRE_BUFFER_DESTROY:
-	case WIRE_DAMAGE: {
-		/* Both start with window_id, buffer_id. */
-		uint32_t wid = msg->type == WIRE_DAMAGE ? msg->damage.window_id
-							: msg->buffer_destroy.window_id;
-		uint32_t bid = msg->type == WIRE_DAMAGE ? msg->damage.buffer_id
-							: msg->buffer_destroy.buffer_id;
+	case WIRE_DAMAGE:
+	case WIRE_DAMAGE_PART: {
+		/* All start with window_id, buffer_id; DAMAGE_PART is
+		 * DAMAGE's body (the codec fills damage for both). */
+		bool damage = msg->type != WIRE_BUFFER_DESTROY;
+		uint32_t wid = damage ? msg->damage.window_id : msg->buffer_destroy.window_id;
+		uint32_t bid = damage ? msg->damage.buffer_id : msg->buffer_destroy.buffer_id;
 		window = model_window(model, wid);
 		if (window == NULL) {
 			return "names a window not alive";

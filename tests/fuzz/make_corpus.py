@@ -74,7 +74,9 @@ U32 = 0xffffffff
 
 ARGB8888, XRGB8888 = 0x34325241, 0x34325258
 CAP_POPUPS, CAP_INPUT, CAP_CURSOR, CAP_CLIPBOARD = 1, 2, 4, 8
-CAP_ALL = CAP_POPUPS | CAP_INPUT | CAP_CURSOR | CAP_CLIPBOARD
+CAP_DAMAGE_PARTS = 16
+CAP_ALL = (CAP_POPUPS | CAP_INPUT | CAP_CURSOR | CAP_CLIPBOARD |
+           CAP_DAMAGE_PARTS)
 TOPLEVEL, POPUP = 0, 1
 MODAL, GRAB = 1, 2
 MAXIMIZE, UNMAXIMIZE, FULLSCREEN, UNFULLSCREEN, MINIMIZE = 1, 2, 3, 4, 5
@@ -132,6 +134,9 @@ MESSAGES = [
         (4, 0, MAX_REFS)),
     Type(0x14, 'BUFFER_DESTROY', (VM,), [id_('window_id'), id_('buffer_id')]),
     Type(0x15, 'DAMAGE', (VM,), [
+        id_('window_id'), id_('buffer_id'), u('rect_count')],
+        (16, 1, MAX_RECTS)),
+    Type(0x1b, 'DAMAGE_PART', (VM,), [
         id_('window_id'), id_('buffer_id'), u('rect_count')],
         (16, 1, MAX_RECTS)),
     Type(0x16, 'WINDOW_APP_ID', (VM,), [id_('window_id'), u('length')],
@@ -276,6 +281,7 @@ def check_header():
         'WIRE_FORMAT_ARGB8888': ARGB8888, 'WIRE_FORMAT_XRGB8888': XRGB8888,
         'WIRE_CAP_POPUPS': CAP_POPUPS, 'WIRE_CAP_INPUT': CAP_INPUT,
         'WIRE_CAP_CURSOR': CAP_CURSOR, 'WIRE_CAP_CLIPBOARD': CAP_CLIPBOARD,
+        'WIRE_CAP_DAMAGE_PARTS': CAP_DAMAGE_PARTS,
     }
     for name, value in expect.items():
         assert values.get(name) == value, (
@@ -327,7 +333,7 @@ def relations(t, f, tail, sender):
             return 'value'
         pages = (f['stride'] * f['height'] + PAGE - 1) // PAGE
         return None if f['ref_count'] == pages else 'count'
-    if n == 'DAMAGE':
+    if n in ('DAMAGE', 'DAMAGE_PART'):
         for k in range(f['rect_count']):
             x, y, w, h = struct.unpack_from('<4i', tail, 16 * k)
             if (x < 0 or y < 0 or w <= 0 or h <= 0 or x + w > MAX_W or
@@ -519,6 +525,11 @@ def damage(wid, bid, rects):
     return msg('DAMAGE', VM, wid, bid, tail=tail)
 
 
+def damage_part(wid, bid, rects):
+    tail = b''.join(struct.pack('<4i', *r) for r in rects)
+    return msg('DAMAGE_PART', VM, wid, bid, tail=tail)
+
+
 def cursor_image(width, height, hot_x=0, hot_y=0):
     # A premultiplied ARGB pattern: opaque diagonal, translucent rest.
     pixels = b''.join(
@@ -653,6 +664,7 @@ def vm_session(dom0=True):
             configure(1, 80, 60, ACTIVATED) +
             configure_ack(1, 1) +
             buffer_create(1, 2, 80, 60, fmt=XRGB8888, first_ref=3) +
+            damage_part(1, 2, [(0, 0, 8, 8)]) +
             damage(1, 2, [(0, 0, 8, 8), (10, 10, 20, 5)]) +
             buffer_destroy(1, 1) +
             window_request(1, MAXIMIZE) +
@@ -731,6 +743,10 @@ def wire_decode_seeds():
         'damage': (VM, damage(7, 1, [(0, 0, 16, 16), (2, 3, 4, 5)])),
         'damage_max': (VM, damage(7, 1, [(k, k, MAX_W - k, 1)
                                          for k in range(MAX_RECTS)])),
+        'damage_part': (VM, damage_part(7, 1, [(0, 0, 16, 8)]) +
+                        damage_part(7, 1, [(0, 8, 16, 8)])),
+        'damage_part_max': (VM, damage_part(7, 1, [(0, k, MAX_W, 1)
+                                                   for k in range(MAX_RECTS)])),
         'cursor_image': (VM, cursor_image(16, 16, 15, 0)),
         'cursor_hidden': (VM, cursor_image(0, 0)),
         'clipboard_data': (VM, clipboard_data(3, 'caf\u00e9\n\ttab')),
@@ -872,6 +888,17 @@ def handshake_seeds():
         'damage_edge': ('ok', h + window_create(1) +
                         buffer_create(1, 1, 16, 16) +
                         damage(1, 1, [(15, 15, 1, 1), (0, 0, 16, 16)])),
+        'damage_parts': ('ok', h + window_create(1) +
+                         buffer_create(1, 1, 16, 16) +
+                         damage_part(1, 1, [(0, 0, 16, 8)]) +
+                         damage_part(1, 1, [(0, 8, 16, 8)]) +
+                         damage(1, 1, [(0, 0, 16, 16)])),
+        'damage_part_outside': ('damage-outside', h + window_create(1) +
+                                buffer_create(1, 1, 16, 16) +
+                                damage_part(1, 1, [(0, 8, 16, 9)])),
+        'damage_part_no_buffer': ('no-buffer', h + window_create(1) +
+                                  buffer_create(1, 1, 16, 16) +
+                                  damage_part(1, 2, [(0, 0, 1, 1)])),
         'configure_ack': ('ok', h + window_create(1) + configure(1, 10, 10) +
                           configure(1, 20, 20) + configure_ack(1, 2) +
                           configure(1) + configure_ack(1, 3)),

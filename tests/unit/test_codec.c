@@ -113,6 +113,9 @@ static const struct layout layouts[] = {
 		O(buffer_destroy.buffer_id) } },
 	{ WIRE_DAMAGE, 1, 3, { O(damage.window_id), O(damage.buffer_id),
 		O(damage.rect_count) }, 16, 1, WIRE_MAX_DAMAGE_RECTS },
+	{ WIRE_DAMAGE_PART, 1, 3, { O(damage_part.window_id),
+		O(damage_part.buffer_id), O(damage_part.rect_count) }, 16, 1,
+		WIRE_MAX_DAMAGE_RECTS },
 	{ WIRE_WINDOW_APP_ID, 1, 2, { O(window_app_id.window_id),
 		O(window_app_id.length) }, 1, 0, WIRE_MAX_APP_ID_BYTES },
 	{ WIRE_WINDOW_HINTS, 1, 5, { O(window_hints.window_id),
@@ -218,10 +221,11 @@ static struct wire_msg buffer_msg(uint32_t width, uint32_t height, uint32_t stri
 	};
 }
 
-static struct wire_msg damage_msg(uint32_t rect_count)
+/* A DAMAGE, or with type WIRE_DAMAGE_PART a part: the same body. */
+static struct wire_msg damage_msg_of(enum wire_msg_type type, uint32_t rect_count)
 {
 	struct wire_msg msg = {
-		.type = WIRE_DAMAGE,
+		.type = type,
 		.damage = {
 			.window_id = 7,
 			.buffer_id = 9,
@@ -237,6 +241,11 @@ static struct wire_msg damage_msg(uint32_t rect_count)
 		};
 	}
 	return msg;
+}
+
+static struct wire_msg damage_msg(uint32_t rect_count)
+{
+	return damage_msg_of(WIRE_DAMAGE, rect_count);
 }
 
 static struct wire_msg cursor_msg(uint32_t width, uint32_t height)
@@ -315,6 +324,7 @@ static size_t samples(struct sample *out)
 	out[n++] =
 		(struct sample){ { .type = WIRE_BUFFER_DESTROY, .buffer_destroy = { 7, 9 } }, VM };
 	out[n++] = (struct sample){ damage_msg(3), VM };
+	out[n++] = (struct sample){ damage_msg_of(WIRE_DAMAGE_PART, 2), VM };
 	out[n++] = (struct sample){ { .type = WIRE_WINDOW_REQUEST,
 					    .window_request = { 5, WIRE_REQUEST_FULLSCREEN } },
 		VM };
@@ -403,7 +413,7 @@ static void assert_msg_equal(const struct wire_msg *a, const struct wire_msg *b)
 				field_get(a, l->field[i]), field_get(b, l->field[i]));
 		}
 	}
-	if (a->type == WIRE_DAMAGE) {
+	if (a->type == WIRE_DAMAGE || a->type == WIRE_DAMAGE_PART) {
 		assert_memory_equal(a->damage.rects, b->damage.rects,
 			a->damage.rect_count * sizeof(struct wire_rect));
 	} else if (l->elem != 0) {
@@ -465,7 +475,7 @@ static void test_round_trip_every_type(void **state)
 		assert_int_equal(get32(buf + 4), len - WIRE_HEADER_SIZE);
 	}
 	/* Every type of the spec has a sample, and the codec knows it. */
-	assert_int_equal(ARRAY_LEN(layouts), 33);
+	assert_int_equal(ARRAY_LEN(layouts), 34);
 	for (size_t t = 0; t < ARRAY_LEN(layouts); t++) {
 		const struct sample *x = sample_of_type(s, n, layouts[t].type);
 		unsigned bit = x->from == VM ? 1 : 2;
@@ -1025,17 +1035,17 @@ static void test_title_bounds(void **state)
 	assert_int_equal(encode(&msg, WIRE_FROM_VM), 0);
 }
 
-static void test_damage_bounds(void **state)
+/* DAMAGE and DAMAGE_PART share a body and its bounds. */
+static void check_damage_bounds(enum wire_msg_type type)
 {
-	(void)state;
-	struct wire_msg msg = damage_msg(WIRE_MAX_DAMAGE_RECTS);
+	struct wire_msg msg = damage_msg_of(type, WIRE_MAX_DAMAGE_RECTS);
 	round_trip(&msg, WIRE_FROM_VM);
-	msg = damage_msg(1);
+	msg = damage_msg_of(type, 1);
 	round_trip(&msg, WIRE_FROM_VM);
 
-	msg = damage_msg(WIRE_MAX_DAMAGE_RECTS + 1);
+	msg = damage_msg_of(type, WIRE_MAX_DAMAGE_RECTS + 1);
 	assert_int_equal(encode(&msg, WIRE_FROM_VM), 0);
-	msg = damage_msg(0);
+	msg = damage_msg_of(type, 0);
 	assert_int_equal(encode(&msg, WIRE_FROM_VM), 0);
 
 	/* On the wire: 65 rects (consistent body), and 0 rects. */
@@ -1046,20 +1056,18 @@ static void test_damage_bounds(void **state)
 	for (size_t i = 3; i < ARRAY_LEN(words); i++) {
 		words[i] = 1;
 	}
-	assert_status(decode(raw_words(WIRE_DAMAGE, words, ARRAY_LEN(words)), VM, NULL),
-		WIRE_ERR_COUNT);
+	assert_status(decode(raw_words(type, words, ARRAY_LEN(words)), VM, NULL), WIRE_ERR_COUNT);
 	words[2] = WIRE_MAX_DAMAGE_RECTS;
-	assert_status(decode(raw_words(WIRE_DAMAGE, words, ARRAY_LEN(words) - 4), VM, NULL),
-		WIRE_OK);
+	assert_status(decode(raw_words(type, words, ARRAY_LEN(words) - 4), VM, NULL), WIRE_OK);
 	words[2] = 0;
-	assert_status(decode(raw_words(WIRE_DAMAGE, words, 3), VM, NULL), WIRE_ERR_COUNT);
+	assert_status(decode(raw_words(type, words, 3), VM, NULL), WIRE_ERR_COUNT);
 	words[2] = 0xffffffffu;
-	assert_status(decode(raw_words(WIRE_DAMAGE, words, 7), VM, NULL), WIRE_ERR_COUNT);
+	assert_status(decode(raw_words(type, words, 7), VM, NULL), WIRE_ERR_COUNT);
 
 	/* rect_count 2 but one rect in the body. */
 	words[2] = 2;
-	assert_status(decode(raw_words(WIRE_DAMAGE, words, 7), VM, NULL), WIRE_ERR_LENGTH);
-	assert_status(decode(raw_words(WIRE_DAMAGE, words, 2), VM, NULL), WIRE_ERR_LENGTH);
+	assert_status(decode(raw_words(type, words, 7), VM, NULL), WIRE_ERR_LENGTH);
+	assert_status(decode(raw_words(type, words, 2), VM, NULL), WIRE_ERR_LENGTH);
 
 	/* Bad rectangles, each alone. */
 	const struct wire_rect bad[] = {
@@ -1077,22 +1085,29 @@ static void test_damage_bounds(void **state)
 	for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
 		uint32_t w[] = { 7, 9, 1, (uint32_t)bad[i].x, (uint32_t)bad[i].y,
 			(uint32_t)bad[i].width, (uint32_t)bad[i].height };
-		assert_status(decode(raw_words(WIRE_DAMAGE, w, 7), VM, NULL), WIRE_ERR_VALUE);
-		msg = damage_msg(2);
+		assert_status(decode(raw_words(type, w, 7), VM, NULL), WIRE_ERR_VALUE);
+		msg = damage_msg_of(type, 2);
 		msg.damage.rects[1] = bad[i];
 		assert_int_equal(encode(&msg, WIRE_FROM_VM), 0);
 	}
 	/* The largest rectangle is fine. */
-	msg = damage_msg(1);
+	msg = damage_msg_of(type, 1);
 	msg.damage.rects[0] = (struct wire_rect){ 0, 0, WIRE_MAX_WIDTH, WIRE_MAX_HEIGHT };
 	round_trip(&msg, WIRE_FROM_VM);
 
 	/* Zero ids. */
-	msg = damage_msg(1);
+	msg = damage_msg_of(type, 1);
 	msg.damage.window_id = 0;
 	assert_int_equal(encode(&msg, WIRE_FROM_VM), 0);
 	uint32_t zero_buf[] = { 7, 0, 1, 0, 0, 1, 1 };
-	assert_status(decode(raw_words(WIRE_DAMAGE, zero_buf, 7), VM, NULL), WIRE_ERR_VALUE);
+	assert_status(decode(raw_words(type, zero_buf, 7), VM, NULL), WIRE_ERR_VALUE);
+}
+
+static void test_damage_bounds(void **state)
+{
+	(void)state;
+	check_damage_bounds(WIRE_DAMAGE);
+	check_damage_bounds(WIRE_DAMAGE_PART);
 }
 
 static size_t raw_buffer(uint32_t window_id, uint32_t buffer_id, uint32_t width, uint32_t height,
@@ -1309,7 +1324,7 @@ static void test_wrong_length(void **state)
 static void test_unknown_type(void **state)
 {
 	(void)state;
-	const uint32_t types[] = { 0, 2, 0x0f, 0x1b, 0x1f, 0x20 - 1, 0x23, 0x3f, 0x44, 0x4f, 0x55,
+	const uint32_t types[] = { 0, 2, 0x0f, 0x1c, 0x1f, 0x20 - 1, 0x23, 0x3f, 0x44, 0x4f, 0x55,
 		0x57, 0x5e, 0x63, 0x70, 0x100, 0x80000010u, 0xffffffffu };
 	const uint32_t words[3] = { 1, 1, 1 };
 	for (size_t i = 0; i < ARRAY_LEN(types); i++) {

@@ -70,6 +70,7 @@
 #define WIRE_CAP_INPUT (1u << 1)
 #define WIRE_CAP_CURSOR (1u << 2)
 #define WIRE_CAP_CLIPBOARD (1u << 3)
+#define WIRE_CAP_DAMAGE_PARTS (1u << 4)
 
 enum wire_sender {
 	WIRE_FROM_VM,
@@ -92,6 +93,7 @@ enum wire_msg_type {
 	WIRE_WINDOW_REQUEST = 0x18,
 	WIRE_WINDOW_MOVE = 0x19,
 	WIRE_CONFIGURE_ACK = 0x1a,
+	WIRE_DAMAGE_PART = 0x1b,
 
 	/* VM to dom0: cursor, clipboard, liveness. */
 	WIRE_CURSOR_IMAGE = 0x20,
@@ -362,6 +364,9 @@ struct wire_msg {
 		struct wire_buffer_create buffer_create;
 		struct wire_buffer_destroy buffer_destroy;
 		struct wire_damage damage;
+		/* DAMAGE_PART's body is DAMAGE's: the codec reads and writes
+		 * both through damage, the same storage. */
+		struct wire_damage damage_part;
 		struct wire_cursor_image cursor_image;
 		struct wire_clipboard_data clipboard_data;
 		struct wire_ping pong;

@@ -259,7 +259,8 @@ static bool draw_direct(const struct composite_view *view, struct wlr_surface *r
 		const uint8_t *src_row = (const uint8_t *)data +
 			(size_t)(box->y1 + offset_y) * src_stride +
 			(size_t)(box->x1 + offset_x) * BYTES_PER_PIXEL;
-		copy_rows(dst_row, target->stride, src_row, src_stride, length, rows);
+		copy_rows_stores(dst_row, target->stride, src_row, src_stride, length, rows,
+			target->stores);
 		copied += (uint64_t)length * rows;
 	}
 	wlr_buffer_end_data_ptr_access(source);

@@ -268,7 +268,7 @@ static void handle_connected(struct dom0_link *link)
 		.hello = {
 			.version = WIRE_VERSION,
 			.capabilities = WIRE_CAP_POPUPS | WIRE_CAP_INPUT | WIRE_CAP_CURSOR |
-				WIRE_CAP_CLIPBOARD,
+				WIRE_CAP_CLIPBOARD | WIRE_CAP_DAMAGE_PARTS,
 		},
 	};
 	queue_msg(link, &hello);
@@ -691,6 +691,14 @@ bool dom0_link_send(struct dom0_link *link, const struct wire_msg *msg)
 		return false;
 	}
 	return queue_msg(link, msg);
+}
+
+void dom0_link_flush(struct dom0_link *link)
+{
+	if (!dom0_link_ready(link)) {
+		return;
+	}
+	flush(link);
 }
 
 void *dom0_link_share_pages(struct dom0_link *link, uint32_t npages, uint32_t *refs)

@@ -24,6 +24,14 @@
  * trying again (each failure logs, and clients commit up to 60 times a
  * second). */
 #define SHARE_RETRY_MS 1000
+/*
+ * A frame that copies at least twice this many bytes is drawn in bands of
+ * rows of about this size, each sent as a DAMAGE_PART when drawn, so that
+ * dom0 copies band k while the agent draws band k + 1: the frame's two
+ * copies overlap. Smaller frames (a cursor's blink, a 64x64 box) go in one
+ * DAMAGE, one message as before.
+ */
+#define PART_BYTES (512u * 1024u)
 
 /* BUFFER_CREATE's refs in wire order. The agent has one thread and encodes
  * one message at a time, so one scratch array serves every window. */
@@ -224,9 +232,9 @@ static void add_damage(struct agent_window *window, pixman_region32_t *damage)
 	pixman_region32_fini(&clipped);
 }
 
-/* Brings buffer up to date: only what changed since it was last
- * written. */
-static void draw_stale(struct agent_window *window, struct agent_window_buffer *buffer)
+/* Draws region of the window into buffer. */
+static void draw_region(struct agent_window *window, struct agent_window_buffer *buffer,
+	const pixman_region32_t *region, enum copy_stores stores)
 {
 	const struct composite_view view = { .geometry = window->geometry, .scale = window->scale };
 	const struct composite_target target = {
@@ -235,11 +243,11 @@ static void draw_stale(struct agent_window *window, struct agent_window_buffer *
 		.height = window->height,
 		.stride = window->stride,
 		.format = window->format,
+		.stores = stores,
 	};
 	struct composite_problems problems = { 0 };
-	uint64_t written = composite_draw(&view, window->xdg_surface->surface, &target,
-		&buffer->stale, &problems);
-	pixman_region32_clear(&buffer->stale);
+	uint64_t written =
+		composite_draw(&view, window->xdg_surface->surface, &target, region, &problems);
 	window->bytes_copied += written;
 	window->server->bytes_copied += written;
 	if (problems.no_access && !window->warned_access) {
@@ -256,6 +264,111 @@ static void draw_stale(struct agent_window *window, struct agent_window_buffer *
 	}
 }
 
+/* The rectangles of region (the whole window with all), or their
+ * bounding box if there are more than the wire takes. region is not
+ * empty unless all is set. */
+static void set_rects(struct wire_damage *damage, const struct agent_window *window,
+	const pixman_region32_t *region, bool all)
+{
+	int count = 0;
+	const pixman_box32_t *boxes = pixman_region32_rectangles(region, &count);
+	if (all || count > WIRE_MAX_DAMAGE_RECTS) {
+		const pixman_box32_t *extents = all ? NULL : pixman_region32_extents(region);
+		damage->rect_count = 1;
+		damage->rects[0] = (struct wire_rect){
+			.x = extents ? extents->x1 : 0,
+			.y = extents ? extents->y1 : 0,
+			.width = extents ? extents->x2 - extents->x1 : (int32_t)window->width,
+			.height = extents ? extents->y2 - extents->y1 : (int32_t)window->height,
+		};
+		return;
+	}
+	damage->rect_count = (uint32_t)count;
+	for (int i = 0; i < count; i++) {
+		damage->rects[i] = (struct wire_rect){
+			.x = boxes[i].x1,
+			.y = boxes[i].y1,
+			.width = boxes[i].x2 - boxes[i].x1,
+			.height = boxes[i].y2 - boxes[i].y1,
+		};
+	}
+}
+
+static uint64_t region_bytes(const pixman_region32_t *region)
+{
+	int count = 0;
+	const pixman_box32_t *boxes = pixman_region32_rectangles(region, &count);
+	uint64_t bytes = 0;
+	for (int i = 0; i < count; i++) {
+		bytes += (uint64_t)(boxes[i].x2 - boxes[i].x1) *
+			(uint64_t)(boxes[i].y2 - boxes[i].y1) * BYTES_PER_PIXEL;
+	}
+	return bytes;
+}
+
+/* Sends what of the frame's damage lies in rows [y1, y2), drawn, as a
+ * DAMAGE_PART, at once. */
+static void send_part(struct agent_window *window, struct agent_window_buffer *buffer, int y1,
+	int y2)
+{
+	pixman_region32_t part;
+	pixman_region32_init(&part);
+	if (window->damage_all) {
+		pixman_region32_init_rect(&part, 0, y1, window->width, (unsigned)(y2 - y1));
+	} else {
+		pixman_region32_intersect_rect(&part, &window->unsent, 0, y1, window->width,
+			(unsigned)(y2 - y1));
+	}
+	if (pixman_region32_not_empty(&part)) {
+		struct wire_msg msg = {
+			.type = WIRE_DAMAGE_PART,
+			.damage_part = {
+				.window_id = window->id,
+				.buffer_id = buffer->id,
+			},
+		};
+		set_rects(&msg.damage_part, window, &part, false);
+		send_msg(window, &msg);
+		dom0_link_flush(window->server->dom0);
+	}
+	pixman_region32_fini(&part);
+}
+
+/*
+ * Brings buffer up to date: only what changed since it was last written.
+ * A large update goes in bands, top to bottom, each sent as a part as
+ * soon as it is drawn (when dom0 takes parts).
+ */
+static void draw_stale(struct agent_window *window, struct agent_window_buffer *buffer)
+{
+	const struct wire_hello *hello = dom0_link_dom0_hello(window->server->dom0);
+	bool parts = hello != NULL && (hello->capabilities & WIRE_CAP_DAMAGE_PARTS) &&
+		region_bytes(&buffer->stale) >= 2 * (uint64_t)PART_BYTES;
+	if (!parts) {
+		draw_region(window, buffer, &buffer->stale, COPY_STORES_BY_SIZE);
+		pixman_region32_clear(&buffer->stale);
+		return;
+	}
+	/* stride is at most 4 x 8192: a band is at least one row. */
+	int band = (int)(PART_BYTES / window->stride);
+	band = band > 0 ? band : 1;
+	const pixman_box32_t extents = *pixman_region32_extents(&buffer->stale);
+	pixman_region32_t rows;
+	pixman_region32_init(&rows);
+	for (int y = extents.y1; y < extents.y2; y += band) {
+		int y2 = y + band < extents.y2 ? y + band : extents.y2;
+		pixman_region32_intersect_rect(&rows, &buffer->stale, 0, y, window->width,
+			(unsigned)(y2 - y));
+		draw_region(window, buffer, &rows, COPY_STORES_STREAM);
+		/* The last band's part would only precede its DAMAGE. */
+		if (y2 < extents.y2) {
+			send_part(window, buffer, y, y2);
+		}
+	}
+	pixman_region32_fini(&rows);
+	pixman_region32_clear(&buffer->stale);
+}
+
 static void send_damage(struct agent_window *window, struct agent_window_buffer *buffer)
 {
 	struct wire_msg msg = {
@@ -265,29 +378,7 @@ static void send_damage(struct agent_window *window, struct agent_window_buffer 
 			.buffer_id = buffer->id,
 		},
 	};
-	int count = 0;
-	const pixman_box32_t *boxes = pixman_region32_rectangles(&window->unsent, &count);
-	if (window->damage_all || count > WIRE_MAX_DAMAGE_RECTS) {
-		const pixman_box32_t *extents =
-			window->damage_all ? NULL : pixman_region32_extents(&window->unsent);
-		msg.damage.rect_count = 1;
-		msg.damage.rects[0] = (struct wire_rect){
-			.x = extents ? extents->x1 : 0,
-			.y = extents ? extents->y1 : 0,
-			.width = extents ? extents->x2 - extents->x1 : (int32_t)window->width,
-			.height = extents ? extents->y2 - extents->y1 : (int32_t)window->height,
-		};
-	} else {
-		msg.damage.rect_count = (uint32_t)count;
-		for (int i = 0; i < count; i++) {
-			msg.damage.rects[i] = (struct wire_rect){
-				.x = boxes[i].x1,
-				.y = boxes[i].y1,
-				.width = boxes[i].x2 - boxes[i].x1,
-				.height = boxes[i].y2 - boxes[i].y1,
-			};
-		}
-	}
+	set_rects(&msg.damage, window, &window->unsent, window->damage_all);
 	send_msg(window, &msg);
 
 	buffer->busy = true;

@@ -369,7 +369,7 @@ static void on_connected(struct vm_link *link)
 				(uint32_t)h : 0,
 			/* Popups, cursor and clipboard come in later
 			 * versions of the bridge. */
-			.capabilities = WIRE_CAP_INPUT,
+			.capabilities = WIRE_CAP_INPUT | WIRE_CAP_DAMAGE_PARTS,
 			.output_scale = 1,
 			.max_windows = link->max_windows,
 			.max_buffer_mib = link->max_buffer_mib,
@@ -546,8 +546,11 @@ static void handle_msg(struct vm_link *link, const struct wire_msg *untrusted_ms
 		bridge_window_damage(window, &msg->damage);
 		return;
 	case WIRE_DAMAGE_PART:
-		/* Checked in full; this bridge does not announce
-		 * WIRE_CAP_DAMAGE_PARTS, and a frame's DAMAGE copies it all. */
+		/* Checked in full either way; used only if the VM said it
+		 * sends them (section 5: what both announced). */
+		if (link->validate.vm_capabilities & WIRE_CAP_DAMAGE_PARTS) {
+			bridge_window_damage_part(window, &msg->damage_part);
+		}
 		return;
 	/* Checked and recorded; what dom0 does with them comes with the
 	 * issues that give them behaviour (configure acks gate resizes,

@@ -11,7 +11,10 @@
  * be refreshed from it.
  *
  * Copies follow the frames the compositor shows: at most one per frame
- * callback.
+ * callback. A large frame may come in parts (DAMAGE_PART) before its
+ * DAMAGE; each part is copied as it comes, into the dom0 buffer the frame
+ * will be shown from, while the VM still draws the rest, so the two
+ * copies of a frame overlap. Nothing is shown before the DAMAGE.
  */
 #include "vm-bridge/window.h"
 
@@ -38,6 +41,7 @@
 /* One bridge serves one VM: these sum its windows, past and present. */
 static uint64_t total_frames;
 static uint64_t total_bytes_copied;
+static uint64_t total_parts; /* DAMAGE_PARTs copied */
 static uint64_t total_shown; /* frame callbacks: frames the compositor showed */
 
 static void present(struct bridge_window *window);
@@ -225,8 +229,24 @@ static void handle_dom0_release(struct shm_buffer *buffer, void *data)
 	 * buffer while the socket is full. */
 }
 
+/* Forgets the frame that came in parts: what they copied into part_dst
+ * is stale there again (it came from a buffer no DAMAGE completed). */
+static void parts_forget(struct bridge_window *window)
+{
+	if (window->part_dst != NULL) {
+		pixman_region32_union(&window->part_dst->stale, &window->part_dst->stale,
+			&window->part_copied);
+	}
+	pixman_region32_clear(&window->part_copied);
+	window->part_dst = NULL;
+	window->part_id = WIRE_ID_INVALID;
+}
+
 static void dom0_buffers_destroy(struct bridge_window *window)
 {
+	/* What parts copied goes with the buffers. */
+	window->part_dst = NULL;
+	parts_forget(window);
 	for (size_t i = 0; i < 2; i++) {
 		struct shm_buffer *buffer = window->dom0[i];
 		if (buffer == NULL) {
@@ -298,28 +318,66 @@ static bool dom0_buffers_match(struct bridge_window *window, const struct vm_buf
 	return true;
 }
 
-/* Copies dst's stale rectangles from src, row by row. */
-static size_t copy_stale(struct shm_buffer *dst, const struct vm_buffer *src)
+/* Copies region's rectangles from src into dst, row by row, clipped to
+ * both (region is clipped in place). */
+static size_t copy_region(struct shm_buffer *dst, const struct vm_buffer *src,
+	pixman_region32_t *region, enum copy_stores stores)
 {
-	/* Sizes match (dom0_buffers_match); clip anyway, so a mistake
-	 * here can never read or write outside either buffer. */
+	/* Sizes match (dom0_buffers_match) but for what dom0 cuts off;
+	 * clip anyway, so a mistake here can never read or write outside
+	 * either buffer. */
 	uint32_t width = dst->width < src->width ? dst->width : src->width;
 	uint32_t height = dst->height < src->height ? dst->height : src->height;
-	pixman_region32_intersect_rect(&dst->stale, &dst->stale, 0, 0, width, height);
+	pixman_region32_intersect_rect(region, region, 0, 0, width, height);
 
 	size_t copied = 0;
 	int n = 0;
-	const pixman_box32_t *boxes = pixman_region32_rectangles(&dst->stale, &n);
+	const pixman_box32_t *boxes = pixman_region32_rectangles(region, &n);
 	for (int i = 0; i < n; i++) {
 		const pixman_box32_t *b = &boxes[i];
 		size_t row_bytes = (size_t)(b->x2 - b->x1) * 4;
-		copy_rows(dst->data + (size_t)b->y1 * dst->stride + (size_t)b->x1 * 4, dst->stride,
-			src->view + (size_t)b->y1 * src->stride + (size_t)b->x1 * 4, src->stride,
-			row_bytes, (size_t)(b->y2 - b->y1));
+		copy_rows_stores(dst->data + (size_t)b->y1 * dst->stride + (size_t)b->x1 * 4,
+			dst->stride, src->view + (size_t)b->y1 * src->stride + (size_t)b->x1 * 4,
+			src->stride, row_bytes, (size_t)(b->y2 - b->y1), stores);
 		copied += row_bytes * (size_t)(b->y2 - b->y1);
 	}
+	return copied;
+}
+
+/* Copies dst's stale rectangles from src: dst then shows src. */
+static size_t copy_stale(struct shm_buffer *dst, const struct vm_buffer *src,
+	enum copy_stores stores)
+{
+	size_t copied = copy_region(dst, src, &dst->stale, stores);
 	pixman_region32_clear(&dst->stale);
 	return copied;
+}
+
+static void count_copy(struct bridge_window *window, size_t copied)
+{
+	window->bytes_copied += copied;
+	total_bytes_copied += copied;
+}
+
+/*
+ * Takes the parts of src's frame as copied into dst: they are part of the
+ * frame's damage (the DAMAGE lists them too; added again in case it did
+ * not), and dst needs only the rest of its stale region.
+ */
+static void parts_take(struct bridge_window *window, struct shm_buffer *dst)
+{
+	pixman_region32_t *copied = &window->part_copied;
+	pixman_region32_union(&window->surface_damage, &window->surface_damage, copied);
+	for (size_t i = 0; i < 2; i++) {
+		if (window->dom0[i] != dst) {
+			pixman_region32_union(&window->dom0[i]->stale, &window->dom0[i]->stale,
+				copied);
+		}
+	}
+	pixman_region32_subtract(&dst->stale, &dst->stale, copied);
+	pixman_region32_clear(copied);
+	window->part_dst = NULL;
+	window->part_id = WIRE_ID_INVALID;
 }
 
 /* Shows the pending VM buffer, if there is one and a dom0 buffer is
@@ -348,20 +406,30 @@ static void present(struct bridge_window *window)
 		return;
 	}
 	struct shm_buffer *dst = NULL;
-	for (size_t i = 0; i < 2; i++) {
-		if (!window->dom0[i]->busy) {
-			dst = window->dom0[i];
-			break;
+	/* The rest of a frame that came in parts is a band of a large
+	 * copy, and streams as its parts did. */
+	enum copy_stores stores = COPY_STORES_BY_SIZE;
+	if (window->part_id == src->id && window->part_dst != NULL && !window->part_dst->busy) {
+		/* The frame's parts are there already. */
+		dst = window->part_dst;
+		parts_take(window, dst);
+		stores = COPY_STORES_STREAM;
+	} else {
+		parts_forget(window);
+		for (size_t i = 0; i < 2; i++) {
+			if (!window->dom0[i]->busy) {
+				dst = window->dom0[i];
+				break;
+			}
 		}
 	}
 	if (dst == NULL) {
 		return; /* the next wl_buffer.release comes back here */
 	}
 
-	size_t copied = copy_stale(dst, src);
-	window->bytes_copied += copied;
+	size_t copied = copy_stale(dst, src, stores);
+	count_copy(window, copied);
 	window->frames++;
-	total_bytes_copied += copied;
 	total_frames++;
 
 	wl_surface_attach(window->surface, dst->buffer, 0, 0);
@@ -409,6 +477,7 @@ static struct bridge_window *window_create(struct vm_link *vm, uint32_t id)
 	window->vm = vm;
 	window->id = id;
 	pixman_region32_init(&window->surface_damage);
+	pixman_region32_init(&window->part_copied);
 	wl_list_insert(&vm->windows, &window->link);
 
 	struct dom0_client *dom0 = vm->dom0;
@@ -553,6 +622,7 @@ void bridge_window_destroy(struct bridge_window *window)
 		bridge_window_buffer_destroy(window, window->buffers[i].id);
 	}
 	pixman_region32_fini(&window->surface_damage);
+	pixman_region32_fini(&window->part_copied);
 	wl_list_remove(&window->link);
 	free(window);
 }
@@ -683,6 +753,9 @@ void bridge_window_buffer_destroy(struct bridge_window *window, uint32_t buffer_
 	if (window->copied_id == buffer_id) {
 		window->copied_id = WIRE_ID_INVALID; /* nothing to give back */
 	}
+	if (window->part_id == buffer_id) {
+		parts_forget(window);
+	}
 	vchan_unmap(window->vm->vchan, buffer->view, buffer->page_count);
 	memset(buffer, 0, sizeof(*buffer));
 }
@@ -694,6 +767,9 @@ bool bridge_window_damage(struct bridge_window *window, const struct wire_damage
 		vm_link_bug(window->vm, "no buffer %u in window %u after validation",
 			damage->buffer_id, window->id);
 		return false;
+	}
+	if (window->part_id != WIRE_ID_INVALID && window->part_id != src->id) {
+		parts_forget(window); /* that frame was never completed */
 	}
 	/* The VM moved on to another buffer: it may want the copied one
 	 * next. The same one again: it is given back after this copy. */
@@ -724,10 +800,61 @@ bool bridge_window_damage(struct bridge_window *window, const struct wire_damage
 	return true;
 }
 
+void bridge_window_damage_part(struct bridge_window *window, const struct wire_damage *part)
+{
+	struct vm_buffer *src = find_vm_buffer(window, part->buffer_id);
+	if (src == NULL) {
+		vm_link_bug(window->vm, "no buffer %u in window %u after validation",
+			part->buffer_id, window->id);
+		return;
+	}
+	if (window->part_id != src->id) {
+		parts_forget(window); /* a new frame, or another buffer's */
+	}
+	/*
+	 * Copied now only when present() would copy the frame now too (the
+	 * window may draw, its last copy was shown), and never from a buffer
+	 * dom0 still holds: the VM may write only into released ones, so a
+	 * part of a held one is a confused VM's, and its DAMAGE decides.
+	 */
+	if (!window->configured || window->vm->failed || window->frame_callback != NULL ||
+		src->id == window->pending_id || src->id == window->copied_id) {
+		return;
+	}
+	if (!dom0_buffers_match(window, src)) {
+		return;
+	}
+	struct shm_buffer *dst = window->part_dst;
+	for (size_t i = 0; dst == NULL && i < 2; i++) {
+		if (!window->dom0[i]->busy) {
+			dst = window->dom0[i];
+		}
+	}
+	if (dst == NULL) {
+		return; /* both shown or held: the DAMAGE copies it all */
+	}
+	window->part_id = src->id;
+	window->part_dst = dst;
+
+	pixman_region32_t region;
+	pixman_region32_init(&region);
+	for (uint32_t i = 0; i < part->rect_count && i < WIRE_MAX_DAMAGE_RECTS; i++) {
+		const struct wire_rect *r = &part->rects[i];
+		pixman_region32_union_rect(&region, &region, r->x, r->y, (unsigned)r->width,
+			(unsigned)r->height);
+	}
+	/* Not twice: what an earlier part of this frame copied. */
+	pixman_region32_subtract(&region, &region, &window->part_copied);
+	count_copy(window, copy_region(dst, src, &region, COPY_STORES_STREAM));
+	total_parts++;
+	pixman_region32_union(&window->part_copied, &window->part_copied, &region);
+	pixman_region32_fini(&region);
+}
+
 void bridge_window_print_stats(void)
 {
-	fprintf(stderr, "mullion-stats: frames=%llu bytes_copied=%llu shown=%llu\n",
+	fprintf(stderr, "mullion-stats: frames=%llu bytes_copied=%llu shown=%llu parts=%llu\n",
 		(unsigned long long)total_frames, (unsigned long long)total_bytes_copied,
-		(unsigned long long)total_shown);
+		(unsigned long long)total_shown, (unsigned long long)total_parts);
 	fflush(stderr);
 }

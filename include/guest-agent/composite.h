@@ -17,6 +17,8 @@
 #include <pixman.h>
 #include <wlr/util/box.h>
 
+#include "common/util/copy.h"
+
 struct wlr_surface;
 
 /* Which part of the tree a window shows, and how big. */
@@ -30,6 +32,9 @@ struct composite_target {
 	uint8_t *data;
 	uint32_t width, height, stride;
 	uint32_t format; /* WIRE_FORMAT_ARGB8888 or WIRE_FORMAT_XRGB8888 */
+	/* How copies store (common/util/copy.h): a band of a large frame
+	 * streams, as the whole frame would. */
+	enum copy_stores stores;
 };
 
 /* What drawing ran into, for the caller to log once. */

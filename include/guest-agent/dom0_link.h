@@ -34,6 +34,11 @@ const struct wire_hello *dom0_link_dom0_hello(const struct dom0_link *link);
  */
 bool dom0_link_send(struct dom0_link *link, const struct wire_msg *msg);
 
+/* Writes what is queued now, as far as the channel takes it, instead of
+ * when the event loop is next idle (a frame's parts go out as they are
+ * drawn). Never blocks; a failure resets the link as dom0_link_send's. */
+void dom0_link_flush(struct dom0_link *link);
+
 /* Pages shared with dom0 for window buffers (vchan_share_pages). */
 void *dom0_link_share_pages(struct dom0_link *link, uint32_t npages, uint32_t *refs);
 void dom0_link_unshare_pages(struct dom0_link *link, void *addr, uint32_t npages,

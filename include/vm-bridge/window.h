@@ -67,6 +67,15 @@ struct bridge_window {
 	uint32_t copied_id;
 	/* Changed since the last commit: what the compositor must redraw. */
 	pixman_region32_t surface_damage;
+	/*
+	 * A frame arriving in parts (DAMAGE_PART): the VM buffer the parts
+	 * are of, the dom0 buffer they were copied into (free, not shown),
+	 * and where; its DAMAGE copies only the rest. part_id
+	 * WIRE_ID_INVALID: none.
+	 */
+	uint32_t part_id;
+	struct shm_buffer *part_dst;
+	pixman_region32_t part_copied;
 
 	/*
 	 * The latest title, app id and size hints the VM set, sanitised, not
@@ -114,6 +123,10 @@ void bridge_window_set_hints(struct bridge_window *window, const struct wire_win
  * flush after it. True if it sent properties.
  */
 bool bridge_window_send_pending(struct bridge_window *window, bool properties);
+/* A validated DAMAGE_PART: copies the part now if that is safe and
+ * useful (the window may draw, a dom0 buffer is free), else leaves it to
+ * the frame's DAMAGE. */
+void bridge_window_damage_part(struct bridge_window *window, const struct wire_damage *part);
 /* Maps a validated BUFFER_CREATE's pages. False if they cannot be. */
 bool bridge_window_buffer_create(struct bridge_window *window,
 	const struct wire_buffer_create *create);
@@ -123,8 +136,8 @@ bool bridge_window_damage(struct bridge_window *window, const struct wire_damage
 
 /* One machine-readable line on stderr for the benchmark, the totals of
  * every window this process has shown, gone ones included:
- * "mullion-stats: frames=N bytes_copied=M shown=S" (N: frames copied,
- * S: frame callbacks, frames shown). */
+ * "mullion-stats: frames=N bytes_copied=M shown=S parts=P" (N: frames
+ * copied, S: frame callbacks, frames shown, P: DAMAGE_PARTs copied). */
 void bridge_window_print_stats(void);
 
 #endif

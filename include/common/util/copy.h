@@ -50,13 +50,21 @@ static inline void copy_stream_row(uint8_t *dst, const uint8_t *src, size_t n)
 }
 #endif
 
+/* How a copy stores: streaming from COPY_STREAM_MIN_BYTES up, or always,
+ * for a piece of a larger copy that is read only after all of it (a band
+ * of a frame sent in parts). */
+enum copy_stores {
+	COPY_STORES_BY_SIZE,
+	COPY_STORES_STREAM,
+};
+
 /*
  * Copies rows rows of row_bytes bytes. The caller has checked both
  * rectangles lie inside their images. Rows that are whole, equal strides
  * are copied as one block.
  */
-static inline void copy_rows(uint8_t *dst, size_t dst_stride, const uint8_t *src, size_t src_stride,
-	size_t row_bytes, size_t rows)
+static inline void copy_rows_stores(uint8_t *dst, size_t dst_stride, const uint8_t *src,
+	size_t src_stride, size_t row_bytes, size_t rows, enum copy_stores stores)
 {
 	if (rows == 0 || row_bytes == 0) {
 		return;
@@ -66,7 +74,7 @@ static inline void copy_rows(uint8_t *dst, size_t dst_stride, const uint8_t *src
 		rows = 1;
 	}
 #if defined(__SSE2__)
-	if (row_bytes * rows >= COPY_STREAM_MIN_BYTES) {
+	if (stores == COPY_STORES_STREAM || row_bytes * rows >= COPY_STREAM_MIN_BYTES) {
 		for (size_t y = 0; y < rows; y++) {
 			copy_stream_row(dst, src, row_bytes);
 			dst += dst_stride;
@@ -78,11 +86,18 @@ static inline void copy_rows(uint8_t *dst, size_t dst_stride, const uint8_t *src
 		return;
 	}
 #endif
+	(void)stores;
 	for (size_t y = 0; y < rows; y++) {
 		memcpy(dst, src, row_bytes);
 		dst += dst_stride;
 		src += src_stride;
 	}
+}
+
+static inline void copy_rows(uint8_t *dst, size_t dst_stride, const uint8_t *src, size_t src_stride,
+	size_t row_bytes, size_t rows)
+{
+	copy_rows_stores(dst, dst_stride, src, src_stride, row_bytes, rows, COPY_STORES_BY_SIZE);
 }
 
 #endif

@@ -559,6 +559,7 @@ static void print_results(struct client *client)
 	/* Only frames whose feedback said "presented" count. */
 	int missing = 0, ignored = 0;
 	int count = gather_latencies(client, 0, client->window_count, &missing);
+	double p10 = percentile(client->latencies_ms, count, 0.1);
 	double p50 = percentile(client->latencies_ms, count, 0.5);
 	double p99 = percentile(client->latencies_ms, count, 0.99);
 	count = gather_latencies(client, 0, 1, &ignored);
@@ -582,6 +583,7 @@ static void print_results(struct client *client)
 	printf("presented=%d\n", client->presented);
 	printf("discarded=%d\n", client->discarded);
 	printf("feedback_missing=%d\n", client->presentation ? missing : frames);
+	printf("latency_p10_ms=%.3f\n", p10);
 	printf("latency_p50_ms=%.3f\n", p50);
 	printf("latency_p99_ms=%.3f\n", p99);
 	printf("first_latency_p50_ms=%.3f\n", first_p50);

@@ -552,9 +552,6 @@ static void handle_msg(struct vm_link *link, const struct wire_msg *untrusted_ms
 			bridge_window_damage_part(window, &msg->damage_part);
 		}
 		return;
-	/* Checked and recorded; what dom0 does with them comes with the
-	 * issues that give them behaviour (configure acks gate resizes,
-	 * the cursor goes to wl_pointer, the clipboard to dom0's). */
 	case WIRE_CLIPBOARD_DATA:
 		if (link->clipboard != NULL) {
 			bridge_clipboard_data(link->clipboard, &msg->clipboard_data);
@@ -565,6 +562,8 @@ static void handle_msg(struct vm_link *link, const struct wire_msg *untrusted_ms
 			bridge_input_set_cursor(link->input, &msg->cursor_image);
 		}
 		return;
+	/* Checked and recorded by validate_msg; dom0 does not yet hold a
+	 * resize until its ack, nor ping a VM (doc/architecture.md). */
 	case WIRE_CONFIGURE_ACK:
 	case WIRE_PONG:
 		mlog(MLOG_DEBUG, "vm %s: %s accepted", link->name, wire_msg_type_str(msg->type));

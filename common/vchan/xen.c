@@ -74,6 +74,8 @@
 /* gntalloc and gntdev, the first devices each side opens. */
 #define GNTALLOC_DEVICE "/dev/xen/gntalloc"
 #define GNTDEV_DEVICE "/dev/xen/gntdev"
+/* Linux's gntalloc shares at most this many pages in the whole domain. */
+#define GNTALLOC_LIMIT_PATH "/sys/module/xen_gntalloc/parameters/limit"
 /* What the watcher writes when the peer's domain is gone. */
 #define WATCH_GONE 'g'
 
@@ -455,6 +457,31 @@ static bool region_remove(struct xen_vchan *x, const void *addr, uint32_t count)
 
 /* --- server (VM side) --- */
 
+/*
+ * gntalloc shares at most its module parameter's pages in the whole domain
+ * (1024 by default: the two buffers of one 1280x720 window take 1800), and
+ * refuses more with a bare error. Take it as the cap, and say how to raise
+ * it. libxengnttab has no call to set it (xengnttab_set_max_grants is
+ * gntdev's, and Linux ignores it).
+ */
+static void apply_gntalloc_limit(struct xen_vchan *x)
+{
+	FILE *file = fopen(GNTALLOC_LIMIT_PATH, "re");
+	if (file == NULL) {
+		return;
+	}
+	long limit = 0;
+	int fields = fscanf(file, "%ld", &limit);
+	fclose(file);
+	if (fields != 1 || limit <= 0 || (unsigned long)limit >= x->max_pages) {
+		return;
+	}
+	mlog(MLOG_INFO,
+		"vchan xen:%d: this domain's gntalloc shares at most %ld pages, fewer than the pool's %u: windows beyond that fail; raise it with xen_gntalloc.limit=%u on the kernel command line or 'options xen_gntalloc limit=%u' in /etc/modprobe.d",
+		x->peer_domid, limit, x->max_pages, x->max_pages, x->max_pages);
+	x->max_pages = (uint32_t)limit;
+}
+
 struct vchan *vchan_xen_server_init(const struct vchan_address *addr, int port, uint32_t pool_pages)
 {
 	/* The address names the peer, where dom0's bridge runs: xen:0. The
@@ -473,11 +500,12 @@ struct vchan *vchan_xen_server_init(const struct vchan_address *addr, int port, 
 		log_open_failure(x->peer_domid, GNTALLOC_DEVICE);
 		goto error;
 	}
+	apply_gntalloc_limit(x);
 	if (!xen_vchan_open_ring(x)) {
 		goto error;
 	}
 	mlog(MLOG_INFO, "vchan xen:%d: offering port %d to domain %d, up to %u shared pages",
-		x->peer_domid, port, x->peer_domid, pool_pages);
+		x->peer_domid, port, x->peer_domid, x->max_pages);
 	return &x->base;
 
 error:

@@ -39,6 +39,7 @@
 #include "common/vchan/vchan.h"
 #include "common/wire/codec.h"
 #include "common/wire/protocol.h"
+#include "raw_link.h"
 
 #define POOL_PAGES 256
 #define WINDOW_ID 1
@@ -67,20 +68,15 @@ struct hostile_case {
 
 struct agent {
 	const struct hostile_case *hcase;
-	struct vchan *vchan;
+	struct raw_link link; /* its vchan is the agent's */
 	bool connected;
 	bool started; /* the case's messages are queued */
 	double started_at; /* when, CLOCK_MONOTONIC seconds */
 	bool go; /* SIGUSR1 came (or was not awaited) */
 	bool animate;
 
-	uint8_t *tx;
-	size_t tx_start, tx_end;
 	bool reported_written;
 	unsigned long sent_messages;
-
-	uint8_t *rx;
-	size_t rx_len;
 	bool dom0_hello;
 
 	/* The window's one buffer, in the pool. */
@@ -113,12 +109,7 @@ static void put_u32(uint8_t *p, uint32_t v)
 /* Queues bytes as they are, valid or not. */
 static void queue_raw(struct agent *agent, const void *data, size_t size)
 {
-	if (size > TX_CAP - agent->tx_end) {
-		fprintf(stderr, "hostile-agent: the send queue is full\n");
-		exit(2);
-	}
-	memcpy(agent->tx + agent->tx_end, data, size);
-	agent->tx_end += size;
+	raw_link_queue_raw(&agent->link, data, size);
 	agent->sent_messages++;
 }
 
@@ -138,13 +129,7 @@ static void queue_words(struct agent *agent, uint32_t type, uint32_t length, con
 /* Queues a valid message; the codec refuses to encode anything else. */
 static void queue(struct agent *agent, const struct wire_msg *msg)
 {
-	size_t n =
-		wire_encode(msg, WIRE_FROM_VM, agent->tx + agent->tx_end, TX_CAP - agent->tx_end);
-	if (n == 0) {
-		fprintf(stderr, "hostile-agent: cannot encode %s\n", wire_msg_type_str(msg->type));
-		exit(2);
-	}
-	agent->tx_end += n;
+	raw_link_queue(&agent->link, msg);
 	agent->sent_messages++;
 }
 
@@ -449,11 +434,11 @@ static void start_case(struct agent *agent)
 {
 	agent->started = true;
 	agent->started_at = now_s();
-	size_t before = agent->tx_end;
+	size_t before = agent->link.tx_end;
 	unsigned long messages = agent->sent_messages;
 	agent->hcase->run(agent);
 	say("sent %lu messages, %zu bytes", agent->sent_messages - messages,
-		agent->tx_end - before);
+		agent->link.tx_end - before);
 	agent->reported_written = false;
 }
 
@@ -472,8 +457,9 @@ static void on_connected(struct agent *agent)
 	}
 }
 
-static void handle_dom0_msg(struct agent *agent, const struct wire_msg *msg)
+static void handle_dom0_msg(void *data, const struct wire_msg *msg)
 {
+	struct agent *agent = data;
 	switch (msg->type) {
 	case WIRE_HELLO:
 		agent->dom0_hello = true;
@@ -496,58 +482,13 @@ static void handle_dom0_msg(struct agent *agent, const struct wire_msg *msg)
 	}
 }
 
-/* False when dom0 closed the connection or broke the protocol. */
-static bool receive(struct agent *agent)
-{
-	for (;;) {
-		size_t room = WIRE_MAX_MESSAGE_SIZE - agent->rx_len;
-		ssize_t n = vchan_read(agent->vchan, agent->rx + agent->rx_len, room);
-		if (n < 0) {
-			return false;
-		}
-		agent->rx_len += (size_t)n;
-		size_t at = 0;
-		for (;;) {
-			struct wire_msg msg;
-			size_t consumed = 0;
-			enum wire_status status = wire_decode(agent->rx + at, agent->rx_len - at,
-				WIRE_FROM_DOM0, &msg, &consumed);
-			if (status == WIRE_INCOMPLETE) {
-				break;
-			}
-			if (status != WIRE_OK) {
-				fprintf(stderr, "hostile-agent: dom0 sent a bad message: %s\n",
-					wire_status_str(status));
-				return false;
-			}
-			handle_dom0_msg(agent, &msg);
-			at += consumed;
-		}
-		memmove(agent->rx, agent->rx + at, agent->rx_len - at);
-		agent->rx_len -= at;
-		/* Less than asked: the channel is empty for now. */
-		if ((size_t)n < room) {
-			return true;
-		}
-	}
-}
-
 /* False when dom0 closed the connection. */
 static bool flush(struct agent *agent)
 {
-	while (agent->tx_start < agent->tx_end) {
-		ssize_t n = vchan_write(agent->vchan, agent->tx + agent->tx_start,
-			agent->tx_end - agent->tx_start);
-		if (n < 0) {
-			return false;
-		}
-		if (n == 0) {
-			return true;
-		}
-		agent->tx_start += (size_t)n;
+	if (!raw_link_flush(&agent->link)) {
+		return false;
 	}
-	agent->tx_start = agent->tx_end = 0;
-	if (agent->started && !agent->reported_written) {
+	if (agent->started && !agent->reported_written && !raw_link_pending(&agent->link)) {
 		agent->reported_written = true;
 		say("written");
 	}
@@ -591,10 +532,10 @@ static int run(struct agent *agent, double timeout_s)
 			timeout_ms = (int)(left * 1000) + 1;
 		}
 		struct pollfd fds[2] = {
-			{ .fd = vchan_fd(agent->vchan), .events = POLLIN },
+			{ .fd = vchan_fd(agent->link.vchan), .events = POLLIN },
 			{ .fd = signal_fd, .events = POLLIN },
 		};
-		if (agent->connected && agent->tx_start < agent->tx_end) {
+		if (agent->connected && raw_link_pending(&agent->link)) {
 			fds[0].events |= POLLOUT;
 		}
 		if (poll(fds, 2, timeout_ms) < 0) {
@@ -617,7 +558,7 @@ static int run(struct agent *agent, double timeout_s)
 			continue;
 		}
 		if (!agent->connected) {
-			enum vchan_state state = vchan_wait(agent->vchan);
+			enum vchan_state state = vchan_wait(agent->link.vchan);
 			if (state == VCHAN_CONNECTED) {
 				on_connected(agent);
 			} else if (state == VCHAN_CLOSED) {
@@ -628,7 +569,8 @@ static int run(struct agent *agent, double timeout_s)
 			continue;
 		}
 		if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-			if (vchan_wait(agent->vchan) == VCHAN_CLOSED || !receive(agent)) {
+			if (vchan_wait(agent->link.vchan) == VCHAN_CLOSED ||
+				!raw_link_receive(&agent->link, handle_dom0_msg, agent)) {
 				break;
 			}
 		}
@@ -710,21 +652,22 @@ int main(int argc, char *argv[])
 		.hcase = hcase,
 		.go = !wait_signal,
 		.buffer_free = true,
-		.tx = malloc(TX_CAP),
-		.rx = malloc(WIRE_MAX_MESSAGE_SIZE),
 	};
-	agent.vchan = vchan_server_init(&address, VCHAN_GUI_PORT, POOL_PAGES);
-	if (agent.tx == NULL || agent.rx == NULL || agent.vchan == NULL) {
+	struct vchan *vchan_server = vchan_server_init(&address, VCHAN_GUI_PORT, POOL_PAGES);
+	if (vchan_server == NULL) {
 		return 2;
 	}
-	agent.pixels = vchan_share_pages(agent.vchan, WINDOW_PAGES, agent.refs);
+	if (!raw_link_init(&agent.link, vchan_server, TX_CAP, "hostile-agent")) {
+		vchan_close(vchan_server);
+		return 2;
+	}
+	agent.pixels = vchan_share_pages(vchan_server, WINDOW_PAGES, agent.refs);
 	if (agent.pixels == NULL) {
 		return 2;
 	}
 	say("listening");
 	int status = run(&agent, timeout_s);
-	vchan_close(agent.vchan);
-	free(agent.rx);
-	free(agent.tx);
+	raw_link_finish(&agent.link);
+	vchan_close(vchan_server);
 	return status;
 }

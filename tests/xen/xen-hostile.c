@@ -41,6 +41,7 @@
 #include "common/vchan/vchan.h"
 #include "common/wire/codec.h"
 #include "common/wire/protocol.h"
+#include "raw_link.h"
 
 #define WINDOW_ID 1
 #define BUFFER_ID 1
@@ -73,12 +74,8 @@ struct hostile_case {
 
 struct agent {
 	const struct hostile_case *hcase;
-	struct vchan *vchan;
+	struct raw_link link; /* its vchan is the agent's */
 	bool connected, dom0_hello, started, revoked;
-	uint8_t *tx;
-	size_t tx_start, tx_end;
-	uint8_t *rx;
-	size_t rx_len;
 
 	uint8_t *pixels;
 	uint32_t pages;
@@ -108,13 +105,7 @@ static double now_s(void)
 
 static void queue(struct agent *agent, const struct wire_msg *msg)
 {
-	size_t n =
-		wire_encode(msg, WIRE_FROM_VM, agent->tx + agent->tx_end, TX_CAP - agent->tx_end);
-	if (n == 0) {
-		fprintf(stderr, "xen-hostile: cannot encode %s\n", wire_msg_type_str(msg->type));
-		exit(2);
-	}
-	agent->tx_end += n;
+	raw_link_queue(&agent->link, msg);
 }
 
 static void queue_window(struct agent *agent, const char *title)
@@ -226,8 +217,9 @@ static const struct hostile_case cases[] = {
 
 /* --- the connection --- */
 
-static void handle_dom0_msg(struct agent *agent, const struct wire_msg *msg)
+static void handle_dom0_msg(void *data, const struct wire_msg *msg)
 {
+	struct agent *agent = data;
 	switch (msg->type) {
 	case WIRE_HELLO:
 		agent->dom0_hello = true;
@@ -249,59 +241,6 @@ static void handle_dom0_msg(struct agent *agent, const struct wire_msg *msg)
 	}
 }
 
-/* False when dom0 closed the connection or broke the protocol. */
-static bool receive(struct agent *agent)
-{
-	for (;;) {
-		size_t room = WIRE_MAX_MESSAGE_SIZE - agent->rx_len;
-		ssize_t n = vchan_read(agent->vchan, agent->rx + agent->rx_len, room);
-		if (n < 0) {
-			return false;
-		}
-		agent->rx_len += (size_t)n;
-		size_t at = 0;
-		for (;;) {
-			struct wire_msg msg;
-			size_t consumed = 0;
-			enum wire_status status = wire_decode(agent->rx + at, agent->rx_len - at,
-				WIRE_FROM_DOM0, &msg, &consumed);
-			if (status == WIRE_INCOMPLETE) {
-				break;
-			}
-			if (status != WIRE_OK) {
-				fprintf(stderr, "xen-hostile: dom0 sent a bad message: %s\n",
-					wire_status_str(status));
-				return false;
-			}
-			handle_dom0_msg(agent, &msg);
-			at += consumed;
-		}
-		memmove(agent->rx, agent->rx + at, agent->rx_len - at);
-		agent->rx_len -= at;
-		if ((size_t)n < room) {
-			return true;
-		}
-	}
-}
-
-/* False when dom0 closed the connection. */
-static bool flush(struct agent *agent)
-{
-	while (agent->tx_start < agent->tx_end) {
-		ssize_t n = vchan_write(agent->vchan, agent->tx + agent->tx_start,
-			agent->tx_end - agent->tx_start);
-		if (n < 0) {
-			return false;
-		}
-		if (n == 0) {
-			return true;
-		}
-		agent->tx_start += (size_t)n;
-	}
-	agent->tx_start = agent->tx_end = 0;
-	return true;
-}
-
 /* Returns the exit status. */
 static int run(struct agent *agent, double seconds)
 {
@@ -320,14 +259,14 @@ static int run(struct agent *agent, double seconds)
 			if (revoke_at == 0) {
 				revoke_at = now_s() + 1.0;
 			} else if (now_s() >= revoke_at) {
-				vchan_unshare_pages(agent->vchan, agent->pixels, agent->pages,
+				vchan_unshare_pages(agent->link.vchan, agent->pixels, agent->pages,
 					agent->refs);
 				agent->pixels = NULL;
 				agent->revoked = true;
 				say("revoked");
 			}
 		}
-		if (agent->connected && !flush(agent)) {
+		if (agent->connected && !raw_link_flush(&agent->link)) {
 			break;
 		}
 		int timeout_ms = 100;
@@ -339,8 +278,8 @@ static int run(struct agent *agent, double seconds)
 			say("frames %lu", agent->frames);
 			return agent->frames > 1 ? 0 : 1;
 		}
-		struct pollfd pfd = { .fd = vchan_fd(agent->vchan), .events = POLLIN };
-		if (agent->connected && agent->tx_start < agent->tx_end) {
+		struct pollfd pfd = { .fd = vchan_fd(agent->link.vchan), .events = POLLIN };
+		if (agent->connected && raw_link_pending(&agent->link)) {
 			pfd.events |= POLLOUT;
 		}
 		if (poll(&pfd, 1, timeout_ms) < 0) {
@@ -352,7 +291,7 @@ static int run(struct agent *agent, double seconds)
 		}
 		/* The Xen backend reads the event channel only when it has
 		 * one, and looks at the ring's state each time round. */
-		enum vchan_state state = vchan_wait(agent->vchan);
+		enum vchan_state state = vchan_wait(agent->link.vchan);
 		if (!agent->connected) {
 			if (state == VCHAN_CONNECTED) {
 				agent->connected = true;
@@ -367,7 +306,8 @@ static int run(struct agent *agent, double seconds)
 			}
 			continue;
 		}
-		if (state == VCHAN_CLOSED || !receive(agent)) {
+		if (state == VCHAN_CLOSED ||
+			!raw_link_receive(&agent->link, handle_dom0_msg, agent)) {
 			break;
 		}
 	}
@@ -443,22 +383,23 @@ int main(int argc, char *argv[])
 	struct agent agent = {
 		.hcase = hcase,
 		.buffer_free = true,
-		.tx = malloc(TX_CAP),
-		.rx = malloc(WIRE_MAX_MESSAGE_SIZE),
 		.pages = (hcase->size * hcase->size * 4 + WIRE_PAGE_SIZE - 1) / WIRE_PAGE_SIZE,
 	};
-	agent.vchan = vchan_server_init(&address, VCHAN_GUI_PORT, MAX_PAGES);
-	if (agent.tx == NULL || agent.rx == NULL || agent.vchan == NULL) {
+	struct vchan *vchan_server = vchan_server_init(&address, VCHAN_GUI_PORT, MAX_PAGES);
+	if (vchan_server == NULL) {
 		return 2;
 	}
-	agent.pixels = vchan_share_pages(agent.vchan, agent.pages, agent.refs);
+	if (!raw_link_init(&agent.link, vchan_server, TX_CAP, "xen-hostile")) {
+		vchan_close(vchan_server);
+		return 2;
+	}
+	agent.pixels = vchan_share_pages(vchan_server, agent.pages, agent.refs);
 	if (agent.pixels == NULL) {
 		return 2;
 	}
 	say("listening");
 	int status = run(&agent, seconds);
-	vchan_close(agent.vchan);
-	free(agent.rx);
-	free(agent.tx);
+	raw_link_finish(&agent.link);
+	vchan_close(vchan_server);
 	return status;
 }

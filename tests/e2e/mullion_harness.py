@@ -11,6 +11,7 @@ Standard library only. Exit status follows meson: 0 pass, 1 fail, 77 skip
 """
 
 import os
+import re
 import shutil
 import signal
 import struct
@@ -475,6 +476,47 @@ def wait_for_text(path, want, timeout=EVENT_TIMEOUT_S):
             return
         time.sleep(0.05)
     raise Failure('%s holds %r, expected %r' % (os.path.basename(path), read_text(path), want))
+
+
+def bridge_pid(compositor_pid, vm=None):
+    """The pid of the compositor's child mullion-bridge (the one started
+    with --vm vm, if vm is given); None while there is none."""
+    for entry in os.listdir('/proc'):
+        if not entry.isdigit():
+            continue
+        try:
+            fields = read_text('/proc/%s/stat' % entry).rsplit(')', 1)[1].split()
+            comm = read_text('/proc/%s/comm' % entry).strip()
+            argv = read_text('/proc/%s/cmdline' % entry).split('\0')
+        except (OSError, IndexError, AttributeError):
+            continue
+        if fields[1] != str(compositor_pid) or comm != 'mullion-bridge':
+            continue
+        if vm is None or ('--vm' in argv and argv[argv.index('--vm') + 1:][:1] == [vm]):
+            return int(entry)
+    return None
+
+
+STATS_LINE = re.compile(r'mullion-stats:((?: \w+=\d+)+)')
+
+
+def read_stats(name, pid, stderr_path, timeout=5.0):
+    """Asks an agent or a bridge (pid, which writes to stderr_path) for its
+    counters with SIGUSR1; returns the line it prints as {counter: int}
+    (frames, bytes_copied, and shown where it counts them)."""
+    def lines():
+        return STATS_LINE.findall(read_text(stderr_path) or '')
+    before = len(lines())
+    os.kill(pid, signal.SIGUSR1)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = lines()
+        if len(found) > before:
+            return {key: int(value) for key, value in
+                    (pair.split('=') for pair in found[-1].split())}
+        time.sleep(0.02)
+    raise Failure('%s (pid %d) printed no mullion-stats line within %.0f s of SIGUSR1'
+                  % (name, pid, timeout))
 
 
 class Events:

@@ -67,24 +67,6 @@ def compositor_log(s):
     return read(s.compositor.stderr_path)
 
 
-def bridge_pid(s, vm):
-    """The pid of the compositor's child that is mullion-bridge --vm vm."""
-    for entry in os.listdir('/proc'):
-        if not entry.isdigit():
-            continue
-        try:
-            fields = read('/proc/%s/stat' % entry).rsplit(')', 1)[1].split()
-            comm = read('/proc/%s/comm' % entry).strip()
-            argv = read('/proc/%s/cmdline' % entry).split('\0')
-        except (OSError, IndexError):
-            continue
-        ppid = int(fields[1])
-        if ppid == s.compositor.pid and comm == 'mullion-bridge' and \
-                '--vm' in argv and argv[argv.index('--vm') + 1:][:1] == [vm]:
-            return int(entry)
-    return None
-
-
 def wait_for_kill(s, vm):
     """Waits for the compositor's line saying the bridge of vm died of
     SIGSYS; fails at once on any other end."""
@@ -196,7 +178,7 @@ def test(s):
         s.start_agent(vm, [sleep, '60'])
 
     s.wait_for_title(TITLE, timeout=15)
-    pid = bridge_pid(s, 'work')
+    pid = h.bridge_pid(s.compositor.pid, 'work')
     if pid is None:
         raise h.Failure('no mullion-bridge --vm work under the compositor')
     check_proc(pid)
@@ -223,7 +205,7 @@ def test(s):
           % (box[2], box[3], box[0], box[1], changed))
     if changed * 100 <= box[2] * box[3]:
         raise h.Failure('VM work\'s window did not change in 0.5 s: frames stopped')
-    if bridge_pid(s, 'work') != pid:
+    if h.bridge_pid(s.compositor.pid, 'work') != pid:
         raise h.Failure('the bridge of VM work was restarted while the others died')
     s.check_alive()
 

@@ -24,41 +24,6 @@ import mullion_harness as h  # noqa: E402
 WIDTH, HEIGHT = 640, 480
 RATE_HZ = 500
 MIN_SHOWN = 20
-STATS = re.compile(r'mullion-stats: frames=(\d+) bytes_copied=\d+(?: shown=(\d+))?')
-
-
-def read_counters(name, pid, stderr_path, timeout=5.0):
-    """Asks pid for its counters; returns (frames copied, frames shown or None)."""
-    def lines():
-        with open(stderr_path, errors='replace') as f:
-            return STATS.findall(f.read())
-    before = len(lines())
-    os.kill(pid, signal.SIGUSR1)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = lines()
-        if len(found) > before:
-            frames, shown = found[-1]
-            return int(frames), int(shown) if shown else None
-        time.sleep(0.02)
-    raise h.Failure('%s (pid %d) printed no mullion-stats line within %.0f s of SIGUSR1'
-                    % (name, pid, timeout))
-
-
-def bridge_pid(compositor_pid):
-    for entry in os.listdir('/proc'):
-        if not entry.isdigit():
-            continue
-        try:
-            with open('/proc/%s/stat' % entry) as f:
-                text = f.read()
-        except OSError:
-            continue
-        comm = text[text.find('(') + 1:text.rfind(')')]
-        ppid = int(text[text.rfind(')') + 2:].split()[1])
-        if ppid == compositor_pid and comm == 'mullion-bridge':
-            return int(entry)
-    raise h.Failure('no mullion-bridge process under the compositor')
 
 
 def test(s):
@@ -70,19 +35,21 @@ def test(s):
                                    'box', '--rate', str(RATE_HZ), '--unpaced', '--warmup',
                                    '10', '--frames', '100000', '--seconds', '30', '--hold'])
     agent.wait_for_line('phase=measure', 15)
-    bridge = bridge_pid(compositor.pid)
-    first = {'agent': read_counters('agent', agent.pid, agent.stderr_path),
-             'bridge': read_counters('bridge', bridge, compositor.stderr_path)}
+    bridge = h.bridge_pid(compositor.pid)
+    if bridge is None:
+        raise h.Failure('no mullion-bridge process under the compositor')
+    first = {'agent': h.read_stats('agent', agent.pid, agent.stderr_path),
+             'bridge': h.read_stats('bridge', bridge, compositor.stderr_path)}
     time.sleep(1.0)
-    second = {'agent': read_counters('agent', agent.pid, agent.stderr_path),
-              'bridge': read_counters('bridge', bridge, compositor.stderr_path)}
+    second = {'agent': h.read_stats('agent', agent.pid, agent.stderr_path),
+              'bridge': h.read_stats('bridge', bridge, compositor.stderr_path)}
 
-    shown = second['bridge'][1] - first['bridge'][1]
+    shown = second['bridge']['shown'] - first['bridge']['shown']
     if shown < MIN_SHOWN:
         raise h.Failure('only %d frames shown in 1 s; frames are not flowing' % shown)
     problems = []
     for name in ('agent', 'bridge'):
-        copies = second[name][0] - first[name][0]
+        copies = second[name]['frames'] - first[name]['frames']
         h.log('%s: %d frames copied while the compositor showed %d (the client '
               'commits %d a second)' % (name, copies, shown, RATE_HZ))
         if copies > shown + 1:

@@ -18,7 +18,6 @@ test must then fail.
 """
 
 import os
-import re
 import signal
 import sys
 import time
@@ -30,42 +29,6 @@ WIDTH, HEIGHT = 1920, 1080
 BOX_BYTES = 64 * 64 * 4
 FRAME_BYTES = WIDTH * HEIGHT * 4
 MIN_FRAMES = 20
-STATS = re.compile(r'mullion-stats: frames=(\d+) bytes_copied=(\d+)')
-
-
-def stats_lines(path):
-    with open(path, errors='replace') as f:
-        return [(int(a), int(b)) for a, b in STATS.findall(f.read())]
-
-
-def read_counters(name, pid, stderr_path, timeout=5.0):
-    """Asks pid for its counters; returns (frames, bytes_copied)."""
-    before = len(stats_lines(stderr_path))
-    os.kill(pid, signal.SIGUSR1)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        lines = stats_lines(stderr_path)
-        if len(lines) > before:
-            return lines[-1]
-        time.sleep(0.02)
-    raise h.Failure('%s (pid %d) printed no mullion-stats line within %.0f s '
-                    'of SIGUSR1' % (name, pid, timeout))
-
-
-def bridge_pid(compositor_pid):
-    for entry in os.listdir('/proc'):
-        if not entry.isdigit():
-            continue
-        try:
-            with open('/proc/%s/stat' % entry) as f:
-                text = f.read()
-        except OSError:
-            continue
-        comm = text[text.find('(') + 1:text.rfind(')')]
-        ppid = int(text[text.rfind(')') + 2:].split()[1])
-        if ppid == compositor_pid and comm == 'mullion-bridge':
-            return int(entry)
-    raise h.Failure('no mullion-bridge process under the compositor')
 
 
 def test(s):
@@ -84,19 +47,21 @@ def test(s):
                                    '--frames', '100000', '--seconds', '3',
                                    '--hold'])
     agent.wait_for_line('phase=measure', 15)
-    bridge = bridge_pid(compositor.pid)
+    bridge = h.bridge_pid(compositor.pid)
+    if bridge is None:
+        raise h.Failure('no mullion-bridge process under the compositor')
     # The warm-up frames copied whole buffers (new buffers are all
     # stale); from here on only damage is copied.
-    first = {'agent': read_counters('agent', agent.pid, agent.stderr_path),
-             'bridge': read_counters('bridge', bridge, compositor.stderr_path)}
+    first = {'agent': h.read_stats('agent', agent.pid, agent.stderr_path),
+             'bridge': h.read_stats('bridge', bridge, compositor.stderr_path)}
     time.sleep(1.0)
-    second = {'agent': read_counters('agent', agent.pid, agent.stderr_path),
-              'bridge': read_counters('bridge', bridge, compositor.stderr_path)}
+    second = {'agent': h.read_stats('agent', agent.pid, agent.stderr_path),
+              'bridge': h.read_stats('bridge', bridge, compositor.stderr_path)}
 
     problems = []
     for name in ('agent', 'bridge'):
-        frames = second[name][0] - first[name][0]
-        copied = second[name][1] - first[name][1]
+        frames = second[name]['frames'] - first[name]['frames']
+        copied = second[name]['bytes_copied'] - first[name]['bytes_copied']
         if frames < MIN_FRAMES:
             problems.append('%s: only %d frames in 1 s; frames are not flowing'
                             % (name, frames))

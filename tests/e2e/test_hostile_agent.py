@@ -95,23 +95,6 @@ def wait_for_more_frames(s, child, since, what):
     return frames(child)
 
 
-def bridge_pid(s, vm):
-    """The pid of the compositor's child that is mullion-bridge --vm vm."""
-    for entry in os.listdir('/proc'):
-        if not entry.isdigit():
-            continue
-        try:
-            ppid = int(read('/proc/%s/stat' % entry).rsplit(')', 1)[1].split()[1])
-            argv = read('/proc/%s/cmdline' % entry).split('\0')
-        except (OSError, IndexError, ValueError):
-            continue
-        if ppid != s.compositor.pid or '--vm' not in argv:
-            continue
-        if argv[argv.index('--vm') + 1:][:1] == [vm]:
-            return int(entry)
-    return None
-
-
 def memory_kib(pid, field):
     match = re.search(r'^%s:\s+(\d+) kB' % field, read('/proc/%d/status' % pid), re.M)
     return int(match.group(1)) if match else 0
@@ -189,7 +172,7 @@ def refused_cases(s, other):
 
 def check_same_bridge(s, case, pid, child):
     """Fails, with the bridge's last lines, if the VM lost its bridge."""
-    if bridge_pid(s, case) == pid and child.running():
+    if h.bridge_pid(s.compositor.pid, case) == pid and child.running():
         return
     lines = re.findall(r'bridge\[%s\]: (?:info|error): .*$' % case,
                        read(s.compositor.stderr_path), re.M)
@@ -203,7 +186,7 @@ def busy_cases(s, other):
         s.wait_for_title('[%s] hostile-agent busy' % case, timeout=10)
     for case in BUSY:
         child = children[case]
-        pid = bridge_pid(s, case)
+        pid = h.bridge_pid(s.compositor.pid, case)
         if pid is None:
             raise h.Failure('case %s: no bridge process found' % case)
         rss_before = memory_kib(pid, 'VmRSS')

@@ -9,6 +9,7 @@
 
 #include "common/util/copy.h"
 #include "common/wire/protocol.h"
+#include "guest-agent/buffer_read.h"
 
 #define BYTES_PER_PIXEL 4
 
@@ -54,6 +55,12 @@ static pixman_format_code_t pixman_format(uint32_t drm_format)
 bool composite_format_supported(uint32_t drm_format)
 {
 	return pixman_format(drm_format) != 0;
+}
+
+uint32_t composite_format_bytes(uint32_t drm_format)
+{
+	pixman_format_code_t pixman = pixman_format(drm_format);
+	return pixman == 0 ? 0 : (uint32_t)PIXMAN_FORMAT_BPP(pixman) / 8;
 }
 
 uint32_t composite_window_format(uint32_t drm_format)
@@ -235,15 +242,14 @@ static bool draw_direct(const struct composite_view *view, struct wlr_surface *r
 		offset_y + target->height > source->height) {
 		return false;
 	}
-	void *data;
-	uint32_t format;
-	size_t src_stride;
-	if (!wlr_buffer_begin_data_ptr_access(source, WLR_BUFFER_DATA_PTR_ACCESS_READ, &data,
-		    &format, &src_stride)) {
+	struct buffer_read read;
+	if (!buffer_read_begin(source, &read)) {
 		return false;
 	}
-	if (format != target->format || src_stride < (size_t)source->width * BYTES_PER_PIXEL) {
-		wlr_buffer_end_data_ptr_access(source);
+	const void *data = read.data;
+	size_t src_stride = read.stride;
+	if (read.format != target->format || src_stride < (size_t)source->width * BYTES_PER_PIXEL) {
+		buffer_read_end(&read);
 		return false;
 	}
 	/* now: every row of target lies inside source, at offset_x, offset_y */
@@ -263,7 +269,7 @@ static bool draw_direct(const struct composite_view *view, struct wlr_surface *r
 			target->stores);
 		copied += (uint64_t)length * rows;
 	}
-	wlr_buffer_end_data_ptr_access(source);
+	buffer_read_end(&read);
 	*written = copied;
 	return true;
 }
@@ -361,25 +367,23 @@ static void draw_surface_iterator(struct wlr_surface *surface, int sx, int sy, v
 		return;
 	}
 
-	void *pixels;
-	uint32_t format;
-	size_t stride;
-	if (!wlr_buffer_begin_data_ptr_access(source, WLR_BUFFER_DATA_PTR_ACCESS_READ, &pixels,
-		    &format, &stride)) {
+	struct buffer_read read;
+	if (!buffer_read_begin(source, &read)) {
 		draw->problems->no_access = true;
 		return;
 	}
-	pixman_format_code_t pixman = pixman_format(format);
+	pixman_format_code_t pixman = pixman_format(read.format);
 	if (pixman == 0) {
 		draw->problems->bad_format = true;
-		draw->problems->format = format;
-		wlr_buffer_end_data_ptr_access(source);
+		draw->problems->format = read.format;
+		buffer_read_end(&read);
 		return;
 	}
+	/* pixman only reads through this image (the composite's source). */
 	pixman_image_t *image = pixman_image_create_bits_no_clear(pixman, source->width,
-		source->height, pixels, (int)stride);
+		source->height, (uint32_t *)read.data, (int)read.stride);
 	if (image == NULL) {
-		wlr_buffer_end_data_ptr_access(source);
+		buffer_read_end(&read);
 		return;
 	}
 	struct pixman_f_transform ftransform;
@@ -398,7 +402,7 @@ static void draw_surface_iterator(struct wlr_surface *surface, int sx, int sy, v
 	pixman_image_composite32(PIXMAN_OP_OVER, image, NULL, draw->target, 0, 0, 0, 0, (int32_t)x,
 		(int32_t)y, (int32_t)dst_width, (int32_t)dst_height);
 	pixman_image_unref(image);
-	wlr_buffer_end_data_ptr_access(source);
+	buffer_read_end(&read);
 }
 
 uint64_t composite_draw(const struct composite_view *view, struct wlr_surface *root,

@@ -7,6 +7,7 @@
 #include <wlr/util/log.h>
 
 #include "common/wire/protocol.h"
+#include "guest-agent/buffer_read.h"
 #include "guest-agent/dom0_link.h"
 #include "guest-agent/server.h"
 
@@ -28,14 +29,13 @@ static void send_image(struct agent_cursor *cursor)
 		return;
 	}
 	struct wlr_buffer *buffer = surface->buffer ? surface->buffer->source : NULL;
-	void *data;
-	uint32_t format;
-	size_t stride;
-	if (buffer == NULL ||
-		!wlr_buffer_begin_data_ptr_access(buffer, WLR_BUFFER_DATA_PTR_ACCESS_READ, &data,
-			&format, &stride)) {
+	struct buffer_read read;
+	if (buffer == NULL || !buffer_read_begin(buffer, &read)) {
 		return; /* nothing readable: dom0 keeps what it has */
 	}
+	const void *data = read.data;
+	uint32_t format = read.format;
+	size_t stride = read.stride;
 	uint32_t width = (uint32_t)buffer->width, height = (uint32_t)buffer->height;
 	static uint8_t pixels[WIRE_MAX_CURSOR_BYTES];
 	bool ok = width > 0 && height > 0 && width <= WIRE_MAX_CURSOR_SIZE &&
@@ -54,7 +54,7 @@ static void send_image(struct agent_cursor *cursor)
 			}
 		}
 	}
-	wlr_buffer_end_data_ptr_access(buffer);
+	buffer_read_end(&read);
 	if (!ok) {
 		wlr_log(WLR_DEBUG, "Cursor of %ux%u (format 0x%08x) not sent to dom0", width,
 			height, format);

@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <drm_fourcc.h>
 #include <wlr/types/wlr_buffer.h>
 #include <wlr/types/wlr_output.h>
 #include <wlr/types/wlr_presentation_time.h>
@@ -12,6 +11,7 @@
 #include <wlr/types/wlr_xdg_shell.h>
 #include <wlr/util/log.h>
 
+#include "guest-agent/buffer_read.h"
 #include "guest-agent/composite.h"
 #include "guest-agent/dom0_link.h"
 #include "guest-agent/server.h"
@@ -251,9 +251,8 @@ static void draw_region(struct agent_window *window, struct agent_window_buffer 
 	window->bytes_copied += written;
 	window->server->bytes_copied += written;
 	if (problems.no_access && !window->warned_access) {
-		/* The seam for dmabuf: LINEAR ones get mmapped, others
-		 * blitted to linear with the VM's GPU. */
-		wlr_log(WLR_INFO, "Window %u: a buffer has no CPU mapping (dmabuf?), not shown",
+		wlr_log(WLR_INFO,
+			"Window %u: a buffer has no CPU-readable layout (a dmabuf not LINEAR), not shown",
 			window->id);
 		window->warned_access = true;
 	}
@@ -446,12 +445,11 @@ static bool root_format(struct agent_window *window, uint32_t *format)
 		wlr_log(WLR_DEBUG, "Window %u: commit without a readable buffer", window->id);
 		return false;
 	}
-	uint32_t shm_format = surface->buffer->shm_source_format;
-	if (shm_format == DRM_FORMAT_INVALID) {
+	uint32_t shm_format;
+	if (!buffer_read_format(surface->buffer, &shm_format)) {
 		if (!window->warned_access) {
-			/* The seam for dmabuf, as in draw_stale. */
 			wlr_log(WLR_INFO,
-				"Window %u: buffer has no CPU mapping (dmabuf?), not shown",
+				"Window %u: buffer has no CPU-readable layout (a dmabuf not LINEAR), not shown",
 				window->id);
 			window->warned_access = true;
 		}

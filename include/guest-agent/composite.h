@@ -46,6 +46,8 @@ struct composite_problems {
 
 /* Whether pixman can read buffers of this DRM format. */
 bool composite_format_supported(uint32_t drm_format);
+/* Bytes per pixel of this DRM format, 0 where pixman cannot read it. */
+uint32_t composite_format_bytes(uint32_t drm_format);
 /* The shared buffers' format for a root buffer of this format: the same
  * where the wire has it (so the direct copy applies), else ARGB8888. */
 uint32_t composite_window_format(uint32_t drm_format);

@@ -1,6 +1,6 @@
 /*
  * CPU reads of client buffers: wl_shm through wlroots, LINEAR dmabufs by
- * our own mapping. The dmabuf's attributes come from the client through
+ * our own mapping, other dmabufs read back from the renderer. The dmabuf's attributes come from the client through
  * wlroots' linux-dmabuf, which has already imported the buffer into the
  * renderer (so the fd is a real dmabuf of that size), but its offset and
  * stride are the client's word: they are checked against the dmabuf's
@@ -12,14 +12,22 @@
 #include <errno.h>
 #include <linux/dma-buf.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 #include <drm_fourcc.h>
+#include <wlr/render/allocator.h>
 #include <wlr/render/dmabuf.h>
+#include <wlr/render/drm_format_set.h>
+#include <wlr/render/wlr_renderer.h>
+#include <wlr/render/wlr_texture.h>
 #include <wlr/types/wlr_buffer.h>
+#include <wlr/types/wlr_matrix.h>
 #include <wlr/util/log.h>
 
+#include "common/wire/protocol.h"
 #include "guest-agent/composite.h"
 
 /*
@@ -126,6 +134,88 @@ bool buffer_read_begin(struct wlr_buffer *buffer, struct buffer_read *read)
 	return begin_dmabuf(buffer, read);
 }
 
+/* Mirrors rows in place, for a renderer that reads bottom-up. */
+static void flip_rows(uint8_t *pixels, size_t stride, uint32_t height)
+{
+	uint8_t *row = malloc(stride);
+	if (row == NULL) {
+		return;
+	}
+	for (uint32_t top = 0, bottom = height - 1; top < bottom; top++, bottom--) {
+		memcpy(row, pixels + top * stride, stride);
+		memcpy(pixels + top * stride, pixels + bottom * stride, stride);
+		memcpy(pixels + bottom * stride, row, stride);
+	}
+	free(row);
+}
+
+bool buffer_read_texture(struct wlr_renderer *renderer, struct wlr_allocator *allocator,
+	struct wlr_texture *texture, struct buffer_read *read)
+{
+	*read = (struct buffer_read){ .kind = BUFFER_READ_NONE, .dmabuf_fd = -1 };
+	uint32_t width = texture->width, height = texture->height;
+	/* A window is never larger than the wire takes; nor is what is read. */
+	if (width == 0 || height == 0 || width > WIRE_MAX_WIDTH || height > WIRE_MAX_HEIGHT) {
+		return false;
+	}
+	size_t stride = (size_t)width * 4;
+	size_t size = stride * height;
+	/* Drawn into a buffer the renderer can draw to; LINEAR, which every
+	 * allocator the agent can have (GBM, shm) makes. */
+	struct {
+		struct wlr_drm_format format;
+		uint64_t modifiers[1];
+	} linear = {
+		.format = { .format = DRM_FORMAT_ARGB8888, .len = 1, .capacity = 1 },
+		.modifiers = { DRM_FORMAT_MOD_LINEAR },
+	};
+	struct wlr_buffer *target =
+		wlr_allocator_create_buffer(allocator, (int)width, (int)height, &linear.format);
+	if (target == NULL) {
+		wlr_log(WLR_ERROR, "Cannot allocate a %ux%u buffer to read a texture back", width,
+			height);
+		return false;
+	}
+	uint8_t *pixels = malloc(size);
+	if (pixels == NULL) {
+		wlr_buffer_drop(target);
+		wlr_log(WLR_ERROR, "Out of memory");
+		return false;
+	}
+	bool ok = wlr_renderer_begin_with_buffer(renderer, target);
+	uint32_t flags = 0;
+	if (ok) {
+		/* The renderer projects onto the buffer itself: the matrix
+		 * only transforms (here not at all). */
+		float identity[9];
+		wlr_matrix_identity(identity);
+		wlr_renderer_clear(renderer, (const float[4]){ 0, 0, 0, 0 });
+		ok = wlr_render_texture(renderer, texture, identity, 0, 0, 1.0f) &&
+			wlr_renderer_read_pixels(renderer, DRM_FORMAT_ARGB8888, &flags,
+				(uint32_t)stride, width, height, 0, 0, 0, 0, pixels);
+		wlr_renderer_end(renderer);
+	}
+	wlr_buffer_drop(target);
+	if (!ok) {
+		free(pixels);
+		wlr_log(WLR_ERROR, "Cannot read a %ux%u texture back", width, height);
+		return false;
+	}
+	if (flags & WLR_RENDERER_READ_PIXELS_Y_INVERT) {
+		flip_rows(pixels, stride, height);
+	}
+	*read = (struct buffer_read){
+		.data = pixels,
+		.format = DRM_FORMAT_ARGB8888,
+		.stride = stride,
+		.kind = BUFFER_READ_TEXTURE,
+		.map = pixels,
+		.map_size = size,
+		.dmabuf_fd = -1,
+	};
+	return true;
+}
+
 void buffer_read_end(struct buffer_read *read)
 {
 	switch (read->kind) {
@@ -138,6 +228,9 @@ void buffer_read_end(struct buffer_read *read)
 		sync_dmabuf(read->dmabuf_fd, DMA_BUF_SYNC_END);
 		munmap(read->map, read->map_size);
 		break;
+	case BUFFER_READ_TEXTURE:
+		free(read->map);
+		break;
 	}
 	read->kind = BUFFER_READ_NONE;
 }
@@ -149,10 +242,14 @@ bool buffer_read_format(struct wlr_client_buffer *buffer, uint32_t *format)
 		return true;
 	}
 	struct wlr_dmabuf_attributes attribs;
-	if (buffer->source == NULL || !wlr_buffer_get_dmabuf(buffer->source, &attribs) ||
-		attribs.n_planes != 1 || attribs.modifier != DRM_FORMAT_MOD_LINEAR) {
-		return false;
+	if (buffer->source != NULL && wlr_buffer_get_dmabuf(buffer->source, &attribs) &&
+		attribs.n_planes == 1 && attribs.modifier == DRM_FORMAT_MOD_LINEAR) {
+		*format = attribs.format;
+		return true;
 	}
-	*format = attribs.format;
-	return true;
+	if (buffer->texture != NULL) {
+		*format = DRM_FORMAT_ARGB8888; /* buffer_read_texture's */
+		return true;
+	}
+	return false;
 }

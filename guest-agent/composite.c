@@ -2,6 +2,7 @@
 
 #include <drm_fourcc.h>
 #include <wayland-server-protocol.h>
+#include <wlr/render/wlr_texture.h>
 #include <wlr/types/wlr_buffer.h>
 #include <wlr/types/wlr_compositor.h>
 #include <wlr/types/wlr_surface.h>
@@ -219,6 +220,21 @@ static struct wlr_buffer *surface_source(struct wlr_surface *surface)
 	return surface->buffer ? surface->buffer->source : NULL;
 }
 
+/* Reads source, surface's buffer: mapped where the CPU can read it, else
+ * drawn by the view's renderer and read back. */
+static bool read_source(const struct composite_view *view, struct wlr_surface *surface,
+	struct wlr_buffer *source, struct buffer_read *read)
+{
+	if (buffer_read_begin(source, read)) {
+		return true;
+	}
+	struct wlr_texture *texture = surface->buffer->texture;
+	return view->renderer != NULL && texture != NULL &&
+		texture->width == (uint32_t)source->width &&
+		texture->height == (uint32_t)source->height &&
+		buffer_read_texture(view->renderer, view->allocator, texture, read);
+}
+
 /*
  * The fast path: the window is the root's buffer, pixel for pixel (one
  * surface, no viewport, no transform, drawn at the window's scale, in the
@@ -243,7 +259,7 @@ static bool draw_direct(const struct composite_view *view, struct wlr_surface *r
 		return false;
 	}
 	struct buffer_read read;
-	if (!buffer_read_begin(source, &read)) {
+	if (!read_source(view, root, source, &read)) {
 		return false;
 	}
 	const void *data = read.data;
@@ -368,7 +384,7 @@ static void draw_surface_iterator(struct wlr_surface *surface, int sx, int sy, v
 	}
 
 	struct buffer_read read;
-	if (!buffer_read_begin(source, &read)) {
+	if (!read_source(view, surface, source, &read)) {
 		draw->problems->no_access = true;
 		return;
 	}

@@ -7,7 +7,7 @@
 #include <wlr/backend.h>
 #include <wlr/backend/headless.h>
 #include <wlr/render/allocator.h>
-#include <wlr/render/pixman.h>
+#include <wlr/render/gles2.h>
 #include <wlr/render/wlr_renderer.h>
 #include <wlr/types/wlr_compositor.h>
 #include <wlr/types/wlr_data_device.h>
@@ -138,16 +138,23 @@ bool agent_server_init(struct agent_server *server, int width, int height)
 		wlr_log(WLR_ERROR, "Cannot create the headless backend");
 		return false;
 	}
-	server->renderer = wlr_pixman_renderer_create();
+	/* GLES2 where the VM has a render node (the headless backend opens
+	 * one), pixman otherwise; WLR_RENDERER=pixman forces pixman. */
+	server->renderer = wlr_renderer_autocreate(server->backend);
 	if (!server->renderer) {
-		wlr_log(WLR_ERROR, "Cannot create the pixman renderer");
+		wlr_log(WLR_ERROR, "Cannot create a renderer");
 		return false;
 	}
-	/* wl_shm and its formats. The seam for dmabuf: with a GPU in the
-	 * VM, linux-dmabuf goes here and window.c blits to linear. */
+	/* wl_shm and its formats; with GLES2 also linux-dmabuf, whose
+	 * buffers buffer_read.c maps (LINEAR) or reads back (any other). */
 	if (!wlr_renderer_init_wl_display(server->renderer, server->display)) {
 		wlr_log(WLR_ERROR, "Cannot set up wl_shm");
 		return false;
+	}
+	if (wlr_renderer_is_gles2(server->renderer)) {
+		wlr_log(WLR_INFO, "GLES2 renderer on the VM's render node: linux-dmabuf offered");
+	} else {
+		wlr_log(WLR_INFO, "Software renderer (no render node): clients draw into wl_shm");
 	}
 	server->allocator = wlr_allocator_autocreate(server->backend, server->renderer);
 	if (!server->allocator) {

@@ -236,7 +236,12 @@ static void add_damage(struct agent_window *window, pixman_region32_t *damage)
 static void draw_region(struct agent_window *window, struct agent_window_buffer *buffer,
 	const pixman_region32_t *region, enum copy_stores stores)
 {
-	const struct composite_view view = { .geometry = window->geometry, .scale = window->scale };
+	const struct composite_view view = {
+		.geometry = window->geometry,
+		.scale = window->scale,
+		.renderer = window->server->renderer,
+		.allocator = window->server->allocator,
+	};
 	const struct composite_target target = {
 		.data = buffer->data,
 		.width = window->width,
@@ -252,7 +257,7 @@ static void draw_region(struct agent_window *window, struct agent_window_buffer 
 	window->server->bytes_copied += written;
 	if (problems.no_access && !window->warned_access) {
 		wlr_log(WLR_INFO,
-			"Window %u: a buffer has no CPU-readable layout (a dmabuf not LINEAR), not shown",
+			"Window %u: a buffer the agent can neither map nor read back, not shown",
 			window->id);
 		window->warned_access = true;
 	}
@@ -449,7 +454,7 @@ static bool root_format(struct agent_window *window, uint32_t *format)
 	if (!buffer_read_format(surface->buffer, &shm_format)) {
 		if (!window->warned_access) {
 			wlr_log(WLR_INFO,
-				"Window %u: buffer has no CPU-readable layout (a dmabuf not LINEAR), not shown",
+				"Window %u: a buffer the agent can neither map nor read back, not shown",
 				window->id);
 			window->warned_access = true;
 		}

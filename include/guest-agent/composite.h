@@ -19,12 +19,18 @@
 
 #include "common/util/copy.h"
 
+struct wlr_allocator;
+struct wlr_renderer;
 struct wlr_surface;
 
 /* Which part of the tree a window shows, and how big. */
 struct composite_view {
 	struct wlr_box geometry; /* root-surface-local, logical */
 	int32_t scale; /* window pixels per logical pixel, >= 1 */
+	/* Draw buffers the CPU cannot map (tiled dmabufs) to read them
+	 * back; with a NULL renderer those are not shown. */
+	struct wlr_renderer *renderer;
+	struct wlr_allocator *allocator;
 };
 
 /* A shared window buffer. */

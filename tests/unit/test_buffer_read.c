@@ -4,7 +4,10 @@
  * ENOTTY to DMA_BUF_IOCTL_SYNC is what a dmabuf-less test expects). The
  * rows read are the rows the "client" wrote, at its offset and stride;
  * every layout that is not one plane, LINEAR, of a drawable format, whose
- * rows all lie inside the fd, is refused before anything is mapped.
+ * rows all lie inside the fd, is refused before anything is mapped. And
+ * the read-back path for buffers no CPU can map, run with the pixman
+ * renderer (the code is the one GLES2 runs; only a GPU shows GLES2's
+ * side of it): every pixel of a texture comes back where it was.
  */
 #define _GNU_SOURCE /* memfd_create */
 #include <setjmp.h>
@@ -18,8 +21,16 @@
 
 #include <cmocka.h>
 #include <drm_fourcc.h>
+#include <wayland-server-core.h>
+#include <wlr/backend.h>
+#include <wlr/backend/headless.h>
+#include <wlr/render/allocator.h>
 #include <wlr/render/dmabuf.h>
+#include <wlr/render/pixman.h>
+#include <wlr/render/wlr_renderer.h>
+#include <wlr/render/wlr_texture.h>
 #include <wlr/types/wlr_buffer.h>
+#include <wlr/util/log.h>
 
 #include "guest-agent/buffer_read.h"
 
@@ -199,13 +210,54 @@ static void short_fd_refused(void **state)
 	wlr_buffer_drop(&fake.base);
 }
 
+static void texture_read_back(void **state)
+{
+	static uint32_t pixels[HEIGHT][WIDTH];
+	for (uint32_t y = 0; y < HEIGHT; y++) {
+		for (uint32_t x = 0; x < WIDTH; x++) {
+			pixels[y][x] = pixel_at(x, y);
+		}
+	}
+	struct wl_display *display = wl_display_create();
+	assert_non_null(display);
+	struct wlr_backend *backend = wlr_headless_backend_create(display);
+	assert_non_null(backend);
+	struct wlr_renderer *renderer = wlr_pixman_renderer_create();
+	assert_non_null(renderer);
+	struct wlr_allocator *allocator = wlr_allocator_autocreate(backend, renderer);
+	assert_non_null(allocator);
+	struct wlr_texture *texture = wlr_texture_from_pixels(renderer, DRM_FORMAT_ARGB8888,
+		WIDTH * 4, WIDTH, HEIGHT, pixels);
+	assert_non_null(texture);
+
+	struct buffer_read read;
+	assert_true(buffer_read_texture(renderer, allocator, texture, &read));
+	assert_int_equal(read.format, DRM_FORMAT_ARGB8888);
+	for (uint32_t y = 0; y < HEIGHT; y++) {
+		const uint32_t *row =
+			(const uint32_t *)((const uint8_t *)read.data + y * read.stride);
+		for (uint32_t x = 0; x < WIDTH; x++) {
+			assert_int_equal(row[x], pixel_at(x, y));
+		}
+	}
+	buffer_read_end(&read);
+
+	wlr_texture_destroy(texture);
+	wlr_allocator_destroy(allocator);
+	wlr_renderer_destroy(renderer);
+	wlr_backend_destroy(backend);
+	wl_display_destroy(display);
+}
+
 int main(void)
 {
+	wlr_log_init(WLR_SILENT, NULL);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(linear_rows_read),
 		cmocka_unit_test(last_row_short_of_stride_read),
 		cmocka_unit_test(layouts_refused),
 		cmocka_unit_test(short_fd_refused),
+		cmocka_unit_test(texture_read_back),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

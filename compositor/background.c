@@ -71,8 +71,11 @@ void background_finish(struct server *server)
 void background_fit(struct server *server)
 {
 	struct wlr_box *box = wlr_output_layout_get_box(server->output_layout, NULL);
-	if (server->background && box && box->width == server->background->buffer->width &&
-		box->height == server->background->buffer->height) {
+	/* In pixels at the output's scale, shown at the layout's size: no
+	 * renderer has to scale it. */
+	int scale = (int)server->config->output_scale;
+	if (server->background && box && box->width * scale == server->background->buffer->width &&
+		box->height * scale == server->background->buffer->height) {
 		wlr_scene_node_set_position(&server->background->node, box->x, box->y);
 		return;
 	}
@@ -82,10 +85,11 @@ void background_fit(struct server *server)
 	if (!box || wlr_box_empty(box)) {
 		return;
 	}
-	struct background_buffer *buffer =
-		buffer_create(box->width, box->height, server->config->background_rgb);
+	struct background_buffer *buffer = buffer_create(box->width * scale, box->height * scale,
+		server->config->background_rgb);
 	if (!buffer) {
-		wlr_log(WLR_ERROR, "Out of memory for a %dx%d background", box->width, box->height);
+		wlr_log(WLR_ERROR, "Out of memory for a %dx%d background", box->width * scale,
+			box->height * scale);
 		return;
 	}
 	server->background = wlr_scene_buffer_create(&server->background_tree->node, &buffer->base);
@@ -95,5 +99,6 @@ void background_fit(struct server *server)
 		wlr_log(WLR_ERROR, "Cannot create the background");
 		return;
 	}
+	wlr_scene_buffer_set_dest_size(server->background, box->width, box->height);
 	wlr_scene_node_set_position(&server->background->node, box->x, box->y);
 }

@@ -49,6 +49,7 @@ enum section_kind {
 enum general_key {
 	GENERAL_BORDER_WIDTH,
 	GENERAL_BACKGROUND,
+	GENERAL_OUTPUT_SCALE,
 	GENERAL_KEY_COUNT,
 };
 
@@ -327,6 +328,12 @@ static bool set_border_width(struct parser *p, const char *key, const char *valu
 		&p->config->border_width);
 }
 
+static bool set_output_scale(struct parser *p, const char *key, const char *value)
+{
+	return parse_number(p, key, value, LIMIT_OUTPUT_SCALE_MIN, LIMIT_OUTPUT_SCALE_MAX,
+		&p->config->output_scale);
+}
+
 static bool set_background(struct parser *p, const char *key, const char *value)
 {
 	return parse_colour_value(p, key, value, &p->config->background_rgb);
@@ -520,6 +527,7 @@ static bool set_vm_titles(struct parser *p, const char *key, const char *value)
 static const struct key_spec general_keys[GENERAL_KEY_COUNT] = {
 	[GENERAL_BORDER_WIDTH] = { "border-width", set_border_width },
 	[GENERAL_BACKGROUND] = { "background", set_background },
+	[GENERAL_OUTPUT_SCALE] = { "output-scale", set_output_scale },
 };
 
 static const struct key_spec keys_keys[KEYS_KEY_COUNT] = {
@@ -897,6 +905,7 @@ struct config *config_create_default(void)
 	config->label_count = ARRAY_LEN(default_labels);
 	wl_list_init(&config->vms);
 	config->border_width = LIMIT_BORDER_WIDTH_DEFAULT;
+	config->output_scale = LIMIT_OUTPUT_SCALE_DEFAULT;
 	config->background_rgb = DEFAULT_BACKGROUND;
 	config->keys = (struct config_keys){
 		.secure_attention = { CONFIG_MOD_CTRL | CONFIG_MOD_ALT, XKB_KEY_Escape },

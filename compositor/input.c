@@ -329,7 +329,8 @@ bool input_init(struct server *server)
 		return false;
 	}
 	wlr_cursor_attach_output_layout(server->cursor, server->output_layout);
-	wlr_xcursor_manager_load(server->cursor_manager, 1);
+	/* The theme at the output's scale (the one output there is). */
+	wlr_xcursor_manager_load(server->cursor_manager, (float)server->config->output_scale);
 
 	server->new_input.notify = handle_new_input;
 	wl_signal_add(&server->backend->events.new_input, &server->new_input);

@@ -23,7 +23,8 @@ void notice_show(struct server *server, uint32_t rgb, const char *text)
 	}
 	int width = area->width < NOTICE_WIDTH ? area->width : NOTICE_WIDTH;
 	title_bar_finish(&server->notice);
-	title_bar_init(&server->notice, &server->overlay_tree->node, rgb);
+	title_bar_init(&server->notice, &server->overlay_tree->node, rgb,
+		(int)server->config->output_scale);
 	title_bar_update(&server->notice, area->x + (area->width - width) / 2, area->y + NOTICE_TOP,
 		width, text, false);
 	if (server->notice_timer == NULL) {

@@ -158,6 +158,8 @@ void handle_new_output(struct wl_listener *listener, void *data)
 		wlr_output_set_custom_mode(wlr_output, server->headless_width,
 			server->headless_height, 0);
 	}
+	/* Logical coordinates from here on: windows, frames, the pointer. */
+	wlr_output_set_scale(wlr_output, (float)server->config->output_scale);
 	wlr_output_enable(wlr_output, true);
 	if (!wlr_output_commit(wlr_output)) {
 		wlr_log(WLR_ERROR, "Cannot enable output %s", wlr_output->name);

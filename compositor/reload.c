@@ -29,6 +29,12 @@ static int handle_sighup(int signal, void *data)
 		wlr_log(WLR_ERROR, "SIGHUP: the config is not reloaded: %s", error);
 		return 0;
 	}
+	/* Every VM was told the scale when its bridge connected. */
+	if (config->output_scale != server->config->output_scale) {
+		wlr_log(WLR_ERROR, "SIGHUP: output-scale stays %u until the next start, not %u",
+			server->config->output_scale, config->output_scale);
+		config->output_scale = server->config->output_scale;
+	}
 	/* The old config stays alive until every VM and view points at the
 	 * new one. */
 	struct config *old = server->owned_config;

@@ -52,7 +52,8 @@ void switcher_open(struct server *server)
 	wl_list_for_each(view, &server->views, link) {
 		if (view->mapped && switcher->count < SWITCHER_ROWS_MAX) {
 			title_bar_init(&switcher->rows[switcher->count],
-				&server->overlay_tree->node, SWITCHER_DOM0_RGB);
+				&server->overlay_tree->node, SWITCHER_DOM0_RGB,
+				(int)server->config->output_scale);
 			switcher->views[switcher->count++] = view;
 		}
 	}

@@ -78,19 +78,22 @@ static void set_source_rgb(cairo_t *cr, uint32_t rgb)
 		(rgb & 0xff) / 255.0);
 }
 
-static struct wlr_buffer *draw(int width, uint32_t rgb, const char *text, bool urgent)
+/* A bar width logical pixels wide, in pixels at scale. */
+static struct wlr_buffer *draw(int width, int scale, uint32_t rgb, const char *text, bool urgent)
 {
 	struct cairo_buffer *buffer = calloc(1, sizeof(*buffer));
 	if (buffer == NULL) {
 		return NULL;
 	}
-	buffer->surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, width, TITLE_BAR_HEIGHT);
+	buffer->surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, width * scale,
+		TITLE_BAR_HEIGHT * scale);
 	if (cairo_surface_status(buffer->surface) != CAIRO_STATUS_SUCCESS) {
 		cairo_surface_destroy(buffer->surface);
 		free(buffer);
 		return NULL;
 	}
 	cairo_t *cr = cairo_create(buffer->surface);
+	cairo_scale(cr, scale, scale);
 	set_source_rgb(cr, rgb);
 	cairo_paint(cr);
 
@@ -122,7 +125,7 @@ static struct wlr_buffer *draw(int width, uint32_t rgb, const char *text, bool u
 	cairo_destroy(cr);
 	cairo_surface_flush(buffer->surface);
 
-	wlr_buffer_init(&buffer->base, &cairo_buffer_impl, width, TITLE_BAR_HEIGHT);
+	wlr_buffer_init(&buffer->base, &cairo_buffer_impl, width * scale, TITLE_BAR_HEIGHT * scale);
 	return &buffer->base;
 }
 
@@ -131,7 +134,7 @@ static void redraw(struct title_bar *bar)
 	if (bar->width <= 0 || bar->text == NULL) {
 		return;
 	}
-	struct wlr_buffer *buffer = draw(bar->width, bar->rgb, bar->text, bar->urgent);
+	struct wlr_buffer *buffer = draw(bar->width, bar->scale, bar->rgb, bar->text, bar->urgent);
 	if (buffer == NULL) {
 		wlr_log(WLR_ERROR, "Cannot draw a %d pixel wide title bar", bar->width);
 		return;
@@ -144,14 +147,15 @@ static void redraw(struct title_bar *bar)
 	/* The scene holds its own reference. */
 	wlr_buffer_drop(buffer);
 	if (bar->node) {
+		wlr_scene_buffer_set_dest_size(bar->node, bar->width, TITLE_BAR_HEIGHT);
 		wlr_scene_node_set_position(&bar->node->node, bar->x, bar->y);
 		wlr_scene_node_set_enabled(&bar->node->node, !bar->hidden);
 	}
 }
 
-void title_bar_init(struct title_bar *bar, struct wlr_scene_node *parent, uint32_t rgb)
+void title_bar_init(struct title_bar *bar, struct wlr_scene_node *parent, uint32_t rgb, int scale)
 {
-	*bar = (struct title_bar){ .parent = parent, .rgb = rgb };
+	*bar = (struct title_bar){ .parent = parent, .rgb = rgb, .scale = scale };
 }
 
 void title_bar_update(struct title_bar *bar, int x, int y, int width, const char *text, bool urgent)

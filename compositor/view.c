@@ -620,7 +620,8 @@ struct view *view_create(struct server *server, struct wlr_xdg_surface *xdg_surf
 	if (view->vm) {
 		decoration_init(&view->decoration, &view->tree->node, view->vm->config->rgb,
 			server->config->border_width);
-		title_bar_init(&view->title_bar, &view->tree->node, view->vm->config->rgb);
+		title_bar_init(&view->title_bar, &view->tree->node, view->vm->config->rgb,
+			(int)server->config->output_scale);
 	}
 	view->surface_node = wlr_scene_xdg_surface_create(&view->tree->node, xdg_surface);
 	if (!view->surface_node) {

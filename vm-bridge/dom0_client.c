@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/limits.h"
 #include "common/util/log.h"
 #include "xdg-shell-client-protocol.h"
 
@@ -50,6 +51,10 @@ static void handle_output_done(void *data, struct wl_output *output)
 
 static void handle_output_scale(void *data, struct wl_output *output, int32_t factor)
 {
+	struct dom0_client *client = data;
+	/* The compositor's own; a scale it cannot have is taken as 1. */
+	client->output_scale =
+		factor >= LIMIT_OUTPUT_SCALE_MIN && factor <= LIMIT_OUTPUT_SCALE_MAX ? factor : 1;
 }
 
 static const struct wl_output_listener output_listener = {
@@ -115,6 +120,7 @@ struct dom0_client *dom0_client_connect(void)
 		mlog(MLOG_ERROR, "out of memory");
 		return NULL;
 	}
+	client->output_scale = 1;
 	client->display = wl_display_connect(NULL);
 	if (client->display == NULL) {
 		mlog_errno(MLOG_ERROR, "cannot connect to the compositor");

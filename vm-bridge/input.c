@@ -16,6 +16,7 @@
 #include "common/util/log.h"
 #include "common/wire/protocol.h"
 #include "vm-bridge/dom0_client.h"
+#include "vm-bridge/scale.h"
 #include "vm-bridge/shm_buffer.h"
 #include "vm-bridge/vm_link.h"
 #include "vm-bridge/window.h"
@@ -26,6 +27,13 @@
 static int32_t clamp_i32(int32_t value, int32_t bound)
 {
 	return value < -bound ? -bound : value > bound ? bound : value;
+}
+
+/* A pointer coordinate, logical 24.8 from the compositor, as the VM's
+ * window pixels (24.8), within the wire's bound. */
+static int32_t pointer_coordinate(const struct bridge_input *input, wl_fixed_t value, int32_t bound)
+{
+	return (int32_t)scale_to_window(value, input->link->output_scale, bound);
 }
 
 static bool vm_takes_input(struct bridge_input *input)
@@ -228,8 +236,12 @@ void bridge_input_set_cursor(struct bridge_input *input, const struct wire_curso
 			return;
 		}
 		memcpy(input->cursor_buffer->data, image->pixels, image->length);
-		input->cursor_hotspot_x = (int32_t)image->hotspot_x;
-		input->cursor_hotspot_y = (int32_t)image->hotspot_y;
+		/* Drawn at the VM's scale, like its windows; the hotspot is
+		 * in the surface's logical pixels. */
+		int32_t scale = input->link->output_scale;
+		input->cursor_hotspot_x = scale_to_logical_floor(image->hotspot_x, scale);
+		input->cursor_hotspot_y = scale_to_logical_floor(image->hotspot_y, scale);
+		wl_surface_set_buffer_scale(input->cursor_surface, scale);
 		wl_surface_attach(input->cursor_surface, input->cursor_buffer->buffer, 0, 0);
 		wl_surface_damage_buffer(input->cursor_surface, 0, 0, INT32_MAX, INT32_MAX);
 		wl_surface_commit(input->cursor_surface);
@@ -255,8 +267,8 @@ static void handle_pointer_enter(void *data, struct wl_pointer *pointer, uint32_
 		.type = WIRE_POINTER_ENTER,
 		.pointer_enter = {
 			.window_id = window,
-			.x = clamp_i32(x, WIRE_MAX_POINTER_X),
-			.y = clamp_i32(y, WIRE_MAX_POINTER_Y),
+			.x = pointer_coordinate(input, x, WIRE_MAX_POINTER_X),
+			.y = pointer_coordinate(input, y, WIRE_MAX_POINTER_Y),
 		},
 	};
 	send(input, &enter);
@@ -284,8 +296,8 @@ static void handle_pointer_motion(void *data, struct wl_pointer *pointer, uint32
 		.type = WIRE_POINTER_MOTION,
 		.pointer_motion = {
 			.time_msec = time,
-			.x = clamp_i32(x, WIRE_MAX_POINTER_X),
-			.y = clamp_i32(y, WIRE_MAX_POINTER_Y),
+			.x = pointer_coordinate(input, x, WIRE_MAX_POINTER_X),
+			.y = pointer_coordinate(input, y, WIRE_MAX_POINTER_Y),
 		},
 	};
 	send(input, &motion);

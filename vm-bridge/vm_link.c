@@ -166,6 +166,7 @@ struct vm_link *vm_link_create(const struct vm_link_options *options, struct dom
 		return NULL;
 	}
 	link->max_windows = options->max_windows;
+	link->output_scale = 1;
 	link->max_buffer_mib = options->max_buffer_mib;
 	link->titles = options->titles;
 	link->dom0 = dom0;
@@ -359,6 +360,7 @@ static void on_connected(struct vm_link *link)
 	validate_reset(&link->validate);
 
 	int32_t w = link->dom0->output_width, h = link->dom0->output_height;
+	link->output_scale = link->dom0->output_scale;
 	struct wire_msg hello = {
 		.type = WIRE_HELLO,
 		.hello = {
@@ -370,15 +372,15 @@ static void on_connected(struct vm_link *link)
 			/* Popups, cursor and clipboard come in later
 			 * versions of the bridge. */
 			.capabilities = WIRE_CAP_INPUT | WIRE_CAP_DAMAGE_PARTS,
-			.output_scale = 1,
+			.output_scale = (uint32_t)link->output_scale,
 			.max_windows = link->max_windows,
 			.max_buffer_mib = link->max_buffer_mib,
 		},
 	};
 	vm_link_send(link, &hello);
 	send_keymap(link);
-	mlog(MLOG_INFO, "vm %s: vchan connected, sent HELLO (output %ux%u)", link->name,
-		hello.hello.output_width, hello.hello.output_height);
+	mlog(MLOG_INFO, "vm %s: vchan connected, sent HELLO (output %ux%u, scale %u)", link->name,
+		hello.hello.output_width, hello.hello.output_height, hello.hello.output_scale);
 }
 
 void vm_link_handle_timer(struct vm_link *link)

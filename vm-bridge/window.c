@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "vm-bridge/dom0_client.h"
+#include "vm-bridge/scale.h"
 #include "vm-bridge/shm_buffer.h"
 #include "vm-bridge/vm_link.h"
 #include "common/util/copy.h"
@@ -114,6 +115,14 @@ static const struct wl_callback_listener frame_listener = {
 	.done = handle_frame_done,
 };
 
+/* A maximum size hint in logical pixels: rounded down, but a bound stays
+ * a bound (0 means none). */
+static int32_t max_hint(uint32_t pixels, int32_t scale)
+{
+	int32_t logical = scale_to_logical_floor(pixels, scale);
+	return pixels > 0 && logical == 0 ? 1 : logical;
+}
+
 static void handle_xdg_surface_configure(void *data, struct xdg_surface *xdg_surface,
 	uint32_t serial)
 {
@@ -160,10 +169,9 @@ static void handle_toplevel_configure(void *data, struct xdg_toplevel *toplevel,
 	}
 	/* 0: the VM chooses, and dom0 shows what it chose. The wire carries
 	 * no size beyond the maximum buffer. */
-	uint32_t w = width <= 0 ? 0 : width > WIRE_MAX_WIDTH ? WIRE_MAX_WIDTH : (uint32_t)width;
-	uint32_t h = height <= 0	   ? 0
-		: height > WIRE_MAX_HEIGHT ? WIRE_MAX_HEIGHT
-					   : (uint32_t)height;
+	int32_t scale = window->vm->output_scale;
+	uint32_t w = width <= 0 ? 0 : (uint32_t)scale_to_window(width, scale, WIRE_MAX_WIDTH);
+	uint32_t h = height <= 0 ? 0 : (uint32_t)scale_to_window(height, scale, WIRE_MAX_HEIGHT);
 	if (w == 0 || h == 0) {
 		w = h = 0;
 	}
@@ -275,6 +283,13 @@ static void shown_size(const struct bridge_window *window, const struct vm_buffe
 	}
 	if (window->configure_height != 0 && *height > window->configure_height) {
 		*height = window->configure_height;
+	}
+	/* Whole logical pixels: wlroots drops a commit whose buffer is not
+	 * a multiple of the scale. The VM's own windows always are. */
+	uint32_t scale = (uint32_t)window->vm->output_scale;
+	if (*width >= scale && *height >= scale) {
+		*width -= *width % scale;
+		*height -= *height % scale;
 	}
 }
 
@@ -485,6 +500,8 @@ static struct bridge_window *window_create(struct vm_link *vm, uint32_t id)
 	if (window->surface == NULL) {
 		goto error;
 	}
+	/* Window pixels are buffer pixels: the VM drew at this scale. */
+	wl_surface_set_buffer_scale(window->surface, vm->output_scale);
 	window->xdg_surface = xdg_wm_base_get_xdg_surface(dom0->wm_base, window->surface);
 	if (window->xdg_surface == NULL) {
 		goto error;
@@ -511,9 +528,13 @@ static struct xdg_positioner *popup_positioner(struct bridge_window *window, int
 	if (positioner == NULL) {
 		return NULL;
 	}
-	xdg_positioner_set_size(positioner, width > 0 ? (int32_t)width : 1,
-		height > 0 ? (int32_t)height : 1);
-	xdg_positioner_set_anchor_rect(positioner, x, y, 1, 1);
+	int32_t scale = window->vm->output_scale;
+	int32_t logical_width = scale_to_logical_ceil(width, scale);
+	int32_t logical_height = scale_to_logical_ceil(height, scale);
+	xdg_positioner_set_size(positioner, logical_width > 0 ? logical_width : 1,
+		logical_height > 0 ? logical_height : 1);
+	xdg_positioner_set_anchor_rect(positioner, scale_to_logical_floor(x, scale),
+		scale_to_logical_floor(y, scale), 1, 1);
 	xdg_positioner_set_anchor(positioner, XDG_POSITIONER_ANCHOR_TOP_LEFT);
 	xdg_positioner_set_gravity(positioner, XDG_POSITIONER_GRAVITY_BOTTOM_RIGHT);
 	xdg_positioner_set_constraint_adjustment(positioner,
@@ -687,12 +708,15 @@ bool bridge_window_send_pending(struct bridge_window *window, bool properties)
 			xdg_toplevel_set_app_id(window->toplevel, window->app_id);
 		}
 		if (dirty & BRIDGE_WINDOW_DIRTY_HINTS) {
-			/* Bounded by WIRE_MAX_WIDTH/HEIGHT: they fit int32_t. */
+			/* Bounded by WIRE_MAX_WIDTH/HEIGHT; 0 stays 0 (no
+			 * bound). A minimum rounds up, a maximum down. */
 			const struct wire_window_hints *h = &window->hints;
-			xdg_toplevel_set_min_size(window->toplevel, (int32_t)h->min_width,
-				(int32_t)h->min_height);
-			xdg_toplevel_set_max_size(window->toplevel, (int32_t)h->max_width,
-				(int32_t)h->max_height);
+			int32_t scale = window->vm->output_scale;
+			xdg_toplevel_set_min_size(window->toplevel,
+				scale_to_logical_ceil(h->min_width, scale),
+				scale_to_logical_ceil(h->min_height, scale));
+			xdg_toplevel_set_max_size(window->toplevel, max_hint(h->max_width, scale),
+				max_hint(h->max_height, scale));
 		}
 	}
 	present(window);

@@ -31,8 +31,14 @@
 #define LIMIT_BORDER_WIDTH_MAX 32
 #define LIMIT_BORDER_WIDTH_DEFAULT 4
 
+/* dom0's output scale, announced to every VM in HELLO. */
+#define LIMIT_OUTPUT_SCALE_MIN 1
+#define LIMIT_OUTPUT_SCALE_MAX 4
+#define LIMIT_OUTPUT_SCALE_DEFAULT 1
+
 _Static_assert(LIMIT_MAX_WINDOWS_MAX <= WIRE_MAX_WINDOWS_LIMIT, "max-windows fits HELLO");
 _Static_assert(LIMIT_MAX_BUFFER_MIB_MAX <= WIRE_MAX_BUFFER_MIB_LIMIT, "max-buffer-mib fits HELLO");
+_Static_assert(LIMIT_OUTPUT_SCALE_MAX <= WIRE_MAX_OUTPUT_SCALE, "output-scale fits HELLO");
 _Static_assert(LIMIT_MAX_WINDOWS_DEFAULT >= LIMIT_MAX_WINDOWS_MIN &&
 		LIMIT_MAX_WINDOWS_DEFAULT <= LIMIT_MAX_WINDOWS_MAX,
 	"max-windows default in range");

@@ -95,6 +95,7 @@ struct config {
 	struct wl_list vms; /* config_vm::link, in file order */
 	size_t vm_count;
 	uint32_t border_width; /* [general] border-width, pixels */
+	uint32_t output_scale; /* [general] output-scale, read at start */
 	uint32_t background_rgb; /* [general] background */
 	struct config_keys keys;
 	struct config_keyboard keyboard;

@@ -19,14 +19,17 @@ struct title_bar {
 	struct wlr_scene_node *parent;
 	struct wlr_scene_buffer *node; /* NULL until drawn */
 	int x, y; /* where the bar's top left goes under parent */
-	int width;
+	int width; /* logical pixels, as x and y */
+	/* Drawn at the output's scale, so that text is sharp on HiDPI
+	 * screens (and no renderer has to scale it). */
+	int scale;
 	uint32_t rgb;
 	bool urgent; /* a window that wants attention: marked, not focused */
 	bool hidden;
 	char *text;
 };
 
-void title_bar_init(struct title_bar *bar, struct wlr_scene_node *parent, uint32_t rgb);
+void title_bar_init(struct title_bar *bar, struct wlr_scene_node *parent, uint32_t rgb, int scale);
 /* Redraws when anything changed; a failure to draw leaves the old bar and
  * is logged (the border still says which VM it is). */
 void title_bar_update(struct title_bar *bar, int x, int y, int width, const char *text,

@@ -27,6 +27,9 @@ struct dom0_client {
 	uint32_t input_serial;
 	uint32_t output_name;
 	int32_t output_width, output_height; /* 0 until its mode is known */
+	/* The output's scale, 1 to LIMIT_OUTPUT_SCALE_MAX (1 until it says):
+	 * the VM's window pixels per pixel of the compositor's surfaces. */
+	int32_t output_scale;
 	/*
 	 * The compositor's socket was full at the last flush: requests wait
 	 * in libwayland's 4 KiB buffer, and one that does not fit there is

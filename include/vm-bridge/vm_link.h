@@ -51,6 +51,8 @@ struct vm_link {
 	long retry_ms; /* the next first retry */
 	struct vchan *vchan; /* NULL: not connected, retrying */
 	bool connected; /* CONNECTED and our HELLO is queued */
+	/* HELLO's output_scale on this connection (vm-bridge/scale.h). */
+	int32_t output_scale;
 	uint32_t connection; /* counts connections; focus is per connection */
 
 	/* Where the VM's clipboard answers go (clipboard.c); may be NULL. */

@@ -64,6 +64,8 @@ static const char usage[] =
 	"                        its window geometry (as GTK's client-side shadows)\n"
 	"  --shadow-colour RRGGBB its colour (default 11dd77)\n"
 	"  --buffer-scale N      draw every buffer at scale N (wl_surface.set_buffer_scale)\n"
+	"  --dot X,Y             one buffer pixel of the window, X,Y in buffer pixels\n"
+	"                        (not logical ones), in the subsurface colour\n"
 	"  --min-size WxH        xdg_toplevel.set_min_size\n"
 	"  --max-size WxH        xdg_toplevel.set_max_size\n"
 	"  --write-keys FILE     append the text of each pressed key to FILE\n"
@@ -97,6 +99,7 @@ struct client {
 	int shadow;
 	uint32_t shadow_colour;
 	int buffer_scale;
+	int dot_x, dot_y; /* a buffer pixel of the main surface; -1: none */
 	int min_width, min_height, max_width, max_height;
 
 	bool has_sub;
@@ -176,10 +179,11 @@ static const struct wl_buffer_listener buffer_listener = {
 /*
  * A buffer for a surface of width x height (logical), at the client's
  * buffer scale: colour, within a border of border pixels of
- * border_colour.
+ * border_colour; with dot, the buffer pixel dot[0], dot[1] in the
+ * subsurface colour.
  */
 static struct wl_buffer *solid_buffer(struct client *client, int width, int height, uint32_t colour,
-	int border, uint32_t border_colour)
+	int border, uint32_t border_colour, const int *dot)
 {
 	int scale = client->buffer_scale;
 	int buffer_width = width * scale, buffer_height = height * scale;
@@ -208,6 +212,9 @@ static struct wl_buffer *solid_buffer(struct client *client, int width, int heig
 				0xff000000u | (edge ? border_colour : colour);
 		}
 	}
+	if (dot != NULL && dot[0] < buffer_width && dot[1] < buffer_height) {
+		pixels[(size_t)dot[1] * buffer_width + dot[0]] = 0xff000000u | client->sub_colour;
+	}
 	munmap(pixels, size);
 
 	struct wl_shm_pool *pool = wl_shm_create_pool(client->shm, fd, (int32_t)size);
@@ -222,8 +229,10 @@ static struct wl_buffer *solid_buffer(struct client *client, int width, int heig
 static void attach_framed(struct client *client, struct wl_surface *surface, int width, int height,
 	uint32_t colour, int border, uint32_t border_colour)
 {
-	struct wl_buffer *buffer =
-		solid_buffer(client, width, height, colour, border, border_colour);
+	const int dot[2] = { client->dot_x, client->dot_y };
+	bool with_dot = surface == client->surface && client->dot_x >= 0;
+	struct wl_buffer *buffer = solid_buffer(client, width, height, colour, border,
+		border_colour, with_dot ? dot : NULL);
 	if (!buffer) {
 		exit(1);
 	}
@@ -810,6 +819,16 @@ static bool parse_count(const char *str, int min, int max, int *value)
 	return true;
 }
 
+static bool parse_point(const char *str, int *x, int *y)
+{
+	char tail;
+	if (sscanf(str, "%d,%d%c", x, y, &tail) != 2 || *x < 0 || *y < 0) {
+		fprintf(stderr, "input-client: bad point '%s' (expected X,Y)\n", str);
+		return false;
+	}
+	return true;
+}
+
 static bool parse_rect(const char *str, struct rect *rect)
 {
 	char tail;
@@ -841,6 +860,7 @@ static bool parse_options(int argc, char *argv[], struct client *client, const c
 		OPT_SHADOW,
 		OPT_SHADOW_COLOUR,
 		OPT_BUFFER_SCALE,
+		OPT_DOT,
 		OPT_MIN_SIZE,
 		OPT_MAX_SIZE,
 	};
@@ -857,6 +877,7 @@ static bool parse_options(int argc, char *argv[], struct client *client, const c
 		{ "shadow", required_argument, NULL, OPT_SHADOW },
 		{ "shadow-colour", required_argument, NULL, OPT_SHADOW_COLOUR },
 		{ "buffer-scale", required_argument, NULL, OPT_BUFFER_SCALE },
+		{ "dot", required_argument, NULL, OPT_DOT },
 		{ "min-size", required_argument, NULL, OPT_MIN_SIZE },
 		{ "max-size", required_argument, NULL, OPT_MAX_SIZE },
 		{ "fullscreen", no_argument, NULL, OPT_FULLSCREEN },
@@ -906,6 +927,9 @@ static bool parse_options(int argc, char *argv[], struct client *client, const c
 		case OPT_BUFFER_SCALE:
 			ok = parse_count(optarg, 1, 4, &client->buffer_scale);
 			break;
+		case OPT_DOT:
+			ok = parse_point(optarg, &client->dot_x, &client->dot_y);
+			break;
 		case OPT_MIN_SIZE:
 			ok = parse_size(optarg, &client->min_width, &client->min_height);
 			break;
@@ -948,6 +972,8 @@ int main(int argc, char *argv[])
 		.popup_colour = 0x9933cc,
 		.shadow_colour = 0x11dd77,
 		.buffer_scale = 1,
+		.dot_x = -1,
+		.dot_y = -1,
 		.axis_source = -1,
 		.keys_fd = -1,
 	};

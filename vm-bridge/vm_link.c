@@ -369,9 +369,10 @@ static void on_connected(struct vm_link *link)
 				(uint32_t)w : 0,
 			.output_height = h > 0 && h <= WIRE_MAX_HEIGHT ?
 				(uint32_t)h : 0,
-			/* Popups, cursor and clipboard come in later
-			 * versions of the bridge. */
-			.capabilities = WIRE_CAP_INPUT | WIRE_CAP_DAMAGE_PARTS,
+			/* Everything this bridge implements (the spec's
+			 * section 5); the VM uses what both announced. */
+			.capabilities = WIRE_CAP_POPUPS | WIRE_CAP_INPUT | WIRE_CAP_CURSOR |
+				WIRE_CAP_CLIPBOARD | WIRE_CAP_DAMAGE_PARTS,
 			.output_scale = (uint32_t)link->output_scale,
 			.max_windows = link->max_windows,
 			.max_buffer_mib = link->max_buffer_mib,

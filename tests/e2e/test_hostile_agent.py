@@ -4,7 +4,10 @@
 mullion-test-hostile-agent plays each VM's agent, one attack per VM, next
 to a VM 'other' whose window redraws at every frame dom0 shows.
 
-Refused cases: each VM sends one message the bridge must refuse. For each,
+Refused cases: each VM sends one message the bridge must refuse (or, for
+many-windows, 100 000 windows of which the 257th is one): lengths and
+counts at 0, 2^31 and 2^32-1, sizes that wrap, a message of dom0's, a
+popup of a window gone, a cursor too big, and more (REFUSED). For each,
 the stand-in sees dom0 close the connection, that VM's bridge logs the
 rule it broke and exits as for a violation, the compositor stays up, and
 the other VM's window keeps getting frames.
@@ -40,6 +43,16 @@ REFUSED = {
     'ref-out-of-range': r'BUFFER_CREATE: buffer 1: its 4 pages cannot be mapped',
     'damage-outside': r'DAMAGE: rect 0 \(32,0 64x64\) exceeds buffer 1 \(64x64\)',
     'orphan-popup': r'WINDOW_CREATE: parent 77 of window 2 does not exist',
+    'length-zero': r'WINDOW_TITLE: length',
+    'length-2g': r'DAMAGE: too-large',
+    'length-4g': r'DAMAGE: too-large',
+    'count-zero': r'DAMAGE: count',
+    'count-2g': r'DAMAGE: count',
+    'count-4g': r'DAMAGE: count',
+    'wrong-direction': r'FRAME_DONE: direction',
+    'many-windows': r'WINDOW_CREATE: window 257 would exceed the limit of 256 windows',
+    'parent-gone': r'WINDOW_CREATE: parent 1 of window 2 does not exist',
+    'oversized-cursor': r'CURSOR_IMAGE: count',
 }
 BUSY = ('busy', 'app-id-flood', 'create-destroy-flood')
 ROUNDTRIP_LIMIT_MS = 100.0

@@ -14,6 +14,8 @@
  *   The window must survive it. Runs until SIGTERM.
  * - window, animate: one ordinary window (animate redraws it at every
  *   FRAME_DONE), for the tests' other VM. Runs until SIGTERM.
+ * - hang-up: a valid window, then the first half of a message, and the
+ *   agent closes the channel (exit 0 once all of it was written).
  *
  * stdout, one line each, flushed: "listening", "connected", "sent N
  * messages, B bytes" once the burst (or the hostile message) is queued,
@@ -54,6 +56,7 @@ enum case_kind {
 	KIND_REFUSED,
 	KIND_BUSY,
 	KIND_WINDOW,
+	KIND_HANG_UP,
 };
 
 struct agent;
@@ -401,6 +404,103 @@ static void case_orphan_popup(struct agent *agent)
 	queue(agent, &msg);
 }
 
+/* A header whose length is L and no body: refused from the header. */
+static void queue_header(struct agent *agent, uint32_t type, uint32_t length)
+{
+	queue_words(agent, type, length, NULL, 0);
+}
+
+static void case_length_zero(struct agent *agent)
+{
+	/* A title needs its window id and length at least. */
+	queue_header(agent, WIRE_WINDOW_TITLE, 0);
+}
+
+static void case_length_2g(struct agent *agent)
+{
+	queue_header(agent, WIRE_DAMAGE, 0x80000000u);
+}
+
+static void case_length_4g(struct agent *agent)
+{
+	queue_header(agent, WIRE_DAMAGE, 0xffffffffu);
+}
+
+/* DAMAGE with rect_count as given and the body its fixed part alone. */
+static void queue_damage_count(struct agent *agent, uint32_t count)
+{
+	uint32_t words[3] = { WINDOW_ID, BUFFER_ID, count };
+	queue_words(agent, WIRE_DAMAGE, sizeof(words), words, 3);
+}
+
+static void case_count_zero(struct agent *agent)
+{
+	queue_damage_count(agent, 0);
+}
+
+static void case_count_2g(struct agent *agent)
+{
+	queue_damage_count(agent, 0x80000000u);
+}
+
+static void case_count_4g(struct agent *agent)
+{
+	queue_damage_count(agent, 0xffffffffu);
+}
+
+static void case_wrong_direction(struct agent *agent)
+{
+	/* FRAME_DONE is dom0's to send. */
+	uint32_t words[6] = { WINDOW_ID, 0, 0, 0, 0, 0 };
+	queue_words(agent, WIRE_FRAME_DONE, sizeof(words), words, 6);
+}
+
+static void case_many_windows(struct agent *agent)
+{
+	for (uint32_t id = 1; id <= 100000; id++) {
+		queue_window_create(agent, id);
+	}
+}
+
+static void case_parent_gone(struct agent *agent)
+{
+	queue_window_create(agent, WINDOW_ID);
+	queue_window_destroy(agent, WINDOW_ID);
+	struct wire_msg msg = {
+		.type = WIRE_WINDOW_CREATE,
+		.window_create = {
+			.window_id = 2,
+			.width = 10,
+			.height = 10,
+			.kind = WIRE_WINDOW_POPUP,
+			.parent_id = WINDOW_ID,
+		},
+	};
+	queue(agent, &msg);
+}
+
+static void case_oversized_cursor(struct agent *agent)
+{
+	/* 65x65 pixels, one more each way than WIRE_MAX_CURSOR_SIZE. */
+	const uint32_t side = WIRE_MAX_CURSOR_SIZE + 1, length = side * side * 4;
+	uint32_t words[5] = { side, side, 0, 0, length };
+	queue_words(agent, WIRE_CURSOR_IMAGE, sizeof(words) + length, words, 5);
+	uint8_t *pixels = calloc(1, length);
+	if (pixels == NULL) {
+		exit(2);
+	}
+	queue_raw(agent, pixels, length);
+	agent->sent_messages--; /* one message in two pieces */
+	free(pixels);
+}
+
+static void case_hang_up(struct agent *agent)
+{
+	/* A DAMAGE of one rectangle, cut after its window and buffer ids. */
+	uint32_t words[2] = { WINDOW_ID, BUFFER_ID };
+	queue_words(agent, WIRE_DAMAGE, 12 + 16, words, 2);
+}
+
 static const struct hostile_case cases[] = {
 	{ "window", KIND_WINDOW, case_window, "one ordinary window" },
 	{ "animate", KIND_WINDOW, case_animate, "one window, redrawn at every FRAME_DONE" },
@@ -418,6 +518,18 @@ static const struct hostile_case cases[] = {
 	{ "ref-out-of-range", KIND_REFUSED, case_ref_out_of_range, "a page ref beyond the pool" },
 	{ "damage-outside", KIND_REFUSED, case_damage_outside, "damage beyond its buffer" },
 	{ "orphan-popup", KIND_REFUSED, case_orphan_popup, "a popup whose parent does not exist" },
+	{ "length-zero", KIND_REFUSED, case_length_zero, "a title with a body length of 0" },
+	{ "length-2g", KIND_REFUSED, case_length_2g, "a body length of 2^31" },
+	{ "length-4g", KIND_REFUSED, case_length_4g, "a body length of 2^32-1" },
+	{ "count-zero", KIND_REFUSED, case_count_zero, "DAMAGE with 0 rectangles" },
+	{ "count-2g", KIND_REFUSED, case_count_2g, "DAMAGE with 2^31 rectangles" },
+	{ "count-4g", KIND_REFUSED, case_count_4g, "DAMAGE with 2^32-1 rectangles" },
+	{ "wrong-direction", KIND_REFUSED, case_wrong_direction, "a FRAME_DONE from the VM" },
+	{ "many-windows", KIND_REFUSED, case_many_windows, "100000 windows" },
+	{ "parent-gone", KIND_REFUSED, case_parent_gone, "a popup of a window just destroyed" },
+	{ "oversized-cursor", KIND_REFUSED, case_oversized_cursor, "a 65x65 cursor image" },
+	{ "hang-up", KIND_HANG_UP, case_hang_up,
+		"a window, half a message, and the channel closed" },
 };
 #define CASE_COUNT (sizeof(cases) / sizeof(cases[0]))
 
@@ -452,7 +564,7 @@ static void on_connected(struct agent *agent)
 	}
 	queue_hello(agent, WIRE_VERSION);
 	/* Busy cases first show their window; the burst follows. */
-	if (agent->hcase->kind == KIND_BUSY) {
+	if (agent->hcase->kind == KIND_BUSY || agent->hcase->kind == KIND_HANG_UP) {
 		queue_window(agent, "hostile-agent busy");
 	}
 }
@@ -521,6 +633,10 @@ static int run(struct agent *agent, double timeout_s)
 		}
 		if (agent->connected && !flush(agent)) {
 			break;
+		}
+		if (agent->hcase->kind == KIND_HANG_UP && agent->reported_written) {
+			say("hung up mid-message");
+			return 0; /* exit closes the channel */
 		}
 		int timeout_ms = -1;
 		if (agent->hcase->kind == KIND_REFUSED && agent->started) {

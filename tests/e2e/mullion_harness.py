@@ -575,10 +575,24 @@ class Session:
         return os.path.join(self.dir, *parts)
 
     def _private_dir(self, name):
+        """The test's folder name, made once (a VM that restarts gets
+        the same one again)."""
         path = self.path(name)
-        os.mkdir(path, 0o700)
+        if not os.path.isdir(path):
+            os.mkdir(path, 0o700)
         os.chmod(path, 0o700)  # whatever the umask says
         return path
+
+    def _child_name(self, name):
+        """name, or name-2, name-3... for a VM's later programs, so that
+        every program keeps its own logs."""
+        taken = {child.name for child in self.children}
+        n = 1
+        unique = name
+        while unique in taken:
+            n += 1
+            unique = '%s-%d' % (name, n)
+        return unique
 
     def start_compositor(self, config_text, size=(1280, 720), bridge=None,
                          extra_env=None):
@@ -638,7 +652,7 @@ class Session:
         if self.verbose:
             argv.append('-v')
         argv += ['--'] + list(command)
-        child = Child('agent-' + vm, argv, env, self.log_dir)
+        child = Child(self._child_name('agent-' + vm), argv, env, self.log_dir)
         self.children.append(child)
         if not wait_ready:
             log('agent for VM %r started (pid %d), running %s'
@@ -655,7 +669,7 @@ class Session:
         with vchan_dir(vm). With ready_line, waits until it prints a line
         starting with that."""
         env = _child_env(self._private_dir('vm-%s-runtime' % vm))
-        child = Child('vm-' + vm, list(argv), env, self.log_dir)
+        child = Child(self._child_name('vm-' + vm), list(argv), env, self.log_dir)
         self.children.append(child)
         if ready_line is not None:
             child.wait_for_line(ready_line, READY_TIMEOUT_S)

@@ -162,15 +162,16 @@ bool buffer_read_texture(struct wlr_renderer *renderer, struct wlr_allocator *al
 	size_t size = stride * height;
 	/* Drawn into a buffer the renderer can draw to; LINEAR, which every
 	 * allocator the agent can have (GBM, shm) makes. */
-	struct {
-		struct wlr_drm_format format;
-		uint64_t modifiers[1];
-	} linear = {
-		.format = { .format = DRM_FORMAT_ARGB8888, .len = 1, .capacity = 1 },
-		.modifiers = { DRM_FORMAT_MOD_LINEAR },
-	};
+	struct wlr_drm_format *linear = calloc(1, sizeof(*linear) + sizeof(linear->modifiers[0]));
+	if (linear == NULL) {
+		wlr_log(WLR_ERROR, "Out of memory");
+		return false;
+	}
+	*linear = (struct wlr_drm_format){ .format = DRM_FORMAT_ARGB8888, .len = 1, .capacity = 1 };
+	linear->modifiers[0] = DRM_FORMAT_MOD_LINEAR;
 	struct wlr_buffer *target =
-		wlr_allocator_create_buffer(allocator, (int)width, (int)height, &linear.format);
+		wlr_allocator_create_buffer(allocator, (int)width, (int)height, linear);
+	free(linear);
 	if (target == NULL) {
 		wlr_log(WLR_ERROR, "Cannot allocate a %ux%u buffer to read a texture back", width,
 			height);

@@ -16,6 +16,9 @@
  *   FRAME_DONE), for the tests' other VM. Runs until SIGTERM.
  * - hang-up: a valid window, then the first half of a message, and the
  *   agent closes the channel (exit 0 once all of it was written).
+ * - names-flood: FLOOD_WINDOWS small windows, then (after SIGUSR1 with
+ *   --wait-signal) a new title for each of them whenever the channel has
+ *   taken the last round, until SIGTERM.
  *
  * stdout, one line each, flushed: "listening", "connected", "sent N
  * messages, B bytes" once the burst (or the hostile message) is queued,
@@ -49,6 +52,9 @@
 #define WINDOW_SIZE 64 /* pixels, square */
 #define WINDOW_STRIDE (WINDOW_SIZE * 4)
 #define WINDOW_PAGES ((WINDOW_STRIDE * WINDOW_SIZE + WIRE_PAGE_SIZE - 1) / WIRE_PAGE_SIZE)
+/* names-flood: that many windows of one page each. */
+#define FLOOD_WINDOWS 200
+#define FLOOD_SIZE 32 /* pixels, square: 4096 bytes */
 /* Enough for the largest burst (1 MB title; 100 000 hints of 28 bytes). */
 #define TX_CAP (6u * 1024u * 1024u)
 
@@ -57,6 +63,7 @@ enum case_kind {
 	KIND_BUSY,
 	KIND_WINDOW,
 	KIND_HANG_UP,
+	KIND_FLOOD,
 };
 
 struct agent;
@@ -85,6 +92,11 @@ struct agent {
 	/* The window's one buffer, in the pool. */
 	uint8_t *pixels;
 	uint32_t refs[WINDOW_PAGES];
+	/* names-flood's windows, a page each; renamed while flooding. */
+	uint8_t *flood_pixels;
+	uint32_t flood_refs[FLOOD_WINDOWS];
+	bool flooding;
+	unsigned long flood_rounds;
 	bool buffer_free, frame_due;
 	unsigned long frames;
 };
@@ -494,6 +506,70 @@ static void case_oversized_cursor(struct agent *agent)
 	free(pixels);
 }
 
+/* Window 2 + i of names-flood: created, titled, drawn in its page. */
+static void queue_flood_window(struct agent *agent, uint32_t i)
+{
+	uint32_t id = 2 + i;
+	struct wire_msg create = {
+		.type = WIRE_WINDOW_CREATE,
+		.window_create = {
+			.window_id = id,
+			.width = FLOOD_SIZE,
+			.height = FLOOD_SIZE,
+			.kind = WIRE_WINDOW_TOPLEVEL,
+		},
+	};
+	queue(agent, &create);
+	char title[32];
+	snprintf(title, sizeof(title), "flood %u", i);
+	queue_title(agent, id, title);
+	memset(agent->flood_pixels + (size_t)i * WIRE_PAGE_SIZE, 0x40 + (int)(i % 128),
+		WIRE_PAGE_SIZE);
+	uint8_t ref_bytes[4];
+	wire_ref_set(ref_bytes, 0, agent->flood_refs[i]);
+	struct wire_msg buffer = {
+		.type = WIRE_BUFFER_CREATE,
+		.buffer_create = {
+			.window_id = id,
+			.buffer_id = BUFFER_ID,
+			.width = FLOOD_SIZE,
+			.height = FLOOD_SIZE,
+			.stride = FLOOD_SIZE * 4,
+			.format = WIRE_FORMAT_XRGB8888,
+			.ref_count = 1,
+			.refs = ref_bytes,
+		},
+	};
+	queue(agent, &buffer);
+	struct wire_msg damage = {
+		.type = WIRE_DAMAGE,
+		.damage = {
+			.window_id = id,
+			.buffer_id = BUFFER_ID,
+			.rect_count = 1,
+			.rects = { { 0, 0, FLOOD_SIZE, FLOOD_SIZE } },
+		},
+	};
+	queue(agent, &damage);
+}
+
+/* One new title for every window of names-flood. */
+static void queue_flood_round(struct agent *agent)
+{
+	char title[48];
+	for (uint32_t i = 0; i < FLOOD_WINDOWS; i++) {
+		snprintf(title, sizeof(title), "flood %u round %lu", i, agent->flood_rounds);
+		queue_title(agent, 2 + i, title);
+	}
+	agent->flood_rounds++;
+}
+
+static void case_names_flood(struct agent *agent)
+{
+	agent->flooding = true;
+	queue_flood_round(agent);
+}
+
 static void case_hang_up(struct agent *agent)
 {
 	/* A DAMAGE of one rectangle, cut after its window and buffer ids. */
@@ -530,6 +606,8 @@ static const struct hostile_case cases[] = {
 	{ "oversized-cursor", KIND_REFUSED, case_oversized_cursor, "a 65x65 cursor image" },
 	{ "hang-up", KIND_HANG_UP, case_hang_up,
 		"a window, half a message, and the channel closed" },
+	{ "names-flood", KIND_FLOOD, case_names_flood,
+		"200 windows renamed as fast as the channel takes it" },
 };
 #define CASE_COUNT (sizeof(cases) / sizeof(cases[0]))
 
@@ -566,6 +644,11 @@ static void on_connected(struct agent *agent)
 	/* Busy cases first show their window; the burst follows. */
 	if (agent->hcase->kind == KIND_BUSY || agent->hcase->kind == KIND_HANG_UP) {
 		queue_window(agent, "hostile-agent busy");
+	}
+	if (agent->hcase->kind == KIND_FLOOD) {
+		for (uint32_t i = 0; i < FLOOD_WINDOWS; i++) {
+			queue_flood_window(agent, i);
+		}
 	}
 }
 
@@ -633,6 +716,9 @@ static int run(struct agent *agent, double timeout_s)
 		}
 		if (agent->connected && !flush(agent)) {
 			break;
+		}
+		if (agent->flooding && !raw_link_pending(&agent->link)) {
+			queue_flood_round(agent);
 		}
 		if (agent->hcase->kind == KIND_HANG_UP && agent->reported_written) {
 			say("hung up mid-message");
@@ -780,6 +866,13 @@ int main(int argc, char *argv[])
 	agent.pixels = vchan_share_pages(vchan_server, WINDOW_PAGES, agent.refs);
 	if (agent.pixels == NULL) {
 		return 2;
+	}
+	if (hcase->kind == KIND_FLOOD) {
+		agent.flood_pixels =
+			vchan_share_pages(vchan_server, FLOOD_WINDOWS, agent.flood_refs);
+		if (agent.flood_pixels == NULL) {
+			return 2;
+		}
 	}
 	say("listening");
 	int status = run(&agent, timeout_s);

@@ -43,6 +43,7 @@ struct state {
 
 	bool print_app_ids; // print "app_id\ttitle" lines
 	double roundtrips_s; // > 0: time round trips for this long
+	double stall_s; // > 0: read nothing for this long, then catch up
 	long title_events; // title events received, every toplevel's
 	long app_id_events; // app_id events likewise
 	const char *wait_prefix; // NULL: do not wait for a title
@@ -321,6 +322,30 @@ static bool time_roundtrips(struct state *state)
 	return true;
 }
 
+/*
+ * A panel that stops reading (busy, swapped out, stopped in a debugger)
+ * for the given time: the compositor's events pile up in the socket. Then
+ * it reads them all; the connection must still be there.
+ */
+static bool stall(struct state *state)
+{
+	long titles_before = state->title_events;
+	printf("stalling\n");
+	fflush(stdout);
+	double seconds = state->stall_s;
+	nanosleep(&(struct timespec){ .tv_sec = (time_t)seconds,
+			  .tv_nsec = (long)((seconds - (double)(time_t)seconds) * 1e9) },
+		NULL);
+	if (wl_display_roundtrip(state->display) < 0) {
+		fprintf(stderr,
+			"mullion-test-toplevels: lost the connection to the compositor while not reading for %.1f s: %s\n",
+			seconds, strerror(errno));
+		return false;
+	}
+	printf("stalled %.1f s title_events %ld\n", seconds, state->title_events - titles_before);
+	return true;
+}
+
 static void print_titles(struct state *state, FILE *out, const char *indent)
 {
 	struct toplevel *toplevel;
@@ -373,6 +398,9 @@ static void usage(FILE *out)
 		"                        (reading every event, as a panel would), then\n"
 		"                        print \"roundtrips N max_ms M title_events T\n"
 		"                        app_id_events A\" instead (what came meanwhile)\n"
+		"  -s, --stall S         print \"stalling\", read nothing for S seconds,\n"
+		"                        then read everything and print \"stalled S\n"
+		"                        title_events T\" (2: the compositor dropped us)\n"
 		"  -p, --wait-prefix P   wait until a title starting with P exists\n"
 		"  -n, --count N         wait until exactly N toplevels exist\n"
 		"  -t, --timeout S       give up waiting after S seconds (default %.0f)\n"
@@ -390,12 +418,13 @@ static bool parse_args(struct state *state, int argc, char *argv[])
 		{ "timeout", required_argument, NULL, 't' },
 		{ "app-ids", no_argument, NULL, 'a' },
 		{ "roundtrips", required_argument, NULL, 'r' },
+		{ "stall", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	char *end;
 	int opt;
-	while ((opt = getopt_long(argc, argv, "p:n:t:ar:h", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "p:n:t:ar:s:h", options, NULL)) != -1) {
 		switch (opt) {
 		case 'p':
 			state->wait_prefix = optarg;
@@ -427,6 +456,16 @@ static bool parse_args(struct state *state, int argc, char *argv[])
 			state->roundtrips_s = strtod(optarg, &end);
 			if (errno || *end || end == optarg || !(state->roundtrips_s > 0) ||
 				state->roundtrips_s > 3600) {
+				fprintf(stderr, "mullion-test-toplevels: bad duration \"%s\"\n",
+					optarg);
+				return false;
+			}
+			break;
+		case 's':
+			errno = 0;
+			state->stall_s = strtod(optarg, &end);
+			if (errno || *end || end == optarg || !(state->stall_s > 0) ||
+				state->stall_s > 3600) {
 				fprintf(stderr, "mullion-test-toplevels: bad duration \"%s\"\n",
 					optarg);
 				return false;
@@ -495,7 +534,11 @@ int main(int argc, char *argv[])
 			goto out;
 		}
 	}
-	if (state.roundtrips_s > 0) {
+	if (state.stall_s > 0) {
+		if (!stall(&state)) {
+			goto out;
+		}
+	} else if (state.roundtrips_s > 0) {
 		if (!time_roundtrips(&state)) {
 			goto out;
 		}

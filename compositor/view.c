@@ -540,36 +540,70 @@ static int64_t now_ms(void)
 	return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
 }
 
-static int handle_names_timer(void *data)
+/*
+ * Takes one of the view's VM's names for this second: 0 when it may send
+ * now, else how many ms until the VM's next second begins.
+ */
+static int64_t take_vm_names_budget(struct view *view, int64_t now)
 {
-	struct view *view = data;
-	view->names_sent_ms = now_ms();
+	struct vm *vm = view->vm;
+	if (now - vm->names_second_ms >= 1000) {
+		vm->names_second_ms = now;
+		vm->names_in_second = 0;
+	}
+	if (vm->names_in_second < VM_NAMES_PER_SECOND) {
+		vm->names_in_second++;
+		return 0;
+	}
+	return 1000 - (now - vm->names_second_ms);
+}
+
+static void send_names(struct view *view, int64_t now)
+{
+	view->names_sent_ms = now;
 	view->names_dirty = false;
 	update_title(view);
 	update_app_id(view);
+}
+
+static int handle_names_timer(void *data)
+{
+	struct view *view = data;
+	int64_t now = now_ms();
+	int64_t wait = take_vm_names_budget(view, now);
+	if (wait > 0) {
+		/* The VM spent its second: the latest names wait for the next. */
+		wl_event_source_timer_update(view->names_timer, (int)wait);
+		return 0;
+	}
+	send_names(view, now);
 	return 0;
 }
 
 /*
  * A window's title and app id reach dom0's clients (the foreign-toplevel
- * list, a panel) and its title bar at most every VIEW_NAMES_MIN_MS: a VM
- * that renames its windows thousands of times a second shows the latest
- * name, and no dom0 client is flooded into being dropped.
+ * list, a panel) and its title bar at most every VIEW_NAMES_MIN_MS, and all
+ * of a VM's windows' at most VM_NAMES_PER_SECOND times a second: a VM that
+ * renames its windows thousands of times a second shows the latest names,
+ * and no dom0 client is flooded into being dropped, even one that stops
+ * reading for a while.
  */
 static void names_changed(struct view *view)
 {
+	if (view->names_dirty || view->names_timer == NULL) {
+		return; /* the timer sends the latest */
+	}
 	int64_t now = now_ms();
-	if (!view->names_dirty && now - view->names_sent_ms >= VIEW_NAMES_MIN_MS) {
-		view->names_sent_ms = now;
-		update_title(view);
-		update_app_id(view);
-		return;
+	int64_t wait = VIEW_NAMES_MIN_MS - (now - view->names_sent_ms);
+	if (wait <= 0) {
+		wait = take_vm_names_budget(view, now);
+		if (wait == 0) {
+			send_names(view, now);
+			return;
+		}
 	}
-	if (!view->names_dirty && view->names_timer) {
-		view->names_dirty = true;
-		int64_t wait = VIEW_NAMES_MIN_MS - (now - view->names_sent_ms);
-		wl_event_source_timer_update(view->names_timer, wait > 0 ? (int)wait : 1);
-	}
+	view->names_dirty = true;
+	wl_event_source_timer_update(view->names_timer, (int)wait);
 }
 
 static void handle_set_title(struct wl_listener *listener, void *data)
@@ -646,6 +680,11 @@ struct view *view_create(struct server *server, struct wlr_xdg_surface *xdg_surf
 	view->set_app_id.notify = handle_set_app_id;
 	wl_signal_add(&xdg_surface->toplevel->events.set_app_id, &view->set_app_id);
 	view->names_timer = wl_event_loop_add_timer(server->event_loop, handle_names_timer, view);
+	if (view->names_timer == NULL) {
+		/* Safe, not silent: names then stay as they were at map. */
+		wlr_log(WLR_ERROR,
+			"Cannot create a timer: this window's name changes will not show");
+	}
 	view->request_fullscreen.notify = handle_request_fullscreen;
 	wl_signal_add(&xdg_surface->toplevel->events.request_fullscreen, &view->request_fullscreen);
 	view->request_maximize.notify = handle_request_maximize;

@@ -60,6 +60,10 @@ struct view {
 
 /* The fastest a VM window's title and app id reach dom0's clients. */
 #define VIEW_NAMES_MIN_MS 100
+/* And all of one VM's windows together: a VM with hundreds of windows
+ * renaming them all still sends a dom0 panel a few KiB a second, which
+ * its socket holds for a long while if the panel stops reading. */
+#define VM_NAMES_PER_SECOND 20
 
 struct view *view_create(struct server *server, struct wlr_xdg_surface *xdg_surface);
 void view_destroy(struct view *view);

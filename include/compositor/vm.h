@@ -36,6 +36,10 @@ struct vm {
 	struct wl_list link; // server::vms
 	/* Its bridge's mullion_vm_clipboard_v1, once bound (clipboard.c). */
 	struct wl_resource *clipboard;
+	/* Names of its windows sent to dom0's clients in the second that
+	 * began at names_second_ms (view.c: at most VM_NAMES_PER_SECOND). */
+	int64_t names_second_ms;
+	uint32_t names_in_second;
 
 	struct wl_listener client_destroy;
 };

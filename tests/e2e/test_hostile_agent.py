@@ -20,6 +20,12 @@ serves the VM (not disconnected, no violation), a dom0 client's round
 trips stay under 100 ms while it reads every title the compositor
 forwards, the bridge's memory stays small, and the other VM's window
 keeps getting frames.
+
+A stalled panel: VM names-flood shows 200 windows and renames every one of
+them as fast as its channel takes it, while a dom0 client of the
+foreign-toplevel list reads nothing for STALL_S seconds. Then it reads
+what piled up: the compositor must not have dropped it, and the other
+VM's window keeps getting frames.
 """
 
 import os
@@ -55,6 +61,10 @@ REFUSED = {
     'oversized-cursor': r'CURSOR_IMAGE: count',
 }
 BUSY = ('busy', 'app-id-flood', 'create-destroy-flood')
+FLOOD = 'names-flood'
+FLOOD_WINDOWS = 200  # hostile-agent.c's
+# How long the stalled panel reads nothing.
+STALL_S = 5.0
 ROUNDTRIP_LIMIT_MS = 100.0
 # A build with AddressSanitizer runs every program (compositor, bridges,
 # stand-ins) several times slower on the same cores, and its quarantine
@@ -74,7 +84,7 @@ COALESCED_LIMIT = 5000
 
 def config(s):
     lines = ['[vm other]', 'label = green', 'vchan = socket:%s' % s.vchan_dir('other'), '']
-    for name in list(REFUSED) + list(BUSY):
+    for name in list(REFUSED) + list(BUSY) + [FLOOD]:
         lines += ['[vm %s]' % name, 'label = red', 'vchan = socket:%s' % s.vchan_dir(name),
                   '']
     return '\n'.join(lines)
@@ -239,6 +249,28 @@ def busy_cases(s, other):
     s.check_alive()
 
 
+def stalled_panel(s, other):
+    child = start_stand_in(s, FLOOD, FLOOD, '--wait-signal')
+    s.wait_for_title('[%s] flood %d' % (FLOOD, FLOOD_WINDOWS - 1), timeout=20)
+    panel = subprocess.Popen([h.program('MULLION_TOPLEVELS'), '--stall', str(STALL_S)],
+                             env=s.dom0_env(), stdin=subprocess.DEVNULL,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    if panel.stdout.readline().decode().strip() != 'stalling':
+        raise h.Failure('the stalled panel did not start')
+    frames_before = frames(other)
+    os.kill(child.pid, signal.SIGUSR1)
+    out, err = panel.communicate(timeout=STALL_S + 20)
+    os.kill(child.pid, signal.SIGTERM)
+    s.check_alive()
+    if panel.returncode != 0:
+        raise h.Failure('a dom0 panel that read nothing for %.0f s while %s renamed its %d '
+                        'windows was dropped: %s'
+                        % (STALL_S, FLOOD, FLOOD_WINDOWS, err.decode().strip()))
+    wait_for_more_frames(s, other, frames_before, 'the names flood')
+    h.log('a panel that read nothing for %.0f s while %s renamed its %d windows: still '
+          'connected, then read %s' % (STALL_S, FLOOD, FLOOD_WINDOWS, out.decode().strip()))
+
+
 def test(s):
     s.start_compositor(config(s))
     other = start_stand_in(s, 'other', 'animate')
@@ -249,6 +281,7 @@ def test(s):
     wait_for_more_frames(s, other, 0, 'its first frames')
     refused_cases(s, other)
     busy_cases(s, other)
+    stalled_panel(s, other)
 
 
 if __name__ == '__main__':

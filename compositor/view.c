@@ -465,74 +465,6 @@ static bool may_take_focus(const struct view *view, const struct view *focused)
 		(view->vm == NULL && focused->vm == NULL);
 }
 
-static void handle_map(struct wl_listener *listener, void *data)
-{
-	struct view *view = wl_container_of(listener, view, map);
-	struct server *server = view->server;
-
-	if (!view->fullscreen && !view->maximized) {
-		place(view);
-	}
-	update_geometry(view);
-
-	view->toplevel_handle =
-		wlr_foreign_toplevel_handle_v1_create(server->foreign_toplevel_manager);
-	if (view->toplevel_handle) {
-		update_title(view);
-		update_app_id(view);
-	}
-
-	struct view *focused = view_focused(server);
-	view->mapped = true;
-	show_if_fits(view);
-	if (may_take_focus(view, focused)) {
-		view_focus(view);
-		return;
-	}
-	view->urgent = true;
-	update_title_bar(view);
-	/* server->views is topmost first: just after the focused one. */
-	wlr_scene_node_place_below(&view->tree->node, &focused->tree->node);
-	wl_list_remove(&view->link);
-	wl_list_insert(&focused->link, &view->link);
-	wlr_log(WLR_INFO, "New window of %s mapped below the focused one, without the focus",
-		view->vm ? view->vm->config->name : "dom0");
-}
-
-static void handle_unmap(struct wl_listener *listener, void *data)
-{
-	struct view *view = wl_container_of(listener, view, unmap);
-	bool had_focus = view_focused(view->server) == view;
-	view->mapped = false;
-	wlr_scene_node_set_enabled(&view->tree->node, false);
-	if (view->toplevel_handle) {
-		wlr_foreign_toplevel_handle_v1_destroy(view->toplevel_handle);
-		view->toplevel_handle = NULL;
-	}
-	if (had_focus) {
-		/* The focus goes where the user looks next: the window
-		 * below, in stacking order, never nowhere. */
-		wlr_seat_keyboard_notify_clear_focus(view->server->seat);
-		struct view *next;
-		wl_list_for_each(next, &view->server->views, link) {
-			if (next != view && next->mapped) {
-				view_focus(next);
-				break;
-			}
-		}
-	}
-}
-
-static void handle_commit(struct wl_listener *listener, void *data)
-{
-	struct view *view = wl_container_of(listener, view, commit);
-	if (view->mapped) {
-		update_geometry(view);
-		show_if_fits(view);
-		output_render_soon(view->server);
-	}
-}
-
 static int64_t now_ms(void)
 {
 	struct timespec now;
@@ -566,6 +498,100 @@ static void send_names(struct view *view, int64_t now)
 	update_app_id(view);
 }
 
+/*
+ * Puts a mapped view in dom0's foreign-toplevel list (a panel's), with
+ * its names. A VM's windows join it within the VM's names budget, so a VM
+ * that shows and closes windows without pause adds at most
+ * VM_NAMES_PER_SECOND a second (and can close no more than it added).
+ */
+static void list_view(struct view *view, int64_t now)
+{
+	view->toplevel_handle =
+		wlr_foreign_toplevel_handle_v1_create(view->server->foreign_toplevel_manager);
+	if (view->toplevel_handle == NULL) {
+		return;
+	}
+	send_names(view, now);
+	if (view_focused(view->server) == view) {
+		wlr_foreign_toplevel_handle_v1_set_activated(view->toplevel_handle, true);
+	}
+}
+
+static void handle_map(struct wl_listener *listener, void *data)
+{
+	struct view *view = wl_container_of(listener, view, map);
+	struct server *server = view->server;
+
+	if (!view->fullscreen && !view->maximized) {
+		place(view);
+	}
+	update_geometry(view);
+
+	struct view *focused = view_focused(server);
+	view->mapped = true;
+	int64_t now = now_ms();
+	int64_t wait = view->vm ? take_vm_names_budget(view, now) : 0;
+	if (wait == 0) {
+		list_view(view, now);
+	} else if (view->names_timer) {
+		/* Listed when its VM's budget allows (handle_names_timer). */
+		view->names_dirty = true;
+		wl_event_source_timer_update(view->names_timer, (int)wait);
+	}
+	show_if_fits(view);
+	if (may_take_focus(view, focused)) {
+		view_focus(view);
+		return;
+	}
+	view->urgent = true;
+	update_title_bar(view);
+	/* server->views is topmost first: just after the focused one. */
+	wlr_scene_node_place_below(&view->tree->node, &focused->tree->node);
+	wl_list_remove(&view->link);
+	wl_list_insert(&focused->link, &view->link);
+	wlr_log(WLR_INFO, "New window of %s mapped below the focused one, without the focus",
+		view->vm ? view->vm->config->name : "dom0");
+}
+
+static void handle_unmap(struct wl_listener *listener, void *data)
+{
+	struct view *view = wl_container_of(listener, view, unmap);
+	bool had_focus = view_focused(view->server) == view;
+	view->mapped = false;
+	wlr_scene_node_set_enabled(&view->tree->node, false);
+	if (view->toplevel_handle) {
+		wlr_foreign_toplevel_handle_v1_destroy(view->toplevel_handle);
+		view->toplevel_handle = NULL;
+	}
+	if (view->names_dirty) {
+		/* Never listed, or names never sent: nothing to send now. */
+		view->names_dirty = false;
+		wl_event_source_timer_update(view->names_timer, 0);
+	}
+	if (had_focus) {
+		/* The focus goes where the user looks next: the window
+		 * below, in stacking order, never nowhere. */
+		wlr_seat_keyboard_notify_clear_focus(view->server->seat);
+		struct view *next;
+		wl_list_for_each(next, &view->server->views, link) {
+			if (next != view && next->mapped) {
+				view_focus(next);
+				break;
+			}
+		}
+	}
+}
+
+static void handle_commit(struct wl_listener *listener, void *data)
+{
+	struct view *view = wl_container_of(listener, view, commit);
+	if (view->mapped) {
+		update_geometry(view);
+		show_if_fits(view);
+		output_render_soon(view->server);
+	}
+}
+
 static int handle_names_timer(void *data)
 {
 	struct view *view = data;
@@ -574,6 +600,10 @@ static int handle_names_timer(void *data)
 	if (wait > 0) {
 		/* The VM spent its second: the latest names wait for the next. */
 		wl_event_source_timer_update(view->names_timer, (int)wait);
+		return 0;
+	}
+	if (view->mapped && view->toplevel_handle == NULL) {
+		list_view(view, now);
 		return 0;
 	}
 	send_names(view, now);

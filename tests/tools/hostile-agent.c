@@ -18,7 +18,8 @@
  *   agent closes the channel (exit 0 once all of it was written).
  * - names-flood: FLOOD_WINDOWS small windows, then (after SIGUSR1 with
  *   --wait-signal) a new title for each of them whenever the channel has
- *   taken the last round, until SIGTERM.
+ *   taken the last round, until SIGTERM. map-flood likewise closes each
+ *   and shows it again.
  *
  * stdout, one line each, flushed: "listening", "connected", "sent N
  * messages, B bytes" once the burst (or the hostile message) is queued,
@@ -96,6 +97,7 @@ struct agent {
 	uint8_t *flood_pixels;
 	uint32_t flood_refs[FLOOD_WINDOWS];
 	bool flooding;
+	bool remap; /* map-flood: each round closes and shows them again */
 	unsigned long flood_rounds;
 	bool buffer_free, frame_due;
 	unsigned long frames;
@@ -553,11 +555,17 @@ static void queue_flood_window(struct agent *agent, uint32_t i)
 	queue(agent, &damage);
 }
 
-/* One new title for every window of names-flood. */
+/* One new title for every window of names-flood; map-flood closes
+ * every window and shows it again. */
 static void queue_flood_round(struct agent *agent)
 {
 	char title[48];
 	for (uint32_t i = 0; i < FLOOD_WINDOWS; i++) {
+		if (agent->remap) {
+			queue_window_destroy(agent, 2 + i);
+			queue_flood_window(agent, i);
+			continue;
+		}
 		snprintf(title, sizeof(title), "flood %u round %lu", i, agent->flood_rounds);
 		queue_title(agent, 2 + i, title);
 	}
@@ -568,6 +576,12 @@ static void case_names_flood(struct agent *agent)
 {
 	agent->flooding = true;
 	queue_flood_round(agent);
+}
+
+static void case_map_flood(struct agent *agent)
+{
+	agent->remap = true;
+	case_names_flood(agent);
 }
 
 static void case_hang_up(struct agent *agent)
@@ -608,6 +622,8 @@ static const struct hostile_case cases[] = {
 		"a window, half a message, and the channel closed" },
 	{ "names-flood", KIND_FLOOD, case_names_flood,
 		"200 windows renamed as fast as the channel takes it" },
+	{ "map-flood", KIND_FLOOD, case_map_flood,
+		"200 windows closed and shown again as fast as the channel takes it" },
 };
 #define CASE_COUNT (sizeof(cases) / sizeof(cases[0]))
 

@@ -20,7 +20,7 @@ static void send_hidden(struct agent_cursor *cursor)
 /* Sends the surface's current buffer, if it can be one. */
 static void send_image(struct agent_cursor *cursor)
 {
-	if (cursor->server->dom0 == NULL || !dom0_link_ready(cursor->server->dom0)) {
+	if (cursor->server->dom0 == NULL || !dom0_link_has(cursor->server->dom0, WIRE_CAP_CURSOR)) {
 		return;
 	}
 	struct wlr_surface *surface = cursor->surface;

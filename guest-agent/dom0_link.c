@@ -19,6 +19,11 @@
 /* Outgoing bytes dom0 may leave unread before it counts as stuck and the
  * link is reset (every message must fit behind what is queued). */
 #define OUT_QUEUE_CAP (4u * 1024u * 1024u)
+/* What this agent implements, announced in its HELLO. */
+#define AGENT_CAPABILITIES \
+	(WIRE_CAP_POPUPS | WIRE_CAP_INPUT | WIRE_CAP_CURSOR | WIRE_CAP_CLIPBOARD | \
+		WIRE_CAP_DAMAGE_PARTS)
+
 /* After listening failed, e.g. the socket directory vanished. */
 #define RELISTEN_DELAY_MS 1000
 
@@ -267,8 +272,7 @@ static void handle_connected(struct dom0_link *link)
 		.type = WIRE_HELLO,
 		.hello = {
 			.version = WIRE_VERSION,
-			.capabilities = WIRE_CAP_POPUPS | WIRE_CAP_INPUT | WIRE_CAP_CURSOR |
-				WIRE_CAP_CLIPBOARD | WIRE_CAP_DAMAGE_PARTS,
+			.capabilities = AGENT_CAPABILITIES,
 		},
 	};
 	queue_msg(link, &hello);
@@ -680,9 +684,17 @@ bool dom0_link_ready(const struct dom0_link *link)
 	return link && link->state == LINK_READY && !link->broken;
 }
 
-const struct wire_hello *dom0_link_dom0_hello(const struct dom0_link *link)
+/* dom0's HELLO (output, capabilities, limits) once ready, else NULL. */
+static const struct wire_hello *dom0_hello(const struct dom0_link *link)
 {
 	return dom0_link_ready(link) ? &link->dom0_hello : NULL;
+}
+
+bool dom0_link_has(const struct dom0_link *link, uint32_t capability)
+{
+	const struct wire_hello *hello = dom0_hello(link);
+	return hello != NULL &&
+		(hello->capabilities & AGENT_CAPABILITIES & capability) == capability;
 }
 
 bool dom0_link_send(struct dom0_link *link, const struct wire_msg *msg)

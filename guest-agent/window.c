@@ -345,8 +345,7 @@ static void send_part(struct agent_window *window, struct agent_window_buffer *b
  */
 static void draw_stale(struct agent_window *window, struct agent_window_buffer *buffer)
 {
-	const struct wire_hello *hello = dom0_link_dom0_hello(window->server->dom0);
-	bool parts = hello != NULL && (hello->capabilities & WIRE_CAP_DAMAGE_PARTS) &&
+	bool parts = dom0_link_has(window->server->dom0, WIRE_CAP_DAMAGE_PARTS) &&
 		region_bytes(&buffer->stale) >= 2 * (uint64_t)PART_BYTES;
 	if (!parts) {
 		draw_region(window, buffer, &buffer->stale, COPY_STORES_BY_SIZE);
@@ -791,8 +790,11 @@ void agent_window_announce(struct agent_window *window)
 		return;
 	}
 	/* dom0 learns of a parent before its popups (announce_popups_of
-	 * comes back for them); a popup without one is not shown. */
-	if (window->popup && (window->parent == NULL || !window->parent->announced)) {
+	 * comes back for them); a popup without one is not shown, nor any
+	 * where dom0 shows no popups. */
+	if (window->popup &&
+		(window->parent == NULL || !window->parent->announced ||
+			!dom0_link_has(window->server->dom0, WIRE_CAP_POPUPS))) {
 		return;
 	}
 	struct wlr_surface *surface = window->xdg_surface->surface;

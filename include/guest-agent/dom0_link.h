@@ -24,8 +24,9 @@ void dom0_link_destroy(struct dom0_link *link);
 /* Handshake done: messages about windows may be sent. NULL is not ready. */
 bool dom0_link_ready(const struct dom0_link *link);
 
-/* dom0's HELLO (output, capabilities, limits) once ready, else NULL. */
-const struct wire_hello *dom0_link_dom0_hello(const struct dom0_link *link);
+/* Whether this connection may use a feature (WIRE_CAP_*): ready, and
+ * both sides announced it (the spec's section 5). */
+bool dom0_link_has(const struct dom0_link *link, uint32_t capability);
 
 /*
  * Queues msg for dom0. Never blocks. False if the link is not ready or the

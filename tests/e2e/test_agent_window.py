@@ -16,6 +16,8 @@ exactly. mullion-test-input-client runs inside the agent.
    subsurface's edges exactly where they belong); a client at scale 1 is
    scaled up to the same size; configure sizes, size hints, popup places
    and pointer coordinates are all in window pixels.
+3. Capabilities: a dom0 whose HELLO does not announce popups is sent
+   none (a client's menu opens inside the VM only).
 """
 
 import mmap
@@ -69,7 +71,7 @@ class Buffer:
 class FakeDom0:
     """dom0's end of one VM's vchan: the bridge's part, in a few lines."""
 
-    def __init__(self, s, vm, scale=1):
+    def __init__(self, s, vm, scale=1, capabilities=CAP_POPUPS | CAP_INPUT):
         path = os.path.join(s.vchan_dir(vm), 'vchan-%d.sock' % VCHAN_GUI_PORT)
         deadline = time.monotonic() + h.READY_TIMEOUT_S
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -99,7 +101,7 @@ class FakeDom0:
         self.seen = 0
         self.buffers = {}  # (window, buffer) -> (width, height, stride, refs)
         self.shown = {}  # window -> the Buffer of its last DAMAGE
-        self.send(HELLO, 1, 1280, 720, CAP_POPUPS | CAP_INPUT, scale, 256, 512)
+        self.send(HELLO, 1, 1280, 720, capabilities, scale, 256, 512)
 
     @staticmethod
     def encode(kind, *words):
@@ -329,9 +331,35 @@ def scale_two(s):
     h.log('a scale-1 client: scaled up to 200x160')
 
 
+def no_popups_without_the_capability(s):
+    """A dom0 that does not announce popups is sent none: the client's
+    menu opens in the VM and stays there."""
+    agent = s.start_agent('nopopups', [h.program('MULLION_TEST_INPUT_CLIENT'), '--size',
+                                       '100x80', '--popup', '20,30,40x20'])
+    events = h.Events(agent)
+    dom0 = FakeDom0(s, 'nopopups', capabilities=CAP_INPUT)
+    window = dom0.wait_for(WINDOW_CREATE, 'WINDOW_CREATE')['window']
+    dom0.window_shows(window, 100, 80)
+    dom0.mark()
+    events.mark()
+    dom0.send(POINTER_ENTER, window, 10 * 256, 20 * 256)
+    dom0.send(POINTER_FRAME)
+    dom0.send(POINTER_BUTTON, 0, BTN_RIGHT, 1)
+    dom0.send(POINTER_FRAME)
+    events.wait_for('popup-configure 20 30 40 20')
+    dom0.pump(1.0)
+    popups = [fields for kind, fields in dom0.since()
+              if kind == WINDOW_CREATE and fields.get('kind') == 1]
+    if popups:
+        raise h.Failure('a dom0 without the popups capability was sent a popup: %r' % popups)
+    h.log('dom0 without popups: the client\'s menu stayed in the VM')
+    agent.kill()
+
+
 def test(s):
     configure_round_trip(s)
     scale_two(s)
+    no_popups_without_the_capability(s)
 
 
 if __name__ == '__main__':

@@ -595,14 +595,18 @@ static void handle_commit(struct wl_listener *listener, void *data)
 static int handle_names_timer(void *data)
 {
 	struct view *view = data;
+	if (!view->mapped) {
+		view->names_dirty = false; /* its names go out when it maps */
+		return 0;
+	}
 	int64_t now = now_ms();
-	int64_t wait = take_vm_names_budget(view, now);
+	int64_t wait = view->vm ? take_vm_names_budget(view, now) : 0;
 	if (wait > 0) {
 		/* The VM spent its second: the latest names wait for the next. */
 		wl_event_source_timer_update(view->names_timer, (int)wait);
 		return 0;
 	}
-	if (view->mapped && view->toplevel_handle == NULL) {
+	if (view->toplevel_handle == NULL) {
 		list_view(view, now);
 		return 0;
 	}
@@ -620,8 +624,8 @@ static int handle_names_timer(void *data)
  */
 static void names_changed(struct view *view)
 {
-	if (view->names_dirty || view->names_timer == NULL) {
-		return; /* the timer sends the latest */
+	if (!view->mapped || view->names_dirty || view->names_timer == NULL) {
+		return; /* they go out at map, or the timer sends the latest */
 	}
 	int64_t now = now_ms();
 	int64_t wait = VIEW_NAMES_MIN_MS - (now - view->names_sent_ms);

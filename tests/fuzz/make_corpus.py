@@ -948,6 +948,7 @@ CONFIG_FULL = """\
 [general]
 border-width = 4
 background = #202020
+output-scale = 1
 
 [labels]
 red = #cc0000
@@ -997,7 +998,7 @@ def config_seeds():
                      'vchan = socket:/run/c/\n',
         'keys': '[keys]\nsecure-attention = Super+Escape\n'
                 'copy = Ctrl+c\npaste = Ctrl+v\n',
-        'general': '[general]\nborder-width = 32\nbackground = #ffffff\n',
+        'general': '[general]\nborder-width = 32\nbackground = #ffffff\noutput-scale = 4\n',
         'bad_colour': '[labels]\nred = #cc00\n',
         'unknown_key': '[vm d]\nlabel = red\nvchan = xen:3\ncolour = red\n',
         'duplicate_vm': '[vm e]\nlabel = red\nvchan = xen:4\n'

@@ -85,6 +85,7 @@ static void check_defaults(const struct config *config)
 	}
 	assert_int_equal(config->border_width, 4);
 	assert_int_equal(config->background_rgb, 0x202020);
+	assert_int_equal(config->output_scale, 1);
 	assert_combo(&config->keys.secure_attention, CONFIG_MOD_CTRL | CONFIG_MOD_ALT,
 		XKB_KEY_Escape);
 	assert_combo(&config->keys.copy, CONFIG_MOD_CTRL | CONFIG_MOD_SHIFT, XKB_KEY_c);
@@ -258,6 +259,10 @@ static void test_comments_and_whitespace(void **state)
 	config = expect_ok("[general]\nborder-width = 2");
 	assert_int_equal(config->border_width, 2);
 	config_destroy(config);
+
+	config = expect_ok("[general]\noutput-scale = 2\n");
+	assert_int_equal(config->output_scale, 2);
+	config_destroy(config);
 }
 
 static void test_label_overrides_default(void **state)
@@ -419,6 +424,10 @@ static const struct error_case error_cases[] = {
 		"t.conf:3: vchan: 'tcp:1' is not a vchan address (expected socket:/absolute/dir or xen:DOMID)" },
 	/* Numbers. */
 	{ "[general]\nborder-width = 0\n", "t.conf:2: border-width: 0 is out of range 1..32" },
+	{ "[general]\noutput-scale = 0\n", "t.conf:2: output-scale: 0 is out of range 1..4" },
+	{ "[general]\noutput-scale = 5\n", "t.conf:2: output-scale: 5 is out of range 1..4" },
+	{ "[general]\noutput-scale = 1.5\n",
+		"t.conf:2: output-scale: '1.5' is not a decimal number" },
 	{ "[general]\nborder-width = 33\n", "t.conf:2: border-width: 33 is out of range 1..32" },
 	{ "[general]\nborder-width = 99999999999999999999999\n",
 		"t.conf:2: border-width: 99999999999999999999999 is out of range 1..32" },

@@ -44,6 +44,7 @@ static uint64_t total_frames;
 static uint64_t total_bytes_copied;
 static uint64_t total_parts; /* DAMAGE_PARTs copied */
 static uint64_t total_shown; /* frame callbacks: frames the compositor showed */
+static uint64_t total_dom0_buffers; /* dom0 buffers alive now */
 
 static void present(struct bridge_window *window);
 
@@ -263,6 +264,7 @@ static void dom0_buffers_destroy(struct bridge_window *window)
 		window->vm->dom0_bytes -= buffer->size;
 		shm_buffer_destroy(buffer);
 		window->dom0[i] = NULL;
+		total_dom0_buffers--;
 	}
 }
 
@@ -293,6 +295,31 @@ static void shown_size(const struct bridge_window *window, const struct vm_buffe
 	}
 }
 
+/* One more dom0 buffer for the window, like src; false when the
+ * compositor's side failed (logged, the bridge ends). */
+static bool dom0_buffer_add(struct bridge_window *window, size_t slot, uint32_t width,
+	uint32_t height, uint32_t format)
+{
+	struct vm_link *vm = window->vm;
+	struct shm_buffer *buffer = shm_buffer_create(vm->dom0->shm, width, height, format);
+	if (buffer == NULL) {
+		vm_link_dom0_failure(vm, "window %u: cannot allocate a %ux%u dom0 buffer",
+			window->id, width, height);
+		return false;
+	}
+	buffer->on_release = handle_dom0_release;
+	buffer->on_release_data = window;
+	vm->dom0_bytes += buffer->size;
+	window->dom0[slot] = buffer;
+	total_dom0_buffers++;
+	return true;
+}
+
+/*
+ * Makes the window's first dom0 buffer match src's size and format. The
+ * window must have room in the VM's dom0 bytes for two (it may need to
+ * double-buffer); the second is made only when needed (free_dom0_buffer).
+ */
 static bool dom0_buffers_match(struct bridge_window *window, const struct vm_buffer *src)
 {
 	uint32_t format = wl_format_of(src->format);
@@ -315,22 +342,40 @@ static bool dom0_buffers_match(struct bridge_window *window, const struct vm_buf
 			(unsigned long long)vm->dom0_bytes);
 		return false;
 	}
-	for (size_t i = 0; i < 2; i++) {
-		struct shm_buffer *buffer = shm_buffer_create(vm->dom0->shm, width, height, format);
-		if (buffer == NULL) {
-			vm_link_dom0_failure(vm, "window %u: cannot allocate a %ux%u dom0 buffer",
-				window->id, width, height);
-			return false;
-		}
-		buffer->on_release = handle_dom0_release;
-		buffer->on_release_data = window;
-		vm->dom0_bytes += buffer->size;
-		window->dom0[i] = buffer;
+	if (!dom0_buffer_add(window, 0, width, height, format)) {
+		return false;
 	}
 	/* A new size: the compositor redraws the whole surface anyway. */
 	pixman_region32_union_rect(&window->surface_damage, &window->surface_damage, 0, 0, width,
 		height);
 	return true;
+}
+
+/*
+ * A dom0 buffer the compositor does not hold, to copy a frame into. The
+ * second one is made only when the first is held as a frame is due: a
+ * window that drew once, or a compositor that lets a wl_shm buffer go
+ * once it has read it (GLES2 uploads it), keeps one. NULL: both held, or
+ * the VM's dom0 bytes have no room for a second (the window then waits
+ * for the release of its one), or the compositor's side failed.
+ */
+static struct shm_buffer *free_dom0_buffer(struct bridge_window *window)
+{
+	for (size_t i = 0; i < 2; i++) {
+		if (window->dom0[i] != NULL && !window->dom0[i]->busy) {
+			return window->dom0[i];
+		}
+	}
+	struct shm_buffer *first = window->dom0[0];
+	struct vm_link *vm = window->vm;
+	if (first == NULL || window->dom0[1] != NULL ||
+		first->size > vm->max_dom0_bytes - vm->dom0_bytes) {
+		return NULL;
+	}
+	if (!dom0_buffer_add(window, 1, first->width, first->height, first->wl_format)) {
+		return NULL;
+	}
+	return window->dom0[1];
 }
 
 /* Copies region's rectangles from src into dst, row by row, clipped to
@@ -384,7 +429,7 @@ static void parts_take(struct bridge_window *window, struct shm_buffer *dst)
 	pixman_region32_t *copied = &window->part_copied;
 	pixman_region32_union(&window->surface_damage, &window->surface_damage, copied);
 	for (size_t i = 0; i < 2; i++) {
-		if (window->dom0[i] != dst) {
+		if (window->dom0[i] != NULL && window->dom0[i] != dst) {
 			pixman_region32_union(&window->dom0[i]->stale, &window->dom0[i]->stale,
 				copied);
 		}
@@ -431,12 +476,7 @@ static void present(struct bridge_window *window)
 		stores = COPY_STORES_STREAM;
 	} else {
 		parts_forget(window);
-		for (size_t i = 0; i < 2; i++) {
-			if (!window->dom0[i]->busy) {
-				dst = window->dom0[i];
-				break;
-			}
-		}
+		dst = free_dom0_buffer(window);
 	}
 	if (dst == NULL) {
 		return; /* the next wl_buffer.release comes back here */
@@ -849,10 +889,8 @@ void bridge_window_damage_part(struct bridge_window *window, const struct wire_d
 		return;
 	}
 	struct shm_buffer *dst = window->part_dst;
-	for (size_t i = 0; dst == NULL && i < 2; i++) {
-		if (!window->dom0[i]->busy) {
-			dst = window->dom0[i];
-		}
+	if (dst == NULL) {
+		dst = free_dom0_buffer(window);
 	}
 	if (dst == NULL) {
 		return; /* both shown or held: the DAMAGE copies it all */
@@ -877,8 +915,10 @@ void bridge_window_damage_part(struct bridge_window *window, const struct wire_d
 
 void bridge_window_print_stats(void)
 {
-	fprintf(stderr, "mullion-stats: frames=%llu bytes_copied=%llu shown=%llu parts=%llu\n",
+	fprintf(stderr,
+		"mullion-stats: frames=%llu bytes_copied=%llu shown=%llu parts=%llu dom0_buffers=%llu\n",
 		(unsigned long long)total_frames, (unsigned long long)total_bytes_copied,
-		(unsigned long long)total_shown, (unsigned long long)total_parts);
+		(unsigned long long)total_shown, (unsigned long long)total_parts,
+		(unsigned long long)total_dom0_buffers);
 	fflush(stderr);
 }

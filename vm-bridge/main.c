@@ -320,7 +320,9 @@ static enum run_end run(struct dom0_client *dom0, struct vm_link *link, int sign
 				.events = POLLIN,
 			},
 		};
-		int timeout = sandboxed && read_vm && vm_link_has_backlog(link) ? 0 : -1;
+		int timeout = sandboxed && read_vm && vm_link_has_backlog(link)
+			? 0
+			: vm_link_drop_idle(link);
 		if (poll(fds, SLOT_COUNT, timeout) < 0) {
 			wl_display_cancel_read(display);
 			if (errno == EINTR) {

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/timerfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "vm-bridge/dom0_client.h"
@@ -252,6 +253,22 @@ short vm_link_vchan_events(const struct vm_link *link)
 bool vm_link_has_backlog(const struct vm_link *link)
 {
 	return link->vchan != NULL && link->rx_backlog;
+}
+
+int vm_link_drop_idle(struct vm_link *link)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	int64_t now_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	int next = -1;
+	struct bridge_window *window;
+	wl_list_for_each(window, &link->windows, link) {
+		int left = bridge_window_drop_idle(window, now_ms);
+		if (left >= 0 && (next < 0 || left < next)) {
+			next = left;
+		}
+	}
+	return next;
 }
 
 bool vm_link_send(struct vm_link *link, const struct wire_msg *msg)

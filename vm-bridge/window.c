@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "vm-bridge/dom0_client.h"
 #include "vm-bridge/scale.h"
@@ -295,6 +296,13 @@ static void shown_size(const struct bridge_window *window, const struct vm_buffe
 	}
 }
 
+static int64_t monotonic_ms(void)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
 /* One more dom0 buffer for the window, like src; false when the
  * compositor's side failed (logged, the bridge ends). */
 static bool dom0_buffer_add(struct bridge_window *window, size_t slot, uint32_t width,
@@ -486,6 +494,7 @@ static void present(struct bridge_window *window)
 	count_copy(window, copied);
 	window->frames++;
 	total_frames++;
+	window->last_copy_ms = monotonic_ms();
 
 	wl_surface_attach(window->surface, dst->buffer, 0, 0);
 	int n = 0;
@@ -911,6 +920,33 @@ void bridge_window_damage_part(struct bridge_window *window, const struct wire_d
 	total_parts++;
 	pixman_region32_union(&window->part_copied, &window->part_copied, &region);
 	pixman_region32_fini(&region);
+}
+
+int bridge_window_drop_idle(struct bridge_window *window, int64_t now_ms)
+{
+	if (window->dom0[1] == NULL) {
+		return -1;
+	}
+	int64_t left = window->last_copy_ms + BRIDGE_WINDOW_IDLE_MS - now_ms;
+	if (left > 0) {
+		return (int)left;
+	}
+	/* The one the compositor does not hold, and no frame's parts in it
+	 * (while both are held, the next release brings the loop back). */
+	size_t spare = window->dom0[1]->busy ? 0 : 1;
+	struct shm_buffer *buffer = window->dom0[spare];
+	if (buffer->busy || buffer == window->part_dst) {
+		return -1;
+	}
+	window->vm->dom0_bytes -= buffer->size;
+	shm_buffer_destroy(buffer);
+	total_dom0_buffers--;
+	/* dom0[0] is always the one kept. */
+	window->dom0[0] = window->dom0[1 - spare];
+	window->dom0[1] = NULL;
+	mlog(MLOG_DEBUG, "vm %s: window %u idle: its second dom0 buffer given back",
+		window->vm->name, window->id);
+	return -1;
 }
 
 void bridge_window_print_stats(void)

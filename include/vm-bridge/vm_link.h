@@ -99,6 +99,9 @@ int vm_link_vchan_fd(const struct vm_link *link); /* -1: none */
 short vm_link_vchan_events(const struct vm_link *link);
 /* True if messages are waiting already: poll without sleeping. */
 bool vm_link_has_backlog(const struct vm_link *link);
+/* Gives back the second dom0 buffer of windows gone idle; returns the ms
+ * until the next may, for poll (-1: none will without a frame). */
+int vm_link_drop_idle(struct vm_link *link);
 
 void vm_link_handle_timer(struct vm_link *link);
 void vm_link_handle_vchan(struct vm_link *link, short revents);

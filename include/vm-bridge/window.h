@@ -55,7 +55,8 @@ struct bridge_window {
 	uint32_t width_hint, height_hint; /* a popup's size, as the VM said */
 
 	struct vm_buffer buffers[VALIDATE_MAX_BUFFERS_PER_WINDOW];
-	struct shm_buffer *dom0[2];
+	struct shm_buffer *dom0[2]; /* [1] only while it needs two */
+	int64_t last_copy_ms; /* CLOCK_MONOTONIC, its last frame's copy */
 	/* VM buffer with content not yet copied (and not yet released to
 	 * the VM); WIRE_ID_INVALID if none. */
 	uint32_t pending_id;
@@ -134,10 +135,20 @@ void bridge_window_buffer_destroy(struct bridge_window *window, uint32_t buffer_
 /* Takes a validated DAMAGE: copies, shows, releases (now or later). */
 bool bridge_window_damage(struct bridge_window *window, const struct wire_damage *damage);
 
+/*
+ * A window that copied no frame for BRIDGE_WINDOW_IDLE_MS gives back its
+ * second dom0 buffer (the one the compositor does not hold): it is made
+ * again when the window moves. Returns the ms until the next window may
+ * go idle, for the poll loop; -1: none.
+ */
+#define BRIDGE_WINDOW_IDLE_MS 1000
+int bridge_window_drop_idle(struct bridge_window *window, int64_t now_ms);
+
 /* One machine-readable line on stderr for the benchmark, the totals of
  * every window this process has shown, gone ones included:
- * "mullion-stats: frames=N bytes_copied=M shown=S parts=P" (N: frames
- * copied, S: frame callbacks, frames shown, P: DAMAGE_PARTs copied). */
+ * "mullion-stats: frames=N bytes_copied=M shown=S parts=P dom0_buffers=B"
+ * (N: frames copied, S: frame callbacks, frames shown, P: DAMAGE_PARTs
+ * copied, B: dom0 buffers held now). */
 void bridge_window_print_stats(void);
 
 #endif

@@ -8,16 +8,23 @@ lets go once it has uploaded it). Two stand-in VMs: 'still' shows one
 frame of one window and never draws again, 'moving' redraws its window
 at every frame dom0 shows. While 'moving' keeps getting frames, still's
 bridge holds one dom0 buffer and moving's two (each bridge's
-`mullion-stats` counts them).
+`mullion-stats` counts them). Stopped (SIGSTOP) for longer than a second,
+'moving' is idle and its bridge gives the second back; going on
+(SIGCONT), it has two again and its frames flow.
 """
 
 import os
 import re
+import signal
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mullion_harness as h  # noqa: E402
+
+
+# vm-bridge/window.h's BRIDGE_WINDOW_IDLE_MS.
+IDLE_S = 1.0
 
 
 def config(s):
@@ -48,17 +55,36 @@ def test(s):
     if frames(moving) < before + 30:
         raise h.Failure('the moving window got %d frames in 1 s; frames are not flowing'
                         % (frames(moving) - before))
-    held = {}
-    for vm in ('still', 'moving'):
-        pid = h.bridge_pid(compositor.pid, vm)
-        if pid is None:
-            raise h.Failure('no bridge for VM %s' % vm)
-        held[vm] = h.read_stats('bridge', pid, compositor.stderr_path)['dom0_buffers']
-    if held != {'still': 1, 'moving': 2}:
+    bridges = {vm: h.bridge_pid(compositor.pid, vm) for vm in ('still', 'moving')}
+    if None in bridges.values():
+        raise h.Failure('a VM has no bridge: %r' % bridges)
+
+    def held(vm):
+        return h.read_stats('bridge', bridges[vm], compositor.stderr_path)['dom0_buffers']
+
+    now = {vm: held(vm) for vm in bridges}
+    if now != {'still': 1, 'moving': 2}:
         raise h.Failure('dom0 buffers held: %r; a window that drew once needs one, a moving '
-                        'one two' % held)
-    h.log('dom0 buffers: %d for a window that drew once, %d for one redrawn at every frame'
-          % (held['still'], held['moving']))
+                        'one two' % now)
+    h.log('dom0 buffers: 1 for a window that drew once, 2 for one redrawn at every frame')
+
+    os.kill(moving.pid, signal.SIGSTOP)
+    time.sleep(IDLE_S + 0.5)
+    stopped = held('moving')
+    os.kill(moving.pid, signal.SIGCONT)
+    if stopped != 1:
+        raise h.Failure('the moving window, idle for %.1f s, still has %d dom0 buffers'
+                        % (IDLE_S + 0.5, stopped))
+    before = frames(moving)
+    time.sleep(1.0)
+    if frames(moving) < before + 30:
+        raise h.Failure('after its idle time the moving window got %d frames in 1 s'
+                        % (frames(moving) - before))
+    if held('moving') != 2:
+        raise h.Failure('moving again, the window has %d dom0 buffers, not 2'
+                        % held('moving'))
+    h.log('idle for %.1f s: 1 dom0 buffer; moving again: 2, and its frames flow'
+          % (IDLE_S + 0.5))
     s.check_alive()
 
 

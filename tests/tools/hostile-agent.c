@@ -191,14 +191,15 @@ static void queue_app_id(struct agent *agent, uint32_t window_id, const char *ap
 	queue(agent, &msg);
 }
 
-static void queue_window_create(struct agent *agent, uint32_t id)
+/* A square toplevel of size pixels. */
+static void queue_window_create(struct agent *agent, uint32_t id, uint32_t size)
 {
 	struct wire_msg msg = {
 		.type = WIRE_WINDOW_CREATE,
 		.window_create = {
 			.window_id = id,
-			.width = WINDOW_SIZE,
-			.height = WINDOW_SIZE,
+			.width = size,
+			.height = size,
 			.kind = WIRE_WINDOW_TOPLEVEL,
 		},
 	};
@@ -214,35 +215,38 @@ static void queue_window_destroy(struct agent *agent, uint32_t id)
 	queue(agent, &msg);
 }
 
-/* BUFFER_CREATE of the window's buffer, with refs as given. */
-static void queue_buffer_create(struct agent *agent, const uint32_t *refs)
+/* BUFFER_CREATE of a square window's one buffer, in pages refs (at most
+ * WINDOW_PAGES of them, as many as size x size x 4 bytes take). */
+static void queue_buffer_create(struct agent *agent, uint32_t window_id, uint32_t size,
+	const uint32_t *refs)
 {
+	uint32_t pages = (size * size * 4 + WIRE_PAGE_SIZE - 1) / WIRE_PAGE_SIZE;
 	uint8_t ref_bytes[4 * WINDOW_PAGES];
-	for (uint32_t i = 0; i < WINDOW_PAGES; i++) {
+	for (uint32_t i = 0; i < pages; i++) {
 		wire_ref_set(ref_bytes, i, refs[i]);
 	}
 	struct wire_msg msg = {
 		.type = WIRE_BUFFER_CREATE,
 		.buffer_create = {
-			.window_id = WINDOW_ID,
+			.window_id = window_id,
 			.buffer_id = BUFFER_ID,
-			.width = WINDOW_SIZE,
-			.height = WINDOW_SIZE,
-			.stride = WINDOW_STRIDE,
+			.width = size,
+			.height = size,
+			.stride = size * 4,
 			.format = WIRE_FORMAT_XRGB8888,
-			.ref_count = WINDOW_PAGES,
+			.ref_count = pages,
 			.refs = ref_bytes,
 		},
 	};
 	queue(agent, &msg);
 }
 
-static void queue_damage(struct agent *agent, struct wire_rect rect)
+static void queue_damage(struct agent *agent, uint32_t window_id, struct wire_rect rect)
 {
 	struct wire_msg msg = {
 		.type = WIRE_DAMAGE,
 		.damage = {
-			.window_id = WINDOW_ID,
+			.window_id = window_id,
 			.buffer_id = BUFFER_ID,
 			.rect_count = 1,
 			.rects = { rect },
@@ -261,16 +265,16 @@ static void draw(struct agent *agent)
 	}
 	agent->buffer_free = false;
 	agent->frame_due = false;
-	queue_damage(agent, (struct wire_rect){ 0, 0, WINDOW_SIZE, WINDOW_SIZE });
+	queue_damage(agent, WINDOW_ID, (struct wire_rect){ 0, 0, WINDOW_SIZE, WINDOW_SIZE });
 }
 
 /* An ordinary window: created, titled, one buffer drawn and shown. */
 static void queue_window(struct agent *agent, const char *title)
 {
-	queue_window_create(agent, WINDOW_ID);
+	queue_window_create(agent, WINDOW_ID, WINDOW_SIZE);
 	queue_title(agent, WINDOW_ID, title);
 	queue_app_id(agent, WINDOW_ID, "org.example.Hostile");
-	queue_buffer_create(agent, agent->refs);
+	queue_buffer_create(agent, WINDOW_ID, WINDOW_SIZE, agent->refs);
 	draw(agent);
 }
 
@@ -328,7 +332,7 @@ static void case_app_id_flood(struct agent *agent)
 static void case_create_destroy_flood(struct agent *agent)
 {
 	for (uint32_t i = 0; i < 10000; i++) {
-		queue_window_create(agent, 2 + i % 100);
+		queue_window_create(agent, 2 + i % 100, WINDOW_SIZE);
 		queue_window_destroy(agent, 2 + i % 100);
 	}
 	queue_title(agent, WINDOW_ID, "flood done");
@@ -389,18 +393,19 @@ static void case_small_stride(struct agent *agent)
 
 static void case_ref_out_of_range(struct agent *agent)
 {
-	queue_window_create(agent, WINDOW_ID);
+	queue_window_create(agent, WINDOW_ID, WINDOW_SIZE);
 	uint32_t refs[WINDOW_PAGES];
 	memcpy(refs, agent->refs, sizeof(refs));
 	refs[WINDOW_PAGES - 1] = POOL_PAGES + 1000;
-	queue_buffer_create(agent, refs);
+	queue_buffer_create(agent, WINDOW_ID, WINDOW_SIZE, refs);
 }
 
 static void case_damage_outside(struct agent *agent)
 {
-	queue_window_create(agent, WINDOW_ID);
-	queue_buffer_create(agent, agent->refs);
-	queue_damage(agent, (struct wire_rect){ WINDOW_SIZE / 2, 0, WINDOW_SIZE, WINDOW_SIZE });
+	queue_window_create(agent, WINDOW_ID, WINDOW_SIZE);
+	queue_buffer_create(agent, WINDOW_ID, WINDOW_SIZE, agent->refs);
+	queue_damage(agent, WINDOW_ID,
+		(struct wire_rect){ WINDOW_SIZE / 2, 0, WINDOW_SIZE, WINDOW_SIZE });
 }
 
 static void case_orphan_popup(struct agent *agent)
@@ -472,13 +477,13 @@ static void case_wrong_direction(struct agent *agent)
 static void case_many_windows(struct agent *agent)
 {
 	for (uint32_t id = 1; id <= 100000; id++) {
-		queue_window_create(agent, id);
+		queue_window_create(agent, id, WINDOW_SIZE);
 	}
 }
 
 static void case_parent_gone(struct agent *agent)
 {
-	queue_window_create(agent, WINDOW_ID);
+	queue_window_create(agent, WINDOW_ID, WINDOW_SIZE);
 	queue_window_destroy(agent, WINDOW_ID);
 	struct wire_msg msg = {
 		.type = WIRE_WINDOW_CREATE,
@@ -512,47 +517,14 @@ static void case_oversized_cursor(struct agent *agent)
 static void queue_flood_window(struct agent *agent, uint32_t i)
 {
 	uint32_t id = 2 + i;
-	struct wire_msg create = {
-		.type = WIRE_WINDOW_CREATE,
-		.window_create = {
-			.window_id = id,
-			.width = FLOOD_SIZE,
-			.height = FLOOD_SIZE,
-			.kind = WIRE_WINDOW_TOPLEVEL,
-		},
-	};
-	queue(agent, &create);
+	queue_window_create(agent, id, FLOOD_SIZE);
 	char title[32];
 	snprintf(title, sizeof(title), "flood %u", i);
 	queue_title(agent, id, title);
 	memset(agent->flood_pixels + (size_t)i * WIRE_PAGE_SIZE, 0x40 + (int)(i % 128),
 		WIRE_PAGE_SIZE);
-	uint8_t ref_bytes[4];
-	wire_ref_set(ref_bytes, 0, agent->flood_refs[i]);
-	struct wire_msg buffer = {
-		.type = WIRE_BUFFER_CREATE,
-		.buffer_create = {
-			.window_id = id,
-			.buffer_id = BUFFER_ID,
-			.width = FLOOD_SIZE,
-			.height = FLOOD_SIZE,
-			.stride = FLOOD_SIZE * 4,
-			.format = WIRE_FORMAT_XRGB8888,
-			.ref_count = 1,
-			.refs = ref_bytes,
-		},
-	};
-	queue(agent, &buffer);
-	struct wire_msg damage = {
-		.type = WIRE_DAMAGE,
-		.damage = {
-			.window_id = id,
-			.buffer_id = BUFFER_ID,
-			.rect_count = 1,
-			.rects = { { 0, 0, FLOOD_SIZE, FLOOD_SIZE } },
-		},
-	};
-	queue(agent, &damage);
+	queue_buffer_create(agent, id, FLOOD_SIZE, &agent->flood_refs[i]);
+	queue_damage(agent, id, (struct wire_rect){ 0, 0, FLOOD_SIZE, FLOOD_SIZE });
 }
 
 /* One new title for every window of names-flood; map-flood closes

@@ -13,10 +13,7 @@ Not a timing: it holds on a loaded machine too.
 """
 
 import os
-import re
-import signal
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mullion_harness as h  # noqa: E402
@@ -30,39 +27,14 @@ SHOTS = 40
 # The client's colours (bench/frame-client.c, --solid), as RGB.
 COLOURS = {(255, 0, 0), (0, 255, 0), (0, 0, 255), (255, 255, 0), (0, 255, 255),
            (255, 0, 255)}
-STATS = re.compile(r'mullion-stats: frames=\d+ bytes_copied=\d+ shown=\d+ parts=(\d+)')
 
 
-def bridge_parts(compositor_pid, stderr_path, timeout=5.0):
+def bridge_parts(compositor_pid, stderr_path):
     """Asks the bridge for its counters; returns how many parts it copied."""
-    bridge = None
-    for entry in os.listdir('/proc'):
-        if not entry.isdigit():
-            continue
-        try:
-            with open('/proc/%s/stat' % entry) as f:
-                text = f.read()
-        except OSError:
-            continue
-        comm = text[text.find('(') + 1:text.rfind(')')]
-        ppid = int(text[text.rfind(')') + 2:].split()[1])
-        if ppid == compositor_pid and comm == 'mullion-bridge':
-            bridge = int(entry)
+    bridge = h.bridge_pid(compositor_pid)
     if bridge is None:
         raise h.Failure('no mullion-bridge process under the compositor')
-
-    def lines():
-        with open(stderr_path, errors='replace') as f:
-            return STATS.findall(f.read())
-    before = len(lines())
-    os.kill(bridge, signal.SIGUSR1)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = lines()
-        if len(found) > before:
-            return int(found[-1])
-        time.sleep(0.02)
-    raise h.Failure('the bridge printed no mullion-stats line within %.0f s' % timeout)
+    return h.read_stats('bridge', bridge, stderr_path)['parts']
 
 
 def test(s):

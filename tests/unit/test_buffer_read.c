@@ -87,6 +87,18 @@ static int picture_fd(size_t size)
 	return fd;
 }
 
+/* read holds the picture picture_fd() writes, row for row. */
+static void assert_picture(const struct buffer_read *read)
+{
+	for (uint32_t y = 0; y < HEIGHT; y++) {
+		const uint32_t *row =
+			(const uint32_t *)((const uint8_t *)read->data + y * read->stride);
+		for (uint32_t x = 0; x < WIDTH; x++) {
+			assert_int_equal(row[x], pixel_at(x, y));
+		}
+	}
+}
+
 static void fake_init(struct fake_dmabuf *fake, size_t size)
 {
 	memset(fake, 0, sizeof(*fake));
@@ -111,13 +123,7 @@ static void linear_rows_read(void **state)
 	assert_true(buffer_read_begin(&fake.base, &read));
 	assert_int_equal(read.format, DRM_FORMAT_ARGB8888);
 	assert_int_equal(read.stride, STRIDE);
-	for (uint32_t y = 0; y < HEIGHT; y++) {
-		const uint32_t *row =
-			(const uint32_t *)((const uint8_t *)read.data + y * read.stride);
-		for (uint32_t x = 0; x < WIDTH; x++) {
-			assert_int_equal(row[x], pixel_at(x, y));
-		}
-	}
+	assert_picture(&read);
 	buffer_read_end(&read);
 	wlr_buffer_drop(&fake.base);
 }
@@ -233,13 +239,7 @@ static void texture_read_back(void **state)
 	struct buffer_read read;
 	assert_true(buffer_read_texture(renderer, allocator, texture, &read));
 	assert_int_equal(read.format, DRM_FORMAT_ARGB8888);
-	for (uint32_t y = 0; y < HEIGHT; y++) {
-		const uint32_t *row =
-			(const uint32_t *)((const uint8_t *)read.data + y * read.stride);
-		for (uint32_t x = 0; x < WIDTH; x++) {
-			assert_int_equal(row[x], pixel_at(x, y));
-		}
-	}
+	assert_picture(&read);
 	buffer_read_end(&read);
 
 	wlr_texture_destroy(texture);

@@ -37,9 +37,10 @@ static bool cairo_buffer_begin_data_ptr_access(struct wlr_buffer *wlr_buffer, ui
 		return false;
 	}
 	*data = cairo_image_surface_get_data(buffer->surface);
-	/* CAIRO_FORMAT_ARGB32 is premultiplied native-endian ARGB: on a
-	 * little-endian machine, DRM's ARGB8888. */
-	*format = DRM_FORMAT_ARGB8888;
+	/* CAIRO_FORMAT_RGB24 is native-endian xRGB: on a little-endian
+	 * machine, DRM's XRGB8888. No alpha: the bar is painted whole, and
+	 * occlusion.c counts it as hiding what lies under it. */
+	*format = DRM_FORMAT_XRGB8888;
 	*stride = (size_t)cairo_image_surface_get_stride(buffer->surface);
 	return true;
 }
@@ -85,7 +86,7 @@ static struct wlr_buffer *draw(int width, int scale, uint32_t rgb, const char *t
 	if (buffer == NULL) {
 		return NULL;
 	}
-	buffer->surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, width * scale,
+	buffer->surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, width * scale,
 		TITLE_BAR_HEIGHT * scale);
 	if (cairo_surface_status(buffer->surface) != CAIRO_STATUS_SUCCESS) {
 		cairo_surface_destroy(buffer->surface);

@@ -685,13 +685,19 @@ struct view *view_create(struct server *server, struct wlr_xdg_surface *xdg_surf
 	/* Hidden until mapped, and then frame and content appear together. */
 	wlr_scene_node_set_enabled(&view->tree->node, false);
 	view->tree->node.data = view;
+	view->content = wlr_scene_tree_create(&view->tree->node);
+	if (!view->content) {
+		wlr_scene_node_destroy(&view->tree->node);
+		free(view);
+		return NULL;
+	}
 	if (view->vm) {
-		decoration_init(&view->decoration, &view->tree->node, view->vm->config->rgb,
+		decoration_init(&view->decoration, &view->content->node, view->vm->config->rgb,
 			server->config->border_width);
-		title_bar_init(&view->title_bar, &view->tree->node, view->vm->config->rgb,
+		title_bar_init(&view->title_bar, &view->content->node, view->vm->config->rgb,
 			(int)server->config->output_scale);
 	}
-	view->surface_node = wlr_scene_xdg_surface_create(&view->tree->node, xdg_surface);
+	view->surface_node = wlr_scene_xdg_surface_create(&view->content->node, xdg_surface);
 	if (!view->surface_node) {
 		decoration_finish(&view->decoration);
 		wlr_scene_node_destroy(&view->tree->node);

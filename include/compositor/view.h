@@ -28,7 +28,10 @@ struct view {
 	bool mapped;
 	int x, y;
 
-	struct wlr_scene_tree *tree; // frame + surface, positioned at x, y
+	struct wlr_scene_tree *tree; // positioned at x, y; on while dom0 shows the window
+	/* Frame, title bar, surface and popups: off while other windows hide
+	 * all of it (occlusion.c). */
+	struct wlr_scene_tree *content;
 	struct wlr_scene_node *surface_node;
 	struct decoration decoration;
 	struct title_bar title_bar; /* VM windows only */

@@ -8,11 +8,13 @@
 #include <wlr/util/log.h>
 
 #include "compositor/background.h"
+#include "compositor/occlusion.h"
 #include "compositor/server.h"
 
 static void output_render(struct output *output)
 {
 	struct wlr_output *wlr_output = output->wlr_output;
+	occlusion_cull(output->server);
 	if (!wlr_scene_output_commit(output->scene_output)) {
 		return;
 	}

@@ -362,14 +362,46 @@ static void handle_request_maximize(struct wl_listener *listener, void *data)
 	view_set_maximized(view, view->xdg_surface->toplevel->requested.maximized);
 }
 
+/* Rows from the top left, each as tall as its tallest frame; a window
+ * wider than what is left of a row starts the next one. */
+static void place_in_grid(struct view *view)
+{
+	struct server *server = view->server;
+	struct wlr_box geometry;
+	wlr_xdg_surface_get_geometry(view->xdg_surface, &geometry);
+	int left, top, right, bottom;
+	frame_extents(view, &left, &top, &right, &bottom);
+	int width = left + geometry.width + right;
+	int height = top + geometry.height + bottom;
+	struct wlr_box *screen = wlr_output_layout_get_box(server->output_layout, NULL);
+	if (server->grid_x > 0 && screen && server->grid_x + width > screen->width) {
+		server->grid_x = 0;
+		server->grid_y += server->grid_row_height;
+		server->grid_row_height = 0;
+	}
+	view->x = server->grid_x + left;
+	view->y = server->grid_y + top;
+	server->grid_x += width;
+	if (height > server->grid_row_height) {
+		server->grid_row_height = height;
+	}
+	wlr_scene_node_set_position(&view->tree->node, view->x, view->y);
+}
+
 static void place(struct view *view)
 {
 	/* Cascade, so a new window never sits exactly on the last one. */
 	struct server *server = view->server;
-	int count = wl_list_length(&server->views);
+	if (server->place_in_grid) {
+		place_in_grid(view);
+		return;
+	}
+	/* Counted at each placing: a client that creates several windows
+	 * before it maps them gets them cascaded too. */
+	int count = (int)(++server->windows_placed % 8);
 	int step = 32 + (server->config->border_width * 2);
-	view->x = step + (count % 8) * step;
-	view->y = step + (count % 8) * step + (view->vm ? TITLE_BAR_HEIGHT : 0);
+	view->x = step + count * step;
+	view->y = step + count * step + (view->vm ? TITLE_BAR_HEIGHT : 0);
 	wlr_scene_node_set_position(&view->tree->node, view->x, view->y);
 }
 

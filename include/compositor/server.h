@@ -53,6 +53,11 @@ struct server {
 	struct wl_event_source *render_idle;
 	struct wl_event_source *render_timer;
 	uint64_t render_next_nsec; /* CLOCK_MONOTONIC, the next tick's */
+	/* Windows side by side in rows instead of cascaded, for benchmarks of
+	 * many windows all in view; where the next one goes. */
+	bool place_in_grid;
+	int grid_x, grid_y, grid_row_height;
+	unsigned windows_placed; /* the cascade's next step, modulo its length */
 
 	struct wlr_scene *scene;
 	/* Stacking, bottom to top. Views live in view_tree. */
@@ -110,6 +115,7 @@ struct server_options {
 	int headless_width, headless_height;
 	bool benchmark;
 	int benchmark_hz;
+	bool place_in_grid;
 };
 
 bool server_init(struct server *server, const struct server_options *options);

@@ -32,6 +32,8 @@ static const char usage[] =
 	"      --benchmark-refresh HZ\n"
 	"                        benchmark mode, but render at HZ by a steady\n"
 	"                        clock, as a real display's vblank paces it\n"
+	"      --benchmark-grid  place windows side by side in rows, none over\n"
+	"                        another, instead of cascading them\n"
 	"  -v, --verbose         log debug messages\n"
 	"      --check-config    load the configuration (FILE, or -c's, or the\n"
 	"                        default), print the error or 'ok' and exit\n"
@@ -49,6 +51,7 @@ struct options {
 	int output_width, output_height;
 	bool benchmark;
 	int benchmark_hz; /* 0: render on every commit */
+	bool place_in_grid;
 	bool check_config;
 	enum wlr_log_importance verbosity;
 };
@@ -67,6 +70,7 @@ static int parse_options(int argc, char *argv[], struct options *options)
 		OPT_VERSION = 256,
 		OPT_CHECK_CONFIG,
 		OPT_BENCHMARK_REFRESH,
+		OPT_BENCHMARK_GRID,
 	};
 	static const struct option long_options[] = {
 		{ "config", required_argument, NULL, 'c' },
@@ -74,6 +78,7 @@ static int parse_options(int argc, char *argv[], struct options *options)
 		{ "output", required_argument, NULL, 'o' },
 		{ "benchmark", no_argument, NULL, 'B' },
 		{ "benchmark-refresh", required_argument, NULL, OPT_BENCHMARK_REFRESH },
+		{ "benchmark-grid", no_argument, NULL, OPT_BENCHMARK_GRID },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
@@ -111,6 +116,9 @@ static int parse_options(int argc, char *argv[], struct options *options)
 			options->benchmark = true;
 			break;
 		}
+		case OPT_BENCHMARK_GRID:
+			options->place_in_grid = true;
+			break;
 		case 'v':
 			options->verbosity = WLR_DEBUG;
 			break;
@@ -352,6 +360,7 @@ int main(int argc, char *argv[])
 		.headless_height = options.output_height,
 		.benchmark = options.benchmark,
 		.benchmark_hz = options.benchmark_hz,
+		.place_in_grid = options.place_in_grid,
 	};
 	struct server server = { 0 };
 	status = EXIT_FAILURE;

@@ -54,6 +54,7 @@ bool server_init(struct server *server, const struct server_options *options)
 	server->headless_height = options->headless_height;
 	server->benchmark = options->benchmark;
 	server->benchmark_hz = options->benchmark_hz;
+	server->place_in_grid = options->place_in_grid;
 	wl_list_init(&server->outputs);
 	wl_list_init(&server->views);
 	wl_list_init(&server->keyboards);

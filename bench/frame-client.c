@@ -579,6 +579,23 @@ static void print_results(struct client *client)
 	printf("elapsed_ms=%.3f\n", elapsed_ms);
 	printf("fps=%.2f\n", frames / (elapsed_ms / 1e3));
 	printf("fps_per_window=%.2f\n", frames / (elapsed_ms / 1e3) / client->window_count);
+	/* A window that drew nothing got no frame callback: hidden by others. */
+	int slowest = -1, slowest_drawing = -1, idle = 0;
+	for (int w = 0; w < client->window_count; w++) {
+		int measured = client->windows[w].measured;
+		if (slowest < 0 || measured < slowest) {
+			slowest = measured;
+		}
+		if (measured == 0) {
+			idle++;
+		} else if (slowest_drawing < 0 || measured < slowest_drawing) {
+			slowest_drawing = measured;
+		}
+	}
+	printf("fps_slowest_window=%.2f\n", slowest / (elapsed_ms / 1e3));
+	printf("fps_slowest_drawing_window=%.2f\n",
+		slowest_drawing < 0 ? 0.0 : slowest_drawing / (elapsed_ms / 1e3));
+	printf("windows_idle=%d\n", idle);
 	printf("presentation=%s\n", client->presentation ? "yes" : "no");
 	printf("presented=%d\n", client->presented);
 	printf("discarded=%d\n", client->discarded);
@@ -866,12 +883,30 @@ int main(int argc, char *argv[])
 			client.rate > 0 ? start + 1e3 / client.rate * i / client.window_count : 0;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &client.warmup_start);
+	double stopped_ms = -1;
 	while (!client.closed) {
 		int wait = -1;
 		if (update_phase(&client)) {
 			wait = draw_due(&client);
+			/* Windows hidden from the start send no events: the
+			 * warm-up ends by the clock all the same. */
+			if (!client.measuring && client.warmup_s > 0) {
+				int left =
+					(int)((client.warmup_s - elapsed_s(&client.warmup_start)) *
+						1e3) +
+					1;
+				wait = wait < 0 || left < wait ? left : wait;
+			}
 		} else if (!any_frame_pending(&client)) {
 			break; /* every measured frame has its callback */
+		} else {
+			/* A window hidden whole under others gets no callback until
+			 * it shows again: the others have a second. */
+			stopped_ms = stopped_ms < 0 ? now_ms() : stopped_ms;
+			if (now_ms() - stopped_ms > 1000) {
+				break;
+			}
+			wait = 100;
 		}
 		if (!dispatch_for(&client, wait)) {
 			fprintf(stderr, "frame-client: connection lost\n");

@@ -55,14 +55,14 @@ static void add_node(struct wlr_scene_node *node, int x, int y, pixman_region32_
 		break;
 	}
 	case WLR_SCENE_NODE_RECT: {
-		struct wlr_scene_rect *rect = (struct wlr_scene_rect *)node;
+		struct wlr_scene_rect *rect = wl_container_of(node, rect, node);
 		width = rect->width;
 		height = rect->height;
 		opaque_box = rect->color[3] >= 1.0f;
 		break;
 	}
 	case WLR_SCENE_NODE_BUFFER: {
-		struct wlr_scene_buffer *buffer = (struct wlr_scene_buffer *)node;
+		struct wlr_scene_buffer *buffer = wl_container_of(node, buffer, node);
 		width = buffer->dst_width;
 		height = buffer->dst_height;
 		if ((width == 0 || height == 0) && buffer->buffer) {

@@ -29,9 +29,10 @@
  * rows of about this size, each sent as a DAMAGE_PART when drawn, so that
  * dom0 copies band k while the agent draws band k + 1: the frame's two
  * copies overlap. Smaller frames (a cursor's blink, a 64x64 box) go in one
- * DAMAGE, one message as before.
+ * DAMAGE, one message as before. 1 MiB: the best of 512 KiB, 1 and 2 MiB
+ * on latency and frame rate (doc/performance.md, "Bands").
  */
-#define PART_BYTES (512u * 1024u)
+#define PART_BYTES (1024u * 1024u)
 
 /* BUFFER_CREATE's refs in wire order. The agent has one thread and encodes
  * one message at a time, so one scratch array serves every window. */

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A frame is shown whole or not at all, though its copies overlap.
 
-The benchmark's frame client paints each frame of a 640x480 window all
+The benchmark's frame client paints each frame of a 1024x768 window all
 in one colour, never the last frame's. A frame that size reaches dom0 in
 parts (DAMAGE_PART, wire-protocol.md 6.13): the bridge copies the first
 bands while the agent still draws the last ones. Nothing may show until
@@ -21,8 +21,9 @@ import mullion_harness as h  # noqa: E402
 LABEL = 'blue'
 LABEL_COLOUR = '#3465a4'
 BORDER = 4
-# 1.2 MB a frame: the agent sends it in parts (frames of 1 MiB and more).
-WIDTH, HEIGHT = 640, 480
+# 3 MiB a frame: the agent sends it in parts (frames of twice its 1 MiB
+# bands and more), three here.
+WIDTH, HEIGHT = 1024, 768
 SHOTS = 40
 # The client's colours (bench/frame-client.c, --solid), as RGB.
 COLOURS = {(255, 0, 0), (0, 255, 0), (0, 0, 255), (255, 255, 0), (0, 255, 255),

@@ -101,37 +101,72 @@ static void add_tree(struct wlr_scene_node *node, int x, int y, pixman_region32_
 	}
 }
 
-void occlusion_cull(struct server *server)
+/* What a shown view draws and what of it is opaque, in layout
+ * coordinates; false if dom0 does not show it (unmapped, too big). */
+static bool view_regions(struct view *view, pixman_region32_t *drawn, pixman_region32_t *opaque)
 {
-	/* What the windows above the one at hand hide, top to bottom. */
+	int x, y;
+	if (!wlr_scene_node_coords(&view->tree->node, &x, &y)) {
+		return false;
+	}
+	struct wlr_scene_node *content = &view->content->node;
+	add_tree(content, x + content->state.x, y + content->state.y, drawn, opaque);
+	return true;
+}
+
+/* Whether what covered (the opaque parts of the views above) leaves
+ * nothing of drawn in view. Nothing measured (no buffer yet) is never
+ * taken for hidden. */
+static bool hidden_whole(pixman_region32_t *drawn, pixman_region32_t *covered)
+{
+	pixman_region32_t shown;
+	pixman_region32_init(&shown);
+	pixman_region32_subtract(&shown, drawn, covered);
+	bool hidden = pixman_region32_not_empty(drawn) && !pixman_region32_not_empty(&shown);
+	pixman_region32_fini(&shown);
+	return hidden;
+}
+
+/* Visits the shown views top to bottom with what the ones above hide;
+ * stops at until (if not NULL), returning whether it is hidden whole. */
+static bool walk(struct server *server, struct view *until)
+{
 	pixman_region32_t covered;
 	pixman_region32_init(&covered);
+	bool until_hidden = false;
 	struct view *view;
 	wl_list_for_each(view, &server->views, link) {
-		int x, y;
-		/* A window dom0 does not show (unmapped, too big) hides nothing. */
-		if (!wlr_scene_node_coords(&view->tree->node, &x, &y)) {
-			continue;
-		}
-		struct wlr_scene_node *content = &view->content->node;
-		x += content->state.x;
-		y += content->state.y;
 		pixman_region32_t drawn, opaque;
 		pixman_region32_init(&drawn);
 		pixman_region32_init(&opaque);
-		add_tree(content, x, y, &drawn, &opaque);
-		pixman_region32_t shown;
-		pixman_region32_init(&shown);
-		pixman_region32_subtract(&shown, &drawn, &covered);
-		/* Nothing measured (no buffer yet) is never taken for hidden. Off
-		 * and on again each damage the whole window, once each way. */
-		bool hidden =
-			pixman_region32_not_empty(&drawn) && !pixman_region32_not_empty(&shown);
-		wlr_scene_node_set_enabled(content, !hidden);
-		pixman_region32_union(&covered, &covered, &opaque);
-		pixman_region32_fini(&shown);
+		bool shown = view_regions(view, &drawn, &opaque);
+		bool hidden = shown && hidden_whole(&drawn, &covered);
+		if (view == until) {
+			until_hidden = hidden;
+		} else if (shown && until == NULL) {
+			/* Off and on again each damage the whole window, once
+			 * each way. */
+			wlr_scene_node_set_enabled(&view->content->node, !hidden);
+		}
+		if (shown) {
+			pixman_region32_union(&covered, &covered, &opaque);
+		}
 		pixman_region32_fini(&opaque);
 		pixman_region32_fini(&drawn);
+		if (view == until) {
+			break;
+		}
 	}
 	pixman_region32_fini(&covered);
+	return until_hidden;
+}
+
+void occlusion_cull(struct server *server)
+{
+	walk(server, NULL);
+}
+
+bool occlusion_view_hidden(struct server *server, struct view *view)
+{
+	return walk(server, view);
 }

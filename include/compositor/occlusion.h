@@ -15,8 +15,13 @@
 #ifndef COMPOSITOR_OCCLUSION_H
 #define COMPOSITOR_OCCLUSION_H
 
+#include <stdbool.h>
+
 struct server;
+struct view;
 
 void occlusion_cull(struct server *server);
+/* Whether the windows above view, as they stand, hide all of it. */
+bool occlusion_view_hidden(struct server *server, struct view *view);
 
 #endif

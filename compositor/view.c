@@ -7,6 +7,7 @@
 #include <wlr/util/log.h>
 
 #include "compositor/notice.h"
+#include "compositor/occlusion.h"
 #include "compositor/output.h"
 #include "compositor/server.h"
 #include "compositor/vm.h"
@@ -388,6 +389,17 @@ static void place_in_grid(struct view *view)
 	wlr_scene_node_set_position(&view->tree->node, view->x, view->y);
 }
 
+#define CASCADE_STEPS 8
+
+/* Step index of the cascade, from near the top left of the output. */
+static void cascade(struct view *view, int index)
+{
+	int step = 32 + (view->server->config->border_width * 2);
+	view->x = step + index * step;
+	view->y = step + index * step + (view->vm ? TITLE_BAR_HEIGHT : 0);
+	wlr_scene_node_set_position(&view->tree->node, view->x, view->y);
+}
+
 static void place(struct view *view)
 {
 	/* Cascade, so a new window never sits exactly on the last one. */
@@ -398,11 +410,49 @@ static void place(struct view *view)
 	}
 	/* Counted at each placing: a client that creates several windows
 	 * before it maps them gets them cascaded too. */
-	int count = (int)(++server->windows_placed % 8);
-	int step = 32 + (server->config->border_width * 2);
-	view->x = step + count * step;
-	view->y = step + count * step + (view->vm ? TITLE_BAR_HEIGHT : 0);
-	wlr_scene_node_set_position(&view->tree->node, view->x, view->y);
+	cascade(view, (int)(++server->windows_placed % CASCADE_STEPS));
+}
+
+/*
+ * A window mapped below the focused one may land where the focused one
+ * hides all of it, frame and title bar too: nobody would see that it
+ * came, and occlusion.c would give it no frames. It goes to the first
+ * step of the cascade, then the first corner of the output, where some
+ * of it shows; where none does (the focused window fills the output), it
+ * stays, listed in the switcher and marked urgent.
+ */
+static void place_in_view(struct view *view)
+{
+	struct server *server = view->server;
+	if (!occlusion_view_hidden(server, view)) {
+		return;
+	}
+	int x = view->x, y = view->y;
+	struct wlr_box area, geometry;
+	bool corners = usable_area(view, &area);
+	wlr_xdg_surface_get_geometry(view->xdg_surface, &geometry);
+	int left, top, right, bottom;
+	frame_extents(view, &left, &top, &right, &bottom);
+	for (int i = 0; i < CASCADE_STEPS + 4; i++) {
+		if (i < CASCADE_STEPS) {
+			cascade(view, i);
+		} else if (corners) {
+			int corner = i - CASCADE_STEPS;
+			view->x = corner & 1 ? area.x + area.width - right - geometry.width
+					     : area.x + left;
+			view->y = corner & 2 ? area.y + area.height - bottom - geometry.height
+					     : area.y + top;
+			wlr_scene_node_set_position(&view->tree->node, view->x, view->y);
+		}
+		if (fit_to_output(view) && !occlusion_view_hidden(server, view)) {
+			wlr_log(WLR_DEBUG, "New window of %s moved to (%d,%d), in view",
+				view->vm ? view->vm->config->name : "dom0", view->x, view->y);
+			return;
+		}
+	}
+	view->x = x;
+	view->y = y;
+	wlr_scene_node_set_position(&view->tree->node, x, y);
 }
 
 void view_focus(struct view *view)
@@ -581,6 +631,9 @@ static void handle_map(struct wl_listener *listener, void *data)
 	wlr_scene_node_place_below(&view->tree->node, &focused->tree->node);
 	wl_list_remove(&view->link);
 	wl_list_insert(&focused->link, &view->link);
+	if (!view->fullscreen && !view->maximized && !view->server->place_in_grid) {
+		place_in_view(view);
+	}
 	wlr_log(WLR_INFO, "New window of %s mapped below the focused one, without the focus",
 		view->vm ? view->vm->config->name : "dom0");
 }

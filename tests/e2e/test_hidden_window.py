@@ -9,6 +9,11 @@ stand-in draws nothing and its bridge copies nothing. Moved so that two
 columns of under's border show, 'under' gets its frames again (a window
 partly in view is drawn as before), and moved off it, 'under' is on
 screen where it was, drawing.
+
+Then, with 'over' covering the cascade's next step and holding the
+focus, a third VM 'late' maps a window: it goes below the focused one, and
+must be placed where some of it shows (not hidden whole, with no frame and
+no title bar in view, so that nobody sees it came).
 """
 
 import os
@@ -22,6 +27,7 @@ import mullion_harness as h  # noqa: E402
 BORDER = 4
 UNDER = ('blue', '#3465a4')
 OVER = ('orange', '#f57900')
+LATE = ('green', '#73d216')
 
 
 def frames(child):
@@ -32,7 +38,7 @@ def frames(child):
 def test(s):
     h.require_tool('grim', 'grim')
     config = ['[general]', 'border-width = %d' % BORDER, '']
-    for vm, (label, _) in (('under', UNDER), ('over', OVER)):
+    for vm, (label, _) in (('under', UNDER), ('over', OVER), ('late', LATE)):
         config += ['[vm %s]' % vm, 'label = %s' % label, 'vchan = socket:%s' % s.vchan_dir(vm),
                    '']
     compositor = s.start_compositor('\n'.join(config))
@@ -115,6 +121,17 @@ def test(s):
         raise h.Failure('uncovered, under is at %r, not where it was (%r)'
                         % (moved, (ux, uy, uw, uh)))
     expect_flowing('uncovered')
+
+    # over back on under, focused; late's cascade step (the third window's)
+    # lies under over too.
+    drag_over(cover_x, cover_y)
+    s.start_vm_program('late', [h.program('MULLION_TEST_HOSTILE_AGENT'), '--vchan',
+                                'socket:' + s.vchan_dir('late'), '--case', 'window'],
+                       ready_line='listening')
+    s.wait_for_title('[late] hostile-agent window', timeout=10)
+    late = s.wait_for_window(h.parse_colour(LATE[1]), BORDER, timeout=5)
+    h.log('late\'s window, mapped below the focused one, is in view at (%d,%d)'
+          % late[:2])
     s.check_alive()
 
 

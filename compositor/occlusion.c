@@ -7,6 +7,7 @@
 #include <wlr/types/wlr_scene.h>
 #include <wlr/types/wlr_surface.h>
 
+#include "compositor/output.h"
 #include "compositor/server.h"
 #include "compositor/view.h"
 
@@ -143,9 +144,10 @@ static bool walk(struct server *server, struct view *until)
 		bool hidden = shown && hidden_whole(&drawn, &covered);
 		if (view == until) {
 			until_hidden = hidden;
-		} else if (shown && until == NULL) {
+		} else if (until == NULL) {
 			/* Off and on again each damage the whole window, once
-			 * each way. */
+			 * each way. A window dom0 does not show keeps its content
+			 * on: when it shows again, that is what damages it. */
 			wlr_scene_node_set_enabled(&view->content->node, !hidden);
 		}
 		if (shown) {
@@ -164,6 +166,39 @@ static bool walk(struct server *server, struct view *until)
 void occlusion_cull(struct server *server)
 {
 	walk(server, NULL);
+}
+
+static bool is_culled(struct view *view)
+{
+	int x, y;
+	return wlr_scene_node_coords(&view->tree->node, &x, &y) &&
+		!view->content->node.state.enabled;
+}
+
+static void send_frame_done(struct wlr_surface *surface, int sx, int sy, void *data)
+{
+	wlr_surface_send_frame_done(surface, data);
+}
+
+void occlusion_send_frames(struct server *server, struct timespec *now)
+{
+	struct view *view;
+	wl_list_for_each(view, &server->views, link) {
+		if (view->vm && is_culled(view)) {
+			wlr_xdg_surface_for_each_surface(view->xdg_surface, send_frame_done, now);
+		}
+	}
+}
+
+void occlusion_view_changed(struct view *view)
+{
+	if (!is_culled(view)) {
+		return;
+	}
+	struct output *output;
+	wl_list_for_each(output, &view->server->outputs, link) {
+		wlr_output_schedule_frame(output->wlr_output);
+	}
 }
 
 bool occlusion_view_hidden(struct server *server, struct view *view)

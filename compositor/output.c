@@ -39,6 +39,7 @@ static void output_render(struct output *output)
 		wlr_output_send_present(wlr_output, &present);
 	}
 	wlr_scene_output_send_frame_done(output->scene_output, &now);
+	occlusion_send_frames(output->server, &now);
 }
 
 static void handle_output_frame(struct wl_listener *listener, void *data)

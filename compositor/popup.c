@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <wlr/util/log.h>
 
+#include "compositor/occlusion.h"
 #include "compositor/server.h"
 #include "compositor/view.h"
 #include "compositor/vm.h"
@@ -85,6 +86,9 @@ static void handle_map(struct wl_listener *listener, void *data)
 	struct popup *popup = wl_container_of(listener, popup, map);
 	update_frame(popup);
 	wlr_scene_node_set_enabled(&popup->tree->node, true);
+	if (popup->view) {
+		occlusion_view_changed(popup->view);
+	}
 }
 
 static void handle_unmap(struct wl_listener *listener, void *data)
@@ -116,6 +120,9 @@ static void handle_commit(struct wl_listener *listener, void *data)
 		}
 	}
 	update_frame(popup);
+	if (popup->view) {
+		occlusion_view_changed(popup->view);
+	}
 }
 
 static void handle_destroy(struct wl_listener *listener, void *data)

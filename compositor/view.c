@@ -179,6 +179,7 @@ static bool fit_to_output(struct view *view)
 		view->x = x;
 		view->y = y;
 		wlr_scene_node_set_position(&view->tree->node, x, y);
+		occlusion_view_changed(view);
 	}
 	return true;
 }
@@ -213,6 +214,7 @@ static void move_to(struct view *view, int x, int y)
 	view->x = x;
 	view->y = y;
 	wlr_scene_node_set_position(&view->tree->node, x, y);
+	occlusion_view_changed(view);
 }
 
 void view_set_fullscreen(struct view *view, bool fullscreen)
@@ -673,6 +675,7 @@ static void handle_commit(struct wl_listener *listener, void *data)
 	if (view->mapped) {
 		update_geometry(view);
 		show_if_fits(view);
+		occlusion_view_changed(view);
 		output_render_soon(view->server);
 	}
 }

@@ -1,13 +1,13 @@
 #!/usr/bin/env python3
-"""A window that other windows hide entirely costs nothing until it shows.
+"""A VM cannot tell that its window is hidden, and a new one shows.
 
 VM 'under' is a stand-in whose 64x64 window redraws at every frame dom0
 shows; VM 'over' runs mullion-test-input-client, a larger window. Dragged
 by its title bar so that its opaque window covers all of under's window,
-frame and title bar included, 'over' leaves 'under' with no frames: its
-stand-in draws nothing and its bridge copies nothing. Moved so that two
-columns of under's border show, 'under' gets its frames again (a window
-partly in view is drawn as before), and moved off it, 'under' is on
+frame and title bar included, 'over' hides 'under' whole: dom0 no longer
+draws it (occlusion.c), but 'under' gets its frames as before, or its VM
+would learn when, and by probing where, other windows cover it. Moved so
+that two columns of under's border show, and moved off it, 'under' is on
 screen where it was, drawing.
 
 Then, with 'over' covering the cascade's next step and holding the
@@ -67,8 +67,8 @@ def test(s):
     def expect_flowing(what):
         drawn, copied = flow(what)
         if drawn < 30 or copied < 30:
-            raise h.Failure('%s: under drew %d frames and its bridge copied %d in 1 s; a '
-                            'window in view gets its frames' % (what, drawn, copied))
+            raise h.Failure('%s: under drew %d frames and its bridge copied %d in 1 s; a VM '
+                            'window gets its frames, in view or hidden' % (what, drawn, copied))
 
     expect_flowing('alone')
 
@@ -102,11 +102,8 @@ def test(s):
     if seen:
         raise h.Failure('under\'s frame colour shows in %d pixels; the test needs it covered'
                         % seen)
-    time.sleep(0.3)  # the frame in flight when it was covered
-    drawn, copied = flow('covered')
-    if drawn > 30 or copied > 1:
-        raise h.Failure('covered whole, under still drew %d frames and its bridge copied %d '
-                        'in 1 s' % (drawn, copied))
+    # Hidden whole, not drawn: its frames must go on all the same.
+    expect_flowing('covered')
 
     # Two columns of under's left border in view.
     drag_over(cover_x + 12, cover_y)

@@ -175,17 +175,12 @@ static bool is_culled(struct view *view)
 		!view->content->node.state.enabled;
 }
 
-static void send_frame_done(struct wlr_surface *surface, int sx, int sy, void *data)
-{
-	wlr_surface_send_frame_done(surface, data);
-}
-
 void occlusion_send_frames(struct server *server, struct timespec *now)
 {
 	struct view *view;
 	wl_list_for_each(view, &server->views, link) {
 		if (view->vm && is_culled(view)) {
-			wlr_xdg_surface_for_each_surface(view->xdg_surface, send_frame_done, now);
+			view_send_frame_done(view, now);
 		}
 	}
 }

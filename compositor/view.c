@@ -125,6 +125,14 @@ static void frame_extents(const struct view *view, int *left, int *top, int *rig
 	*top = border + (view->vm ? TITLE_BAR_HEIGHT : 0);
 }
 
+static void move_to(struct view *view, int x, int y)
+{
+	view->x = x;
+	view->y = y;
+	wlr_scene_node_set_position(&view->tree->node, x, y);
+	occlusion_view_changed(view);
+}
+
 /*
  * QSB-072/073: a VM window is never larger than the usable area, and all
  * of its frame and title bar are on screen. Too large: dom0 asks the VM
@@ -176,10 +184,7 @@ static bool fit_to_output(struct view *view)
 		y = area.y + top;
 	}
 	if (x != view->x || y != view->y) {
-		view->x = x;
-		view->y = y;
-		wlr_scene_node_set_position(&view->tree->node, x, y);
-		occlusion_view_changed(view);
+		move_to(view, x, y);
 	}
 	return true;
 }
@@ -187,6 +192,11 @@ static bool fit_to_output(struct view *view)
 static void send_frame_done(struct wlr_surface *surface, int sx, int sy, void *data)
 {
 	wlr_surface_send_frame_done(surface, data);
+}
+
+void view_send_frame_done(struct view *view, const struct timespec *now)
+{
+	wlr_xdg_surface_for_each_surface(view->xdg_surface, send_frame_done, (void *)now);
 }
 
 static void show_if_fits(struct view *view)
@@ -198,7 +208,7 @@ static void show_if_fits(struct view *view)
 		 * client would never draw the size it was asked for. */
 		struct timespec now;
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		wlr_xdg_surface_for_each_surface(view->xdg_surface, send_frame_done, &now);
+		view_send_frame_done(view, &now);
 	}
 }
 
@@ -207,14 +217,6 @@ static void send_state_configure(struct view *view, int width, int height)
 	wlr_xdg_toplevel_set_fullscreen(view->xdg_surface, view->fullscreen);
 	wlr_xdg_toplevel_set_maximized(view->xdg_surface, view->maximized);
 	wlr_xdg_toplevel_set_size(view->xdg_surface, (uint32_t)width, (uint32_t)height);
-}
-
-static void move_to(struct view *view, int x, int y)
-{
-	view->x = x;
-	view->y = y;
-	wlr_scene_node_set_position(&view->tree->node, x, y);
-	occlusion_view_changed(view);
 }
 
 void view_set_fullscreen(struct view *view, bool fullscreen)
@@ -382,13 +384,11 @@ static void place_in_grid(struct view *view)
 		server->grid_y += server->grid_row_height;
 		server->grid_row_height = 0;
 	}
-	view->x = server->grid_x + left;
-	view->y = server->grid_y + top;
+	move_to(view, server->grid_x + left, server->grid_y + top);
 	server->grid_x += width;
 	if (height > server->grid_row_height) {
 		server->grid_row_height = height;
 	}
-	wlr_scene_node_set_position(&view->tree->node, view->x, view->y);
 }
 
 #define CASCADE_STEPS 8
@@ -397,9 +397,7 @@ static void place_in_grid(struct view *view)
 static void cascade(struct view *view, int index)
 {
 	int step = 32 + (view->server->config->border_width * 2);
-	view->x = step + index * step;
-	view->y = step + index * step + (view->vm ? TITLE_BAR_HEIGHT : 0);
-	wlr_scene_node_set_position(&view->tree->node, view->x, view->y);
+	move_to(view, step + index * step, step + index * step + (view->vm ? TITLE_BAR_HEIGHT : 0));
 }
 
 static void place(struct view *view)
@@ -440,11 +438,11 @@ static void place_in_view(struct view *view)
 			cascade(view, i);
 		} else if (corners) {
 			int corner = i - CASCADE_STEPS;
-			view->x = corner & 1 ? area.x + area.width - right - geometry.width
-					     : area.x + left;
-			view->y = corner & 2 ? area.y + area.height - bottom - geometry.height
-					     : area.y + top;
-			wlr_scene_node_set_position(&view->tree->node, view->x, view->y);
+			move_to(view,
+				corner & 1 ? area.x + area.width - right - geometry.width
+					   : area.x + left,
+				corner & 2 ? area.y + area.height - bottom - geometry.height
+					   : area.y + top);
 		}
 		if (fit_to_output(view) && !occlusion_view_hidden(server, view)) {
 			wlr_log(WLR_DEBUG, "New window of %s moved to (%d,%d), in view",
@@ -452,9 +450,7 @@ static void place_in_view(struct view *view)
 			return;
 		}
 	}
-	view->x = x;
-	view->y = y;
-	wlr_scene_node_set_position(&view->tree->node, x, y);
+	move_to(view, x, y);
 }
 
 void view_focus(struct view *view)

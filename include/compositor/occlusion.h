@@ -20,11 +20,10 @@
 #define COMPOSITOR_OCCLUSION_H
 
 #include <stdbool.h>
+#include <time.h>
 
 struct server;
 struct view;
-
-#include <time.h>
 
 void occlusion_cull(struct server *server);
 /* Frame callbacks for the VM windows occlusion_cull turned off; after

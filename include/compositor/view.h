@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 #include <wayland-server-core.h>
 #include <wlr/types/wlr_foreign_toplevel_management_v1.h>
 #include <wlr/types/wlr_scene.h>
@@ -72,6 +73,9 @@ struct view *view_create(struct server *server, struct wlr_xdg_surface *xdg_surf
 void view_destroy(struct view *view);
 
 void view_focus(struct view *view);
+/* Frame callbacks for the window and its popups, for when the scene
+ * sends them none (the window hidden, or too big to show). */
+void view_send_frame_done(struct view *view, const struct timespec *now);
 /* The window with the keyboard, or NULL. */
 struct view *view_focused(struct server *server);
 /* Focuses (and raises) the bottommost window: repeated, it goes through

@@ -478,6 +478,13 @@ def wait_for_text(path, want, timeout=EVENT_TIMEOUT_S):
     raise Failure('%s holds %r, expected %r' % (os.path.basename(path), read_text(path), want))
 
 
+def stand_in_frames(child):
+    """The frame count a stand-in (mullion-test-hostile-agent) last
+    printed: it prints 'frames N' every 30 frames."""
+    counts = re.findall(r'^frames (\d+)$', read_text(child.stdout_path) or '', re.M)
+    return int(counts[-1]) if counts else 0
+
+
 def bridge_pid(compositor_pid, vm=None):
     """The pid of the compositor's child mullion-bridge (the one started
     with --vm vm, if vm is given); None while there is none."""
@@ -674,6 +681,13 @@ class Session:
         if ready_line is not None:
             child.wait_for_line(ready_line, READY_TIMEOUT_S)
         return child
+
+    def start_stand_in(self, vm, case, *extra):
+        """Starts mullion-test-hostile-agent in vm's place running case
+        (extra: more of its options); returns it once it listens."""
+        argv = [program('MULLION_TEST_HOSTILE_AGENT'), '--vchan', 'socket:' + self.vchan_dir(vm),
+                '--case', case] + list(extra)
+        return self.start_vm_program(vm, argv, ready_line='listening')
 
     def dom0_env(self):
         """Environment of a trusted dom0 client of the compositor."""

@@ -14,7 +14,6 @@ bridge holds one dom0 buffer and moving's two (each bridge's
 """
 
 import os
-import re
 import signal
 import sys
 import time
@@ -33,28 +32,17 @@ def config(s):
                       'vchan = socket:%s' % s.vchan_dir('moving'), ''])
 
 
-def stand_in(s, vm, case):
-    return s.start_vm_program(vm, [h.program('MULLION_TEST_HOSTILE_AGENT'), '--vchan',
-                                   'socket:' + s.vchan_dir(vm), '--case', case],
-                              ready_line='listening')
-
-
-def frames(child):
-    counts = re.findall(r'^frames (\d+)$', h.read_text(child.stdout_path) or '', re.M)
-    return int(counts[-1]) if counts else 0
-
-
 def test(s):
     compositor = s.start_compositor(config(s))
-    stand_in(s, 'still', 'window')
-    moving = stand_in(s, 'moving', 'animate')
+    s.start_stand_in('still', 'window')
+    moving = s.start_stand_in('moving', 'animate')
     s.wait_for_title('[still] hostile-agent window', timeout=10)
     s.wait_for_title('[moving] hostile-agent animate', timeout=10)
-    before = frames(moving)
+    before = h.stand_in_frames(moving)
     time.sleep(1.0)
-    if frames(moving) < before + 30:
+    if h.stand_in_frames(moving) < before + 30:
         raise h.Failure('the moving window got %d frames in 1 s; frames are not flowing'
-                        % (frames(moving) - before))
+                        % (h.stand_in_frames(moving) - before))
     bridges = {vm: h.bridge_pid(compositor.pid, vm) for vm in ('still', 'moving')}
     if None in bridges.values():
         raise h.Failure('a VM has no bridge: %r' % bridges)
@@ -75,11 +63,11 @@ def test(s):
     if stopped != 1:
         raise h.Failure('the moving window, idle for %.1f s, still has %d dom0 buffers'
                         % (IDLE_S + 0.5, stopped))
-    before = frames(moving)
+    before = h.stand_in_frames(moving)
     time.sleep(1.0)
-    if frames(moving) < before + 30:
+    if h.stand_in_frames(moving) < before + 30:
         raise h.Failure('after its idle time the moving window got %d frames in 1 s'
-                        % (frames(moving) - before))
+                        % (h.stand_in_frames(moving) - before))
     if held('moving') != 2:
         raise h.Failure('moving again, the window has %d dom0 buffers, not 2'
                         % held('moving'))

@@ -17,7 +17,6 @@ no title bar in view, so that nobody sees it came).
 """
 
 import os
-import re
 import sys
 import time
 
@@ -30,11 +29,6 @@ OVER = ('orange', '#f57900')
 LATE = ('green', '#73d216')
 
 
-def frames(child):
-    counts = re.findall(r'^frames (\d+)$', h.read_text(child.stdout_path) or '', re.M)
-    return int(counts[-1]) if counts else 0
-
-
 def test(s):
     h.require_tool('grim', 'grim')
     config = ['[general]', 'border-width = %d' % BORDER, '']
@@ -42,9 +36,7 @@ def test(s):
         config += ['[vm %s]' % vm, 'label = %s' % label, 'vchan = socket:%s' % s.vchan_dir(vm),
                    '']
     compositor = s.start_compositor('\n'.join(config))
-    under = s.start_vm_program('under', [h.program('MULLION_TEST_HOSTILE_AGENT'), '--vchan',
-                                         'socket:' + s.vchan_dir('under'), '--case', 'animate'],
-                               ready_line='listening')
+    under = s.start_stand_in('under', 'animate')
     ux, uy, uw, uh = s.wait_for_window(h.parse_colour(UNDER[1]), BORDER, timeout=10)
     # under's whole frame: border, title bar, content.
     frame = (ux - BORDER, uy - BORDER - h.TITLE_BAR_HEIGHT, uw + 2 * BORDER,
@@ -56,10 +48,10 @@ def test(s):
     def flow(what):
         """under's frames over one second: its stand-in's count and its
         bridge's copies."""
-        drawn = frames(under)
+        drawn = h.stand_in_frames(under)
         copied = h.read_stats('bridge', bridge, compositor.stderr_path)['frames']
         time.sleep(1.0)
-        drawn = frames(under) - drawn
+        drawn = h.stand_in_frames(under) - drawn
         copied = h.read_stats('bridge', bridge, compositor.stderr_path)['frames'] - copied
         h.log('%s: under drew %d frames, its bridge copied %d, in 1 s' % (what, drawn, copied))
         return drawn, copied
@@ -122,9 +114,7 @@ def test(s):
     # over back on under, focused; late's cascade step (the third window's)
     # lies under over too.
     drag_over(cover_x, cover_y)
-    s.start_vm_program('late', [h.program('MULLION_TEST_HOSTILE_AGENT'), '--vchan',
-                                'socket:' + s.vchan_dir('late'), '--case', 'window'],
-                       ready_line='listening')
+    s.start_stand_in('late', 'window')
     s.wait_for_title('[late] hostile-agent window', timeout=10)
     late = s.wait_for_window(h.parse_colour(LATE[1]), BORDER, timeout=5)
     h.log('late\'s window, mapped below the focused one, is in view at (%d,%d)'

@@ -91,32 +91,20 @@ def config(s):
     return '\n'.join(lines)
 
 
-def start_stand_in(s, vm, case, *extra):
-    argv = [h.program('MULLION_TEST_HOSTILE_AGENT'), '--vchan', 'socket:' + s.vchan_dir(vm),
-            '--case', case] + list(extra)
-    return s.start_vm_program(vm, argv, ready_line='listening')
-
-
 def read(path):
     with open(path, 'rb') as f:
         return f.read().decode('utf-8', 'replace')
 
 
-def frames(child):
-    """The frame count the other VM's stand-in printed last."""
-    counts = re.findall(r'^frames (\d+)$', read(child.stdout_path), re.M)
-    return int(counts[-1]) if counts else 0
-
-
 def wait_for_more_frames(s, child, since, what):
     deadline = time.monotonic() + CASE_TIMEOUT_S
-    while frames(child) <= since:
+    while h.stand_in_frames(child) <= since:
         s.check_alive()
         if time.monotonic() > deadline:
             raise h.Failure('the other VM\'s window got no new frame (still %d) after %s'
-                            % (frames(child), what))
+                            % (h.stand_in_frames(child), what))
         time.sleep(0.02)
-    return frames(child)
+    return h.stand_in_frames(child)
 
 
 def memory_kib(pid, field):
@@ -156,7 +144,7 @@ def roundtrip_result(s, timer, what):
 def refused_cases(s, other):
     timer = roundtrip_timer(s)
     start = time.monotonic()
-    children = {case: start_stand_in(s, case, case) for case in REFUSED}
+    children = {case: s.start_stand_in(case, case) for case in REFUSED}
     for case, child in children.items():
         try:
             child.proc.wait(timeout=max(0.1, start + CASE_TIMEOUT_S - time.monotonic()))
@@ -205,7 +193,7 @@ def check_same_bridge(s, case, pid, child):
 
 
 def busy_cases(s, other):
-    children = {case: start_stand_in(s, case, case, '--wait-signal') for case in BUSY}
+    children = {case: s.start_stand_in(case, case, '--wait-signal') for case in BUSY}
     for case in BUSY:
         s.wait_for_title('[%s] hostile-agent busy' % case, timeout=10)
     for case in BUSY:
@@ -214,7 +202,7 @@ def busy_cases(s, other):
         if pid is None:
             raise h.Failure('case %s: no bridge process found' % case)
         rss_before = memory_kib(pid, 'VmRSS')
-        frames_before = frames(other)
+        frames_before = h.stand_in_frames(other)
         timer = roundtrip_timer(s)
         time.sleep(0.05)  # connected and timing before the burst
         start = time.monotonic()
@@ -251,7 +239,7 @@ def busy_cases(s, other):
 
 
 def stalled_panel(s, other, flood):
-    child = start_stand_in(s, flood, flood, '--wait-signal')
+    child = s.start_stand_in(flood, flood, '--wait-signal')
     # Its windows join the list 20 a second; the flood need not wait.
     s.wait_for_title('[%s] flood ' % flood, timeout=10)
     panel = subprocess.Popen([h.program('MULLION_TOPLEVELS'), '--stall', str(STALL_S)],
@@ -259,7 +247,7 @@ def stalled_panel(s, other, flood):
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     if panel.stdout.readline().decode().strip() != 'stalling':
         raise h.Failure('the stalled panel did not start')
-    frames_before = frames(other)
+    frames_before = h.stand_in_frames(other)
     os.kill(child.pid, signal.SIGUSR1)
     out, err = panel.communicate(timeout=STALL_S + 20)
     child.kill()
@@ -275,7 +263,7 @@ def stalled_panel(s, other, flood):
 
 def test(s):
     s.start_compositor(config(s))
-    other = start_stand_in(s, 'other', 'animate')
+    other = s.start_stand_in('other', 'animate')
     s.wait_for_title('[other] hostile-agent animate', timeout=10)
     if sanitizer_build(s):
         h.log('a sanitizer build: round trips may take up to %.0f ms, the bridge\'s memory '

@@ -14,7 +14,6 @@ getting frames.
 """
 
 import os
-import re
 import signal
 import sys
 import time
@@ -35,15 +34,10 @@ def config(s):
                       'vchan = socket:%s' % s.vchan_dir('other'), ''])
 
 
-def frames(child):
-    counts = re.findall(r'^frames (\d+)$', h.read_text(child.stdout_path) or '', re.M)
-    return int(counts[-1]) if counts else 0
-
-
 def other_keeps_drawing(s, other, what):
-    since = frames(other)
+    since = h.stand_in_frames(other)
     deadline = time.monotonic() + FRAMES_TIMEOUT_S
-    while frames(other) <= since:
+    while h.stand_in_frames(other) <= since:
         s.check_alive()
         if time.monotonic() > deadline:
             raise h.Failure('the other VM\'s window got no new frame after %s' % what)
@@ -81,9 +75,7 @@ def sigkill(child):
 
 def test(s):
     s.start_compositor(config(s))
-    other = s.start_vm_program('other', [h.program('MULLION_TEST_HOSTILE_AGENT'), '--vchan',
-                                         'socket:' + s.vchan_dir('other'), '--case', 'animate'],
-                               ready_line='listening')
+    other = s.start_stand_in('other', 'animate')
     s.wait_for_title(OTHER_TITLE, timeout=10)
     agent = start_work_agent(s)
     other_keeps_drawing(s, other, 'both VMs came')
@@ -117,9 +109,7 @@ def test(s):
     # 3. A VM hangs up half-way through a message.
     sigkill(agent)
     wait_gone(s, '[work]', 'after work\'s agent was killed again')
-    hang_up = s.start_vm_program('work', [h.program('MULLION_TEST_HOSTILE_AGENT'), '--vchan',
-                                          'socket:' + s.vchan_dir('work'), '--case', 'hang-up',
-                                          '--wait-signal'], ready_line='listening')
+    hang_up = s.start_stand_in('work', 'hang-up', '--wait-signal')
     s.wait_for_title('[work] hostile-agent busy', timeout=REATTACH_TIMEOUT_S)
     os.kill(hang_up.pid, signal.SIGUSR1)
     hang_up.proc.wait(timeout=5)

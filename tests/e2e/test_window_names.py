@@ -45,9 +45,7 @@ def test(s):
     s.start_compositor(config(s))
     for vm in EXPECTED_TITLES:
         s.start_agent(vm, [client, '--title', TITLE])
-    s.start_vm_program('apps', [h.program('MULLION_TEST_HOSTILE_AGENT'), '--vchan',
-                                'socket:' + s.vchan_dir('apps'), '--case', 'window'],
-                       ready_line='listening')
+    s.start_stand_in('apps', 'window')
 
     status, titles, err = s.toplevels(count=3, timeout=15)
     h.log('titles: %r' % titles)
